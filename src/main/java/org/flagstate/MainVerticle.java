@@ -1,0 +1,68 @@
+package org.flagstate;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import org.flagstate.cache.CacheInvalidationVerticle;
+import org.flagstate.cache.ResponseCache;
+import org.flagstate.config.FlagstateConfig;
+import org.flagstate.crawl.CrawlerVerticle;
+import org.flagstate.db.DatabaseServer;
+import org.flagstate.db.Migrations;
+import org.flagstate.query.QueryVerticle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires Flagstate: brings up the database (embedded or by URL) and its schema, then deploys the
+ * crawler, the cache invalidator and one query verticle per core. Undeploying it stops them all and,
+ * last, the embedded database.
+ */
+public final class MainVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
+
+  private final FlagstateConfig config;
+  private DatabaseServer database;
+
+  public MainVerticle(FlagstateConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    ResponseCache cache = new ResponseCache(config.cache().maxEntries());
+    int queryInstances = Runtime.getRuntime().availableProcessors();
+    return vertx.executeBlocking(() -> {
+          DatabaseServer server = DatabaseServer.start(config.database());
+          try {
+            Migrations.apply(server);
+          } catch (RuntimeException e) {
+            server.close();
+            throw e;
+          }
+          return server;
+        })
+        .compose(server -> {
+          database = server;
+          return vertx.deployVerticle(() -> new CacheInvalidationVerticle(cache), new DeploymentOptions());
+        })
+        .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, database.connectOptions()),
+            new DeploymentOptions()))
+        .compose(id -> vertx.deployVerticle(() -> new QueryVerticle(config, database.connectOptions(), cache),
+            new DeploymentOptions().setInstances(queryInstances)))
+        .onSuccess(id -> LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",
+            config.http().host(), config.http().port(), config.http().pathPrefix(), config.registry().url()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (database == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      database.close();
+      return null;
+    });
+  }
+}

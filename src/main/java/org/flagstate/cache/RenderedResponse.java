@@ -1,0 +1,65 @@
+package org.flagstate.cache;
+
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * One response body kept ready to send in both encodings, with validators derived from its bytes: the
+ * ETag changes exactly when the bytes do. Buffers are written as they are, never copied per request.
+ */
+public record RenderedResponse(Buffer identity, Buffer gzip, String etag, String gzipEtag, long lastModifiedMillis,
+    String lastModified) {
+
+  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+  /** @param lastModifiedMillis when these bytes were first served (kept while the ETag stays) */
+  public static RenderedResponse of(byte[] body, long lastModifiedMillis) {
+    String tag = validator(body);
+    long seconds = lastModifiedMillis / 1000 * 1000;
+    return new RenderedResponse(Buffer.buffer(body), Buffer.buffer(gzip(body)), "\"" + tag + "\"",
+        "\"" + tag + "-gzip\"", seconds, HTTP_DATE.format(Instant.ofEpochMilli(seconds)));
+  }
+
+  /** True when {@code header} (an If-None-Match value) names this response in either encoding. */
+  public boolean matchesAny(String header) {
+    for (String candidate : header.split(",")) {
+      String tag = candidate.trim();
+      if (tag.startsWith("W/")) {
+        tag = tag.substring(2);
+      }
+      if (tag.equals("*") || tag.equals(etag) || tag.equals(gzipEtag)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String validator(byte[] body) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(body);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 18));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+
+  private static byte[] gzip(byte[] body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
+    try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+      zip.write(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,124 @@
+package org.flagstate.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Builds the effective configuration from, in rising precedence: the defaults bundled from
+ * {@code conf/flagstate.yaml}, an optional YAML file, {@code FLAGSTATE_*} environment variables and
+ * {@code -Dflagstate.*} system properties. Unknown keys and ill-typed values are refused by name.
+ */
+public final class ConfigLoader {
+
+  private static final String DEFAULTS_RESOURCE = "/conf/flagstate.yaml";
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private final Map<String, String> environment;
+  private final Properties systemProperties;
+
+  public ConfigLoader(Map<String, String> environment, Properties systemProperties) {
+    this.environment = Map.copyOf(environment);
+    this.systemProperties = systemProperties;
+  }
+
+  /** Loads from the process environment and system properties. */
+  public static FlagstateConfig load(Path file) {
+    return new ConfigLoader(System.getenv(), System.getProperties()).resolve(file);
+  }
+
+  /** @param file an optional YAML file whose keys override the defaults; may be null */
+  public FlagstateConfig resolve(Path file) {
+    Map<String, Object> raw = new LinkedHashMap<>();
+    try (InputStream defaults = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (defaults == null) {
+        throw new ConfigException("the bundled defaults " + DEFAULTS_RESOURCE + " are missing from the jar");
+      }
+      flatten("", YAML.readTree(defaults), raw, "the bundled defaults");
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the bundled defaults: " + e.getMessage(), e);
+    }
+    if (file != null) {
+      try {
+        flatten("", YAML.readTree(Files.readString(file)), raw, file.toString());
+      } catch (IOException e) {
+        throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+      }
+    }
+    checkOverrides(environment.keySet(), Setting.ENV_PREFIX, Setting::environmentVariable, "environment variable");
+    checkOverrides(systemProperties.stringPropertyNames(), Setting.PROPERTY_PREFIX, Setting::systemProperty,
+        "system property");
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Setting setting : Setting.ALL) {
+      String source = "key " + setting.key();
+      Object value = raw.get(setting.key());
+      if (environment.containsKey(setting.environmentVariable())) {
+        value = environment.get(setting.environmentVariable());
+        source = "environment variable " + setting.environmentVariable();
+      }
+      if (systemProperties.getProperty(setting.systemProperty()) != null) {
+        value = systemProperties.getProperty(setting.systemProperty());
+        source = "system property " + setting.systemProperty();
+      }
+      if (value == null) {
+        throw new ConfigException("configuration " + source + " has no value; set it to "
+            + setting.type().description());
+      }
+      try {
+        values.put(setting.key(), setting.type().parse(value));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("configuration " + source + " is '" + value + "', but it must be "
+            + setting.type().description());
+      }
+    }
+    return FlagstateConfig.from(values);
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, Object> into, String origin) {
+    if (node == null || node.isMissingNode() || node.isNull() && prefix.isEmpty()) {
+      return;
+    }
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), into, origin);
+      }
+      return;
+    }
+    if (Setting.ALL.stream().noneMatch(s -> s.key().equals(prefix))) {
+      throw new ConfigException("unknown configuration key '" + prefix + "' in " + origin
+          + "; known keys are listed in README.md");
+    }
+    if (node.isTextual()) {
+      into.put(prefix, node.textValue());
+    } else if (node.isInt()) {
+      into.put(prefix, node.intValue());
+    } else if (node.isBoolean()) {
+      into.put(prefix, node.booleanValue());
+    } else if (node.isNull()) {
+      into.remove(prefix);
+    } else {
+      throw new ConfigException("configuration key '" + prefix + "' in " + origin + " has a value of the wrong shape: "
+          + node);
+    }
+  }
+
+  private static void checkOverrides(Iterable<String> names, String prefix, Function<Setting, String> nameOf,
+      String kind) {
+    for (String name : names) {
+      if (name.startsWith(prefix) && !name.equals("FLAGSTATE_CONFIG") && !name.equals("flagstate.config")
+          && Setting.ALL.stream().noneMatch(s -> nameOf.apply(s).equals(name))) {
+        throw new ConfigException("unknown " + kind + " " + name + "; known keys are listed in README.md");
+      }
+    }
+  }
+}

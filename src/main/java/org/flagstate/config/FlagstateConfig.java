@@ -1,0 +1,92 @@
+package org.flagstate.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The whole configuration, checked and typed, handed to every verticle at deployment. Immutable, so
+ * verticles on different event loops can share it.
+ */
+public record FlagstateConfig(
+    Registry registry, Http http, Database database, Cache cache, Crawl crawl, Query query) {
+
+  /** Where the registry is and how to reach it. */
+  public record Registry(URI url, String username, String password, String publicUrl) {
+    public Registry {
+      Objects.requireNonNull(url, "registry.url");
+    }
+
+    public boolean hasCredentials() {
+      return !username.isEmpty();
+    }
+
+    /** The {@code Registry} value of index responses. */
+    public String advertisedUrl() {
+      if (!publicUrl.isEmpty()) {
+        return publicUrl;
+      }
+      String text = url.toString();
+      return text.endsWith("/") ? text : text + "/";
+    }
+  }
+
+  /** The public query listener. */
+  public record Http(String host, int port, String pathPrefix) {}
+
+  /** PostgreSQL: a server by URL, or an embedded one under {@code dataDir}. */
+  public record Database(String url, String dataDir, int poolSize, Duration statementTimeout) {
+    public boolean embedded() {
+      return url.isEmpty();
+    }
+  }
+
+  /** Response caching. */
+  public record Cache(Duration staticMaxAge, int maxEntries) {}
+
+  /** How the crawler talks to the registry. */
+  public record Crawl(Duration interval, int concurrency, Duration requestTimeout, int retries,
+      Duration retryBackoff, Duration startBackoffMax) {}
+
+  /** Limits on index queries. */
+  public record Query(int maxTerms, int maxQueryBytes) {}
+
+  static FlagstateConfig from(Map<String, Object> v) {
+    return new FlagstateConfig(
+        new Registry(registryUrl((String) v.get("registry.url")), (String) v.get("registry.username"),
+            (String) v.get("registry.password"), (String) v.get("registry.public_url")),
+        new Http((String) v.get("http.host"), (Integer) v.get("http.port"), pathPrefix((String) v.get("http.path_prefix"))),
+        new Database((String) v.get("database.url"), (String) v.get("database.data_dir"),
+            (Integer) v.get("database.pool_size"), (Duration) v.get("database.statement_timeout")),
+        new Cache((Duration) v.get("cache.static_max_age"), (Integer) v.get("cache.max_entries")),
+        new Crawl((Duration) v.get("crawl.interval"), (Integer) v.get("crawl.concurrency"),
+            (Duration) v.get("crawl.request_timeout"), (Integer) v.get("crawl.retries"),
+            (Duration) v.get("crawl.retry_backoff"), (Duration) v.get("crawl.start_backoff_max")),
+        new Query((Integer) v.get("query.max_terms"), (Integer) v.get("query.max_query_bytes")));
+  }
+
+  private static URI registryUrl(String text) {
+    try {
+      URI uri = URI.create(text);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new IllegalArgumentException();
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("configuration key registry.url is '" + text
+          + "', but it must be an http:// or https:// URL such as http://127.0.0.1:5000");
+    }
+  }
+
+  private static String pathPrefix(String prefix) {
+    if (prefix.isEmpty() || prefix.equals("/")) {
+      return "";
+    }
+    if (!prefix.startsWith("/") || prefix.contains("?") || prefix.contains("#")) {
+      throw new ConfigException("configuration key http.path_prefix is '" + prefix
+          + "', but it must be empty or a path starting with / such as /flagstate");
+    }
+    return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+  }
+}

@@ -1,0 +1,50 @@
+package org.flagstate.config;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One configuration key: its dotted name, its type and what it does. {@link #ALL} is the single list
+ * of keys Flagstate accepts; anything else in a file, the environment or a system property is refused.
+ */
+public record Setting(String key, SettingType type, String description) {
+
+  public static final String ENV_PREFIX = "FLAGSTATE_";
+  public static final String PROPERTY_PREFIX = "flagstate.";
+
+  public static final List<Setting> ALL = List.of(
+      new Setting("registry.url", SettingType.STRING, "Base URL of the registry to index"),
+      new Setting("registry.username", SettingType.STRING, "Registry user (Basic auth, and to obtain Bearer tokens)"),
+      new Setting("registry.password", SettingType.STRING, "Registry password"),
+      new Setting("registry.public_url", SettingType.STRING,
+          "`Registry` URL in index responses (may be relative, e.g. `/`); empty means `registry.url`"),
+      new Setting("http.host", SettingType.STRING, "Address the query listener binds"),
+      new Setting("http.port", SettingType.PORT, "Port of the query listener"),
+      new Setting("http.path_prefix", SettingType.STRING, "Prefix before every path, e.g. `/flagstate`"),
+      new Setting("database.url", SettingType.STRING,
+          "`postgresql://user:password@host:port/db`; empty starts an embedded PostgreSQL"),
+      new Setting("database.data_dir", SettingType.STRING, "Data directory of the embedded PostgreSQL"),
+      new Setting("database.pool_size", SettingType.POSITIVE_INT, "Connections in the shared pool"),
+      new Setting("database.statement_timeout", SettingType.DURATION, "Longest a single SQL statement may run"),
+      new Setting("cache.static_max_age", SettingType.DURATION, "`Cache-Control: max-age` of `/index/static`"),
+      new Setting("cache.max_entries", SettingType.POSITIVE_INT, "Rendered responses kept in memory"),
+      new Setting("crawl.interval", SettingType.DURATION, "Time between full syncs"),
+      new Setting("crawl.concurrency", SettingType.POSITIVE_INT, "Registry requests in flight at once"),
+      new Setting("crawl.request_timeout", SettingType.DURATION, "Timeout of one registry request"),
+      new Setting("crawl.retries", SettingType.NON_NEGATIVE_INT, "Retries of a failed registry request"),
+      new Setting("crawl.retry_backoff", SettingType.DURATION, "First retry delay; doubles on each retry"),
+      new Setting("crawl.start_backoff_max", SettingType.DURATION,
+          "Longest wait between sync attempts while the registry is unreachable"),
+      new Setting("query.max_terms", SettingType.POSITIVE_INT, "Most index query terms in one request"),
+      new Setting("query.max_query_bytes", SettingType.POSITIVE_INT, "Longest accepted query string"));
+
+  /** {@code registry.public_url} → {@code FLAGSTATE_REGISTRY_PUBLIC_URL}. */
+  public String environmentVariable() {
+    return ENV_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  /** {@code registry.public_url} → {@code flagstate.registry.public_url}. */
+  public String systemProperty() {
+    return PROPERTY_PREFIX + key;
+  }
+}

@@ -1,0 +1,98 @@
+package org.flagstate.crawl;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.flagstate.bus.Addresses;
+import org.flagstate.bus.IndexChanged;
+import org.flagstate.config.FlagstateConfig;
+import org.flagstate.db.SharedPool;
+import org.flagstate.registry.RegistryClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only writer of the index. Runs a full sync at start and every {@code crawl.interval}; while the
+ * registry is unreachable it keeps the stored index served and retries with backoff. After each
+ * committed change it publishes {@link IndexChanged}; it answers status requests on the event bus.
+ */
+public final class CrawlerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CrawlerVerticle.class);
+  private static final Duration PROGRESS_LOG_PERIOD = Duration.ofSeconds(5);
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
+  private final FlagstateConfig config;
+  private final PgConnectOptions database;
+  private final CrawlProgress progress = new CrawlProgress();
+  private Pool pool;
+  private RegistryClient registry;
+  private FullSync fullSync;
+  private long syncTimer = -1;
+  private long progressTimer = -1;
+  private boolean stopping;
+
+  public CrawlerVerticle(FlagstateConfig config, PgConnectOptions database) {
+    this.config = config;
+    this.database = database;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = SharedPool.create(vertx, database, config.database().poolSize());
+    registry = new RegistryClient(vertx, config.registry(), config.crawl());
+    fullSync = new FullSync(registry, new IndexWriter(pool), progress, config.crawl().concurrency(), this::publishChange);
+    return vertx.eventBus().consumer(Addresses.CRAWLER_STATUS, message -> message.reply(progress.toJson()))
+        .completion()
+        .onSuccess(v -> runSync(0));
+  }
+
+  private void runSync(int failuresInARow) {
+    if (stopping) {
+      return;
+    }
+    LOG.info("Full sync of {} started", registry.describe());
+    progressTimer = vertx.setPeriodic(PROGRESS_LOG_PERIOD.toMillis(), id -> LOG.info(progress.progressLine()));
+    fullSync.run().onComplete(outcome -> {
+      vertx.cancelTimer(progressTimer);
+      if (stopping) {
+        return;
+      }
+      if (outcome.succeeded()) {
+        Duration wait = config.crawl().interval();
+        progress.syncFinished(Instant.now().plus(wait));
+        LOG.info("Full sync finished: {}; next in {}", progress.summaryLine(), wait);
+        syncTimer = vertx.setTimer(wait.toMillis(), id -> runSync(0));
+      } else {
+        Duration wait = backoff(failuresInARow);
+        progress.syncFailed(outcome.cause().getMessage(), Instant.now().plus(wait));
+        LOG.warn("Full sync failed: {}. Serving the index as stored; retrying in {}s. Check registry.url and that "
+            + "the registry is running.", outcome.cause().getMessage(), wait.toSeconds());
+        syncTimer = vertx.setTimer(wait.toMillis(), id -> runSync(failuresInARow + 1));
+      }
+    });
+  }
+
+  private Duration backoff(int failuresInARow) {
+    Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failuresInARow, 20));
+    Duration max = config.crawl().startBackoffMax();
+    return wait.compareTo(max) > 0 ? max : wait;
+  }
+
+  private void publishChange(List<String> repositories) {
+    vertx.eventBus().publish(Addresses.INDEX_CHANGED,
+        new IndexChanged(repositories, System.currentTimeMillis()).toJson());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(syncTimer);
+    vertx.cancelTimer(progressTimer);
+    return registry.close().compose(v -> pool.close());
+  }
+}

@@ -1,0 +1,178 @@
+package org.flagstate.crawl;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.flagstate.registry.RegistryClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One full pass over the registry: the catalog, then each repository's tags resolved by HEAD, only
+ * unknown digests fetched, each repository written in its own transaction. Repositories that left the
+ * catalog leave the index. A repository that fails keeps what the index had for it.
+ */
+final class FullSync {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FullSync.class);
+
+  private final RegistryClient registry;
+  private final IndexWriter writer;
+  private final ManifestFetcher fetcher;
+  private final CrawlProgress progress;
+  private final int parallelRepositories;
+  private final Consumer<List<String>> changed;
+
+  /** @param changed told the names of repositories whose tags changed, after each commit */
+  FullSync(RegistryClient registry, IndexWriter writer, CrawlProgress progress, int parallelRepositories,
+      Consumer<List<String>> changed) {
+    this.registry = registry;
+    this.writer = writer;
+    this.fetcher = new ManifestFetcher(registry, writer::knownDigests);
+    this.progress = progress;
+    this.parallelRepositories = parallelRepositories;
+    this.changed = changed;
+  }
+
+  Future<Void> run() {
+    progress.syncStarted();
+    return registry.catalog().compose(catalog -> {
+      List<String> repositories = List.copyOf(new LinkedHashSet<>(catalog));
+      progress.catalogRead(repositories.size());
+      LOG.info("Registry catalog lists {} repositories", repositories.size());
+      return forEach(repositories, this::syncRepository)
+          .compose(v -> writer.removeRepositoriesNotIn(repositories))
+          .map(removed -> {
+            if (!removed.isEmpty()) {
+              LOG.info("Removed {} repositories that left the registry's catalog: {}", removed.size(), removed);
+              changed.accept(removed);
+            }
+            return null;
+          });
+    });
+  }
+
+  /** Syncs one repository; never fails (a failure is logged and counted). */
+  Future<Void> syncRepository(String repository) {
+    return resolveAndStore(repository)
+        .onSuccess(fetched -> progress.repositoryDone(fetched.manifestCount(), fetched.skipped.size()))
+        .recover(failure -> {
+          LOG.warn("Repository {} could not be synced, keeping what the index had: {}", repository,
+              failure.getMessage());
+          progress.repositoryFailed(repository + ": " + failure.getMessage());
+          return Future.succeededFuture();
+        })
+        .mapEmpty();
+  }
+
+  private Future<FetchedManifests> resolveAndStore(String repository) {
+    return registry.tags(repository).compose(tags -> resolveTags(repository, tags)).compose(heads -> {
+      List<String> digests = heads.stream().map(TagHead::digest).filter(Objects::nonNull).distinct().toList();
+      return writer.knownDigests(digests).compose(known -> writer.currentTags(repository)
+          .compose(current -> fetchUnknown(repository, digests, known).compose(fetched -> {
+            Map<String, String> tags = desiredTags(heads, known, fetched, current);
+            return writer.applyRepository(repository, tags, fetched).map(tagsChanged -> {
+              if (tagsChanged) {
+                changed.accept(List.of(repository));
+              }
+              return fetched;
+            });
+          })));
+    });
+  }
+
+  /**
+   * What a HEAD of one tag said: its digest, or none because the tag is gone (null digest) or because
+   * the request failed in a way a later sync may not ({@code failed}).
+   */
+  private record TagHead(String tag, String digest, boolean failed) {}
+
+  private Future<List<TagHead>> resolveTags(String repository, List<String> tags) {
+    List<Future<TagHead>> heads = new ArrayList<>();
+    for (String tag : tags) {
+      heads.add(registry.manifestDigest(repository, tag)
+          .map(digest -> new TagHead(tag, digest, false))
+          .recover(failure -> {
+            LOG.warn("Repository {} tag {}: {}", repository, tag, failure.getMessage());
+            return Future.succeededFuture(new TagHead(tag, null, true));
+          }));
+    }
+    return Future.all(heads).map(done -> heads.stream().map(Future::result).toList());
+  }
+
+  private Future<FetchedManifests> fetchUnknown(String repository, List<String> digests, Map<String, Boolean> known) {
+    FetchedManifests fetched = new FetchedManifests();
+    List<Future<Boolean>> fetches = new ArrayList<>();
+    for (String digest : digests) {
+      if (!known.containsKey(digest)) {
+        fetches.add(fetcher.fetch(repository, digest, fetched).recover(failure -> {
+          LOG.warn("Repository {} manifest {} could not be fetched, will retry next sync: {}", repository, digest,
+              failure.getMessage());
+          return Future.succeededFuture(false);
+        }));
+      }
+    }
+    return Future.all(fetches).map(fetched);
+  }
+
+  /**
+   * The tags the repository should have: those resolving to a stored or newly fetched digest, plus,
+   * for tags whose HEAD or fetch failed transiently, whatever the index had before.
+   */
+  private static Map<String, String> desiredTags(List<TagHead> heads, Map<String, Boolean> known,
+      FetchedManifests fetched, Map<String, String> current) {
+    Set<String> indexable = new HashSet<>();
+    Set<String> settled = new HashSet<>(known.keySet());
+    known.forEach((digest, stored) -> {
+      if (stored) {
+        indexable.add(digest);
+      }
+    });
+    fetched.images.forEach(image -> indexable.add(image.manifest().digest()));
+    fetched.lists.forEach(list -> indexable.add(list.manifest().digest()));
+    fetched.skipped.forEach(skipped -> settled.add(skipped.digest()));
+    settled.addAll(indexable);
+    Map<String, String> tags = new HashMap<>();
+    for (TagHead head : heads) {
+      boolean retryLater = head.failed() || head.digest() != null && !settled.contains(head.digest());
+      if (head.digest() != null && indexable.contains(head.digest())) {
+        tags.put(head.tag(), head.digest());
+      } else if (retryLater && current.containsKey(head.tag())) {
+        tags.put(head.tag(), current.get(head.tag()));
+      }
+    }
+    return tags;
+  }
+
+  /** Runs {@code task} over all items with at most {@code parallelRepositories} at once. */
+  private Future<Void> forEach(List<String> items, Function<String, Future<Void>> task) {
+    Promise<Void> all = Promise.promise();
+    Iterator<String> pending = items.iterator();
+    int[] running = {0};
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      while (running[0] < parallelRepositories && pending.hasNext()) {
+        running[0]++;
+        task.apply(pending.next()).onComplete(done -> {
+          running[0]--;
+          next[0].run();
+        });
+      }
+      if (running[0] == 0 && !pending.hasNext()) {
+        all.tryComplete();
+      }
+    };
+    next[0].run();
+    return all.future();
+  }
+}

@@ -1,0 +1,165 @@
+package org.flagstate.crawl;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.flagstate.registry.ParsedManifest;
+
+/**
+ * All SQL the crawler runs: lookups that decide what to fetch, and the one transaction per repository
+ * that stores new manifests and moves its tags. A repository is written whole or not at all.
+ */
+final class IndexWriter {
+
+  private static final String KNOWN_DIGESTS = """
+      select digest, true as indexable from manifest where digest = any($1)
+      union all
+      select digest, false from skipped_manifest where digest = any($1)""";
+
+  private static final String CURRENT_TAGS = """
+      select t.name, t.digest from tag t join repository r on r.id = t.repository_id where r.name = $1""";
+
+  private static final String INSERT_MANIFEST = """
+      insert into manifest (digest, media_type, is_list, size, config_digest, os, architecture, variant, created,
+                            labels, annotations)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      on conflict (digest) do nothing""";
+
+  private static final String INSERT_MEMBER = """
+      insert into list_member (list_digest, position, member_digest, platform_os, platform_architecture,
+                               platform_variant)
+      values ($1, $2, $3, $4, $5, $6)
+      on conflict do nothing""";
+
+  private static final String INSERT_SKIPPED = """
+      insert into skipped_manifest (digest, repository, reason) values ($1, $2, $3) on conflict do nothing""";
+
+  private static final String REPOSITORY_ID = """
+      with inserted as (insert into repository (name) values ($1) on conflict (name) do nothing returning id)
+      select id from inserted union all select id from repository where name = $1 limit 1""";
+
+  private static final String DELETE_STALE_TAGS = """
+      delete from tag where repository_id = $1 and not (name = any($2))""";
+
+  private static final String UPSERT_TAGS = """
+      insert into tag (repository_id, name, digest)
+      select $1, name, digest from unnest($2::text[], $3::text[]) as t(name, digest)
+      on conflict (repository_id, name) do update set digest = excluded.digest, updated_at = now()
+      where tag.digest <> excluded.digest""";
+
+  private static final String DELETE_REPOSITORY = "delete from repository where name = $1";
+
+  private static final String DELETE_REPOSITORIES_NOT_IN = """
+      delete from repository where not (name = any($1)) returning name""";
+
+  private final Pool pool;
+
+  IndexWriter(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** digest → true when stored in the index, false when known to be unindexable; unknown digests absent. */
+  Future<Map<String, Boolean>> knownDigests(List<String> digests) {
+    if (digests.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return pool.preparedQuery(KNOWN_DIGESTS).execute(Tuple.of(digests.toArray(String[]::new))).map(rows -> {
+      Map<String, Boolean> known = new HashMap<>();
+      for (Row row : rows) {
+        known.put(row.getString(0), row.getBoolean(1));
+      }
+      return known;
+    });
+  }
+
+  /** tag → digest as the index has it now. */
+  Future<Map<String, String>> currentTags(String repository) {
+    return pool.preparedQuery(CURRENT_TAGS).execute(Tuple.of(repository)).map(rows -> {
+      Map<String, String> tags = new HashMap<>();
+      for (Row row : rows) {
+        tags.put(row.getString(0), row.getString(1));
+      }
+      return tags;
+    });
+  }
+
+  /**
+   * Stores the fetched manifests and makes the repository's tags exactly {@code tags} (no tags: the
+   * repository leaves the index), in one transaction. Succeeds with whether any tag changed.
+   */
+  Future<Boolean> applyRepository(String repository, Map<String, String> tags, FetchedManifests fetched) {
+    return pool.withTransaction(connection -> storeManifests(connection, fetched)
+        .compose(v -> tags.isEmpty() ? removeRepository(connection, repository) : replaceTags(connection, repository, tags)));
+  }
+
+  /** Drops every repository not in {@code catalog}; succeeds with their names. */
+  Future<List<String>> removeRepositoriesNotIn(List<String> catalog) {
+    return pool.preparedQuery(DELETE_REPOSITORIES_NOT_IN).execute(Tuple.of(catalog.toArray(String[]::new)))
+        .map(rows -> {
+          List<String> removed = new ArrayList<>();
+          rows.forEach(row -> removed.add(row.getString(0)));
+          return removed;
+        });
+  }
+
+  private static Future<Void> storeManifests(SqlConnection connection, FetchedManifests fetched) {
+    List<Tuple> manifests = new ArrayList<>();
+    for (FetchedManifests.Image image : fetched.images) {
+      ParsedManifest.Image m = image.manifest();
+      manifests.add(Tuple.from(List.of(m.digest(), m.mediaType(), false, m.size())).addValue(m.configDigest())
+          .addValue(image.config().os()).addValue(image.config().architecture()).addValue(image.config().variant())
+          .addValue(image.config().created()).addValue(new JsonObject(new HashMap<>(image.config().labels())))
+          .addValue(new JsonObject(new HashMap<>(m.annotations()))));
+    }
+    List<Tuple> members = new ArrayList<>();
+    for (FetchedManifests.ImageList list : fetched.lists) {
+      ParsedManifest.ImageList m = list.manifest();
+      manifests.add(Tuple.tuple().addValue(m.digest()).addValue(m.mediaType()).addValue(true).addValue(m.size())
+          .addValue(null).addValue(null).addValue(null).addValue(null).addValue(null)
+          .addValue(new JsonObject()).addValue(new JsonObject(new HashMap<>(m.annotations()))));
+      int position = 0;
+      for (ParsedManifest.Member member : list.members()) {
+        members.add(Tuple.of(m.digest(), position++, member.digest(), member.os(), member.architecture(),
+            member.variant()));
+      }
+    }
+    List<Tuple> skipped = fetched.skipped.stream()
+        .map(s -> Tuple.of(s.digest(), s.repository(), s.reason()))
+        .toList();
+    return batch(connection, INSERT_MANIFEST, manifests)
+        .compose(v -> batch(connection, INSERT_MEMBER, members))
+        .compose(v -> batch(connection, INSERT_SKIPPED, skipped));
+  }
+
+  private static Future<Boolean> replaceTags(SqlConnection connection, String repository, Map<String, String> tags) {
+    String[] names = tags.keySet().toArray(String[]::new);
+    String[] digests = new String[names.length];
+    for (int i = 0; i < names.length; i++) {
+      digests[i] = tags.get(names[i]);
+    }
+    return connection.preparedQuery(REPOSITORY_ID).execute(Tuple.of(repository)).compose(rows -> {
+      long id = rows.iterator().next().getLong(0);
+      return connection.preparedQuery(DELETE_STALE_TAGS).execute(Tuple.of(id, names))
+          .compose(deleted -> connection.preparedQuery(UPSERT_TAGS).execute(Tuple.of(id, names, digests))
+              .map(upserted -> deleted.rowCount() > 0 || upserted.rowCount() > 0));
+    });
+  }
+
+  private static Future<Boolean> removeRepository(SqlConnection connection, String repository) {
+    return connection.preparedQuery(DELETE_REPOSITORY).execute(Tuple.of(repository)).map(rows -> rows.rowCount() > 0);
+  }
+
+  private static Future<Void> batch(SqlConnection connection, String sql, List<Tuple> tuples) {
+    if (tuples.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return connection.preparedQuery(sql).executeBatch(tuples).mapEmpty();
+  }
+}

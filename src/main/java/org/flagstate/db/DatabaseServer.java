@@ -1,0 +1,100 @@
+package org.flagstate.db;
+
+import io.vertx.pgclient.PgConnectOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.flagstate.config.ConfigException;
+import org.flagstate.config.FlagstateConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL server Flagstate stores its index in: either one reached by {@code database.url}, or an
+ * embedded one started here over a persistent data directory, so that a fresh machine needs nothing
+ * installed. Starting and stopping block; call them off the event loop.
+ */
+public final class DatabaseServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DatabaseServer.class);
+
+  private final PgConnectOptions connectOptions;
+  private final EmbeddedPostgres embedded;
+
+  private DatabaseServer(PgConnectOptions connectOptions, EmbeddedPostgres embedded) {
+    this.connectOptions = connectOptions;
+    this.embedded = embedded;
+  }
+
+  /** Starts the embedded server, or checks the URL of an external one. */
+  public static DatabaseServer start(FlagstateConfig.Database config) {
+    if (!config.embedded()) {
+      PgConnectOptions options;
+      try {
+        options = PgConnectOptions.fromUri(config.url());
+      } catch (RuntimeException e) {
+        throw new ConfigException("configuration key database.url is not a PostgreSQL URL ("
+            + e.getMessage() + "); use postgresql://user:password@host:5432/database");
+      }
+      LOG.info("Using PostgreSQL at {}:{}, database {}", options.getHost(), options.getPort(), options.getDatabase());
+      return new DatabaseServer(withSessionSettings(options, config), null);
+    }
+    Path dataDir = Path.of(config.dataDir()).toAbsolutePath();
+    try {
+      Files.createDirectories(dataDir);
+      LOG.info("Starting embedded PostgreSQL with data directory {} (set database.url to use your own server)",
+          dataDir);
+      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDir)
+          .setCleanDataDirectory(false)
+          .setRegisterShutdownHook(false)
+          .setPGStartupWait(Duration.ofSeconds(60))
+          .start();
+      PgConnectOptions options = new PgConnectOptions()
+          .setHost("127.0.0.1")
+          .setPort(postgres.getPort())
+          .setDatabase("postgres")
+          .setUser("postgres");
+      LOG.info("Embedded PostgreSQL is listening on 127.0.0.1:{}", postgres.getPort());
+      return new DatabaseServer(withSessionSettings(options, config), postgres);
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException("could not start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage()
+          + " (is another Flagstate using that directory? set database.data_dir or database.url)", e);
+    }
+  }
+
+  private static PgConnectOptions withSessionSettings(PgConnectOptions options, FlagstateConfig.Database config) {
+    return options
+        .setCachePreparedStatements(true)
+        .setPipeliningLimit(256)
+        .addProperty("statement_timeout", Long.toString(config.statementTimeout().toMillis()))
+        .addProperty("application_name", "flagstate");
+  }
+
+  public PgConnectOptions connectOptions() {
+    return new PgConnectOptions(connectOptions);
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + connectOptions.getHost() + ":" + connectOptions.getPort() + "/"
+        + connectOptions.getDatabase();
+  }
+
+  public boolean isEmbedded() {
+    return embedded != null;
+  }
+
+  @Override
+  public void close() {
+    if (embedded != null) {
+      try {
+        embedded.close();
+        LOG.info("Embedded PostgreSQL stopped");
+      } catch (IOException e) {
+        LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package org.flagstate.query;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The SQL behind the Flatpak index: turns an {@link IndexQuery} into two statements (tagged images, and
+ * members of tagged lists), with every condition evaluated in PostgreSQL. Statements differ only by
+ * which conditions are present, so the prepared-statement cache holds a handful of shapes.
+ */
+public final class IndexReader {
+
+  /** A tagged image with all its tags in its repository. */
+  public record ImageRow(String repository, String digest, String mediaType, String os, String architecture,
+      JsonObject labels, JsonObject annotations, List<String> tags) {}
+
+  /** One matching member of a tagged list, with the list's own tags. */
+  public record ListMemberRow(String repository, String listDigest, String listMediaType, List<String> listTags,
+      String digest, String mediaType, String os, String architecture, JsonObject labels, JsonObject annotations) {}
+
+  /** Everything a query matched. */
+  public record Matches(List<ImageRow> images, List<ListMemberRow> listMembers) {}
+
+  private final Pool pool;
+
+  public IndexReader(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Matches> find(IndexQuery query) {
+    Statement images = imagesStatement(query);
+    Statement lists = listsStatement(query);
+    Future<List<ImageRow>> imageRows = pool.preparedQuery(images.sql.toString()).execute(images.params).map(rows -> {
+      List<ImageRow> result = new ArrayList<>();
+      for (Row row : rows) {
+        result.add(new ImageRow(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
+            row.getString(4), json(row, 5), json(row, 6), List.of(row.getArrayOfStrings(7))));
+      }
+      return result;
+    });
+    Future<List<ListMemberRow>> memberRows = pool.preparedQuery(lists.sql.toString()).execute(lists.params).map(rows -> {
+      List<ListMemberRow> result = new ArrayList<>();
+      for (Row row : rows) {
+        result.add(new ListMemberRow(row.getString(0), row.getString(1), row.getString(2),
+            List.of(row.getArrayOfStrings(3)), row.getString(4), row.getString(5), row.getString(6),
+            row.getString(7), json(row, 8), json(row, 9)));
+      }
+      return result;
+    });
+    return Future.all(imageRows, memberRows).map(done -> new Matches(imageRows.result(), memberRows.result()));
+  }
+
+  private static JsonObject json(Row row, int column) {
+    Object value = row.getValue(column);
+    return value instanceof JsonObject object ? object : new JsonObject();
+  }
+
+  private static Statement imagesStatement(IndexQuery query) {
+    Statement s = new Statement();
+    s.sql.append("""
+        select r.name, m.digest, m.media_type, coalesce(m.os, ''), coalesce(m.architecture, ''), m.labels,
+               m.annotations, array_agg(t.name order by t.name)
+        from tag t
+        join repository r on r.id = t.repository_id
+        join manifest m on m.digest = t.digest
+        where not m.is_list""");
+    s.in("r.name", query.repositories());
+    s.in("m.os", query.oses());
+    s.in("m.architecture", query.architectures());
+    s.keyConditions("m.labels", query.labels());
+    s.keyConditions("m.annotations", query.annotations());
+    s.sql.append(" group by r.name, m.digest");
+    if (!query.tags().isEmpty()) {
+      s.sql.append(" having bool_or(t.name = any(").append(s.param(query.tags())).append("))");
+    }
+    return s;
+  }
+
+  private static Statement listsStatement(IndexQuery query) {
+    Statement s = new Statement();
+    s.sql.append("""
+        select r.name, l.digest, l.media_type, lt.tags, m.digest, m.media_type,
+               coalesce(m.os, lm.platform_os, ''), coalesce(m.architecture, lm.platform_architecture, ''),
+               m.labels, m.annotations
+        from (select t.repository_id, t.digest, array_agg(t.name order by t.name) as tags
+              from tag t join manifest tl on tl.digest = t.digest and tl.is_list
+              group by t.repository_id, t.digest""");
+    if (!query.tags().isEmpty()) {
+      s.sql.append(" having bool_or(t.name = any(").append(s.param(query.tags())).append("))");
+    }
+    s.sql.append("""
+        ) lt
+        join repository r on r.id = lt.repository_id
+        join manifest l on l.digest = lt.digest
+        join list_member lm on lm.list_digest = l.digest
+        join manifest m on m.digest = lm.member_digest
+        where true""");
+    s.in("r.name", query.repositories());
+    s.in("coalesce(m.os, lm.platform_os)", query.oses());
+    s.in("coalesce(m.architecture, lm.platform_architecture)", query.architectures());
+    s.keyConditions("m.labels", query.labels());
+    s.keyConditions("m.annotations", query.annotations());
+    s.sql.append(" order by r.name, l.digest, lm.position");
+    return s;
+  }
+
+  /** SQL text and its positional parameters, built together so the numbering cannot drift. */
+  private static final class Statement {
+    final StringBuilder sql = new StringBuilder();
+    final Tuple params = Tuple.tuple();
+
+    String param(Object value) {
+      params.addValue(value instanceof Collection<?> values ? values.toArray(String[]::new) : value);
+      return "$" + params.size();
+    }
+
+    void in(String column, Collection<String> values) {
+      if (!values.isEmpty()) {
+        sql.append(" and ").append(column).append(" = any(").append(param(values)).append(")");
+      }
+    }
+
+    void keyConditions(String column, List<IndexQuery.KeyCondition> conditions) {
+      for (IndexQuery.KeyCondition condition : conditions) {
+        List<String> alternatives = new ArrayList<>();
+        if (condition.exists()) {
+          alternatives.add(column + " ? " + param(condition.key()));
+        }
+        if (!condition.values().isEmpty()) {
+          alternatives.add(column + " ->> " + param(condition.key()) + " = any(" + param(condition.values()) + ")");
+        }
+        sql.append(" and (").append(String.join(" or ", alternatives)).append(")");
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package org.flagstate.query;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes the Flatpak index JSON of index-protocol.md §1. The order of everything is total (repositories,
+ * digests, tags and map keys bytewise; list members in manifest order), so equal data gives equal bytes
+ * and the byte-derived ETag stays put.
+ */
+public final class IndexRenderer {
+
+  /** UTF-8 byte order, which for Java strings is code point order. */
+  public static final Comparator<String> BYTEWISE = (a, b) -> {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  };
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final String registryUrl;
+
+  public IndexRenderer(String registryUrl) {
+    this.registryUrl = registryUrl;
+  }
+
+  private static final class Repository {
+    final Map<String, IndexReader.ImageRow> images = new TreeMap<>(BYTEWISE);
+    final Map<String, List<IndexReader.ListMemberRow>> lists = new TreeMap<>(BYTEWISE);
+  }
+
+  public byte[] render(IndexReader.Matches matches) {
+    Map<String, Repository> repositories = new TreeMap<>(BYTEWISE);
+    for (IndexReader.ImageRow image : matches.images()) {
+      repositories.computeIfAbsent(image.repository(), name -> new Repository()).images.put(image.digest(), image);
+    }
+    for (IndexReader.ListMemberRow member : matches.listMembers()) {
+      repositories.computeIfAbsent(member.repository(), name -> new Repository())
+          .lists.computeIfAbsent(member.listDigest(), digest -> new ArrayList<>()).add(member);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 2048 * repositories.size());
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("Registry", registryUrl);
+      json.writeArrayFieldStart("Results");
+      for (Map.Entry<String, Repository> repository : repositories.entrySet()) {
+        writeRepository(json, repository.getKey(), repository.getValue());
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeRepository(JsonGenerator json, String name, Repository repository) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("Name", name);
+    json.writeArrayFieldStart("Images");
+    for (IndexReader.ImageRow image : repository.images.values()) {
+      json.writeStartObject();
+      writeImageFields(json, image.digest(), image.mediaType(), image.os(), image.architecture(), image.annotations(),
+          image.labels());
+      json.writeArrayFieldStart("Tags");
+      for (String tag : image.tags().stream().sorted(BYTEWISE).toList()) {
+        json.writeString(tag);
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart("Lists");
+    for (List<IndexReader.ListMemberRow> members : repository.lists.values()) {
+      IndexReader.ListMemberRow list = members.get(0);
+      json.writeStartObject();
+      json.writeStringField("Digest", list.listDigest());
+      json.writeStringField("MediaType", list.listMediaType());
+      json.writeArrayFieldStart("Tags");
+      for (String tag : list.listTags().stream().sorted(BYTEWISE).toList()) {
+        json.writeString(tag);
+      }
+      json.writeEndArray();
+      json.writeArrayFieldStart("Images");
+      for (IndexReader.ListMemberRow member : members) {
+        json.writeStartObject();
+        writeImageFields(json, member.digest(), member.mediaType(), member.os(), member.architecture(),
+            member.annotations(), member.labels());
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+    json.writeEndObject();
+  }
+
+  private static void writeImageFields(JsonGenerator json, String digest, String mediaType, String os,
+      String architecture, JsonObject annotations, JsonObject labels) throws IOException {
+    json.writeStringField("Digest", digest);
+    json.writeStringField("MediaType", mediaType);
+    json.writeStringField("OS", os);
+    json.writeStringField("Architecture", architecture);
+    writeStringMap(json, "Annotations", annotations);
+    writeStringMap(json, "Labels", labels);
+  }
+
+  private static void writeStringMap(JsonGenerator json, String field, JsonObject map) throws IOException {
+    Map<String, String> sorted = new TreeMap<>(BYTEWISE);
+    for (Map.Entry<String, Object> entry : map) {
+      if (entry.getValue() instanceof String value) {
+        sorted.put(entry.getKey(), value);
+      }
+    }
+    if (sorted.isEmpty()) {
+      return;
+    }
+    json.writeObjectFieldStart(field);
+    for (Map.Entry<String, String> entry : sorted.entrySet()) {
+      json.writeStringField(entry.getKey(), entry.getValue());
+    }
+    json.writeEndObject();
+  }
+}

@@ -1,0 +1,93 @@
+package org.flagstate.query;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import org.flagstate.bus.Addresses;
+import org.flagstate.cache.ResponseCache;
+import org.flagstate.config.FlagstateConfig;
+import org.flagstate.db.SharedPool;
+
+/**
+ * Owns the public HTTP listener (one instance per core, sharing the port): the Flatpak index, status
+ * and health. It only reads; answers come from the shared response cache or the database.
+ */
+public final class QueryVerticle extends VerticleBase {
+
+  private final FlagstateConfig config;
+  private final PgConnectOptions database;
+  private final ResponseCache cache;
+  private Pool pool;
+
+  public QueryVerticle(FlagstateConfig config, PgConnectOptions database, ResponseCache cache) {
+    this.config = config;
+    this.database = database;
+    this.cache = cache;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = SharedPool.create(vertx, database, config.database().poolSize());
+    IndexEndpoint index = new IndexEndpoint(
+        new IndexQueryParser(config.query().maxTerms(), config.query().maxQueryBytes()),
+        new IndexReader(pool), new IndexRenderer(config.registry().advertisedUrl()), cache,
+        config.cache().staticMaxAge());
+    String prefix = config.http().pathPrefix();
+    Router router = Router.router(vertx);
+    router.route(prefix + "/index/static").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(ctx -> index.serve(ctx.request(), true));
+    router.route(prefix + "/index/dynamic").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(ctx -> index.serve(ctx.request(), false));
+    router.get(prefix + "/status").handler(this::status);
+    router.get(prefix + "/health").handler(this::health);
+    router.errorHandler(404, ctx -> ErrorResponses.send(ctx.response(), 404, "NOT_FOUND",
+        "no such path: " + ctx.request().path(), null));
+    router.errorHandler(405, ctx -> ErrorResponses.send(ctx.response(), 405, "METHOD_NOT_ALLOWED",
+        ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
+    router.errorHandler(500, ctx -> ErrorResponses.send(ctx.response(), 500, "INTERNAL",
+        "unexpected error; see the server log", null));
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setMaxInitialLineLength(Math.max(8192, config.query().maxQueryBytes() + 1024));
+    return vertx.createHttpServer(options).requestHandler(router).listen();
+  }
+
+  private void status(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(Addresses.CRAWLER_STATUS, null, new DeliveryOptions().setSendTimeout(2000))
+        .onComplete(reply -> {
+          JsonObject status = new JsonObject()
+              .put("registry", config.registry().url().toString())
+              .put("cachedResponses", cache.size());
+          if (reply.succeeded()) {
+            status.put("crawler", reply.result().body());
+          } else {
+            status.put("crawler", new JsonObject().put("state", "unknown").put("error", reply.cause().getMessage()));
+          }
+          ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+              .end(status.encodePrettily());
+        });
+  }
+
+  private void health(RoutingContext ctx) {
+    pool.query("select 1").execute().onComplete(result -> {
+      if (result.succeeded()) {
+        ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
+      } else {
+        ErrorResponses.send(ctx.response(), 503, "DATABASE_UNAVAILABLE", result.cause().getMessage(), null);
+      }
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool.close();
+  }
+}
