@@ -70,7 +70,7 @@ final class IndexWriter {
     if (digests.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return pool.preparedQuery(KNOWN_DIGESTS).execute(Tuple.of(digests.toArray(String[]::new))).map(rows -> {
+    return pool.preparedQuery(KNOWN_DIGESTS).execute(Tuple.tuple().addArrayOfString(digests.toArray(String[]::new))).map(rows -> {
       Map<String, Boolean> known = new HashMap<>();
       for (Row row : rows) {
         known.put(row.getString(0), row.getBoolean(1));
@@ -101,7 +101,7 @@ final class IndexWriter {
 
   /** Drops every repository not in {@code catalog}; succeeds with their names. */
   Future<List<String>> removeRepositoriesNotIn(List<String> catalog) {
-    return pool.preparedQuery(DELETE_REPOSITORIES_NOT_IN).execute(Tuple.of(catalog.toArray(String[]::new)))
+    return pool.preparedQuery(DELETE_REPOSITORIES_NOT_IN).execute(Tuple.tuple().addArrayOfString(catalog.toArray(String[]::new)))
         .map(rows -> {
           List<String> removed = new ArrayList<>();
           rows.forEach(row -> removed.add(row.getString(0)));
@@ -146,8 +146,8 @@ final class IndexWriter {
     }
     return connection.preparedQuery(REPOSITORY_ID).execute(Tuple.of(repository)).compose(rows -> {
       long id = rows.iterator().next().getLong(0);
-      return connection.preparedQuery(DELETE_STALE_TAGS).execute(Tuple.of(id, names))
-          .compose(deleted -> connection.preparedQuery(UPSERT_TAGS).execute(Tuple.of(id, names, digests))
+      return connection.preparedQuery(DELETE_STALE_TAGS).execute(Tuple.tuple().addLong(id).addArrayOfString(names))
+          .compose(deleted -> connection.preparedQuery(UPSERT_TAGS).execute(Tuple.tuple().addLong(id).addArrayOfString(names).addArrayOfString(digests))
               .map(upserted -> deleted.rowCount() > 0 || upserted.rowCount() > 0));
     });
   }
