@@ -51,10 +51,21 @@ public final class TestDatabase {
     String server = serverUrl();
     String name = "flagstate_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     execute(server, "create database " + name);
+    dropAtExit(server, name);
     PgConnectOptions options = PgConnectOptions.fromUri(server);
     String credentials = options.getUser() + (options.getPassword() == null || options.getPassword().isEmpty()
         ? "" : ":" + options.getPassword());
     return "postgresql://" + credentials + "@" + options.getHost() + ":" + options.getPort() + "/" + name;
+  }
+
+  private static void dropAtExit(String server, String name) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        execute(server, "drop database if exists " + name + " with (force)");
+      } catch (RuntimeException ignored) {
+        // a stand-in server may already be gone; nothing is left behind then
+      }
+    }));
   }
 
   /** Runs one statement through JDBC (test set-up and fault injection only). */
