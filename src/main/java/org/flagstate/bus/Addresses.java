@@ -15,5 +15,11 @@ public final class Addresses {
   /** Request/reply to the crawler for its progress; empty request, reply the JSON shown at {@code GET /status}. */
   public static final String CRAWLER_STATUS = "flagstate.crawler.status";
 
+  /**
+   * Request/reply asking the crawler for a full sync now (one already running is not cut short);
+   * the reply, the crawler status, comes when a sync that started after the request has finished.
+   */
+  public static final String CRAWLER_SYNC = "flagstate.crawler.sync";
+
   private Addresses() {}
 }

@@ -2,10 +2,12 @@ package org.flagstate.crawl;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.flagstate.bus.Addresses;
 import org.flagstate.bus.IndexChanged;
@@ -35,6 +37,7 @@ public final class CrawlerVerticle extends VerticleBase {
   private long syncTimer = -1;
   private long progressTimer = -1;
   private boolean stopping;
+  private final List<Message<Object>> waitingForNextSync = new ArrayList<>();
 
   public CrawlerVerticle(FlagstateConfig config, PgConnectOptions database) {
     this.config = config;
@@ -48,13 +51,24 @@ public final class CrawlerVerticle extends VerticleBase {
     fullSync = new FullSync(registry, new IndexWriter(pool), progress, config.crawl().concurrency(), this::publishChange);
     return vertx.eventBus().consumer(Addresses.CRAWLER_STATUS, message -> message.reply(progress.toJson()))
         .completion()
+        .compose(v -> vertx.eventBus().consumer(Addresses.CRAWLER_SYNC, this::syncRequested).completion())
         .onSuccess(v -> runSync(0));
+  }
+
+  private void syncRequested(Message<Object> request) {
+    waitingForNextSync.add(request);
+    if (!progress.syncing()) {
+      vertx.cancelTimer(syncTimer);
+      runSync(0);
+    }
   }
 
   private void runSync(int failuresInARow) {
     if (stopping) {
       return;
     }
+    List<Message<Object>> waiting = List.copyOf(waitingForNextSync);
+    waitingForNextSync.clear();
     LOG.info("Full sync of {} started", registry.describe());
     progressTimer = vertx.setPeriodic(PROGRESS_LOG_PERIOD.toMillis(), id -> LOG.info(progress.progressLine()));
     fullSync.run().onComplete(outcome -> {
@@ -62,19 +76,30 @@ public final class CrawlerVerticle extends VerticleBase {
       if (stopping) {
         return;
       }
+      int nextFailures;
+      Duration wait;
       if (outcome.succeeded()) {
-        Duration wait = config.crawl().interval();
+        nextFailures = 0;
+        wait = config.crawl().interval();
         progress.syncFinished(Instant.now().plus(wait));
-        LOG.info("Full sync finished: {}; next in {}", progress.summaryLine(), wait);
-        syncTimer = vertx.setTimer(wait.toMillis(), id -> runSync(0));
+        LOG.info("Full sync finished: {}; next in {}", progress.summaryLine(), human(wait));
       } else {
-        Duration wait = backoff(failuresInARow);
+        nextFailures = failuresInARow + 1;
+        wait = backoff(failuresInARow);
         progress.syncFailed(outcome.cause().getMessage(), Instant.now().plus(wait));
-        LOG.warn("Full sync failed: {}. Serving the index as stored; retrying in {}s. Check registry.url and that "
-            + "the registry is running.", outcome.cause().getMessage(), wait.toSeconds());
-        syncTimer = vertx.setTimer(wait.toMillis(), id -> runSync(failuresInARow + 1));
+        LOG.warn("Full sync failed: {}. Serving the index as stored; retrying in {}. Check registry.url and that "
+            + "the registry is running.", outcome.cause().getMessage(), human(wait));
       }
+      waiting.forEach(request -> request.reply(progress.toJson()));
+      if (!waitingForNextSync.isEmpty()) {
+        wait = Duration.ZERO;
+      }
+      syncTimer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> runSync(nextFailures));
     });
+  }
+
+  private static String human(Duration duration) {
+    return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   private Duration backoff(int failuresInARow) {

@@ -26,7 +26,6 @@ import org.flagstate.config.FlagstateConfig;
 public final class RegistryClient {
 
   private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
-  private static final int CATALOG_PAGE_SIZE = 100;
 
   private final Vertx vertx;
   private final WebClient web;
@@ -57,7 +56,7 @@ public final class RegistryClient {
 
   /** Every repository name in the catalog, following {@code Link} pages. */
   public Future<List<String>> catalog() {
-    return collectPages(url("/v2/_catalog?n=" + CATALOG_PAGE_SIZE), "registry:catalog:*", "repositories",
+    return collectPages(url("/v2/_catalog"), "registry:catalog:*", "repositories",
         new ArrayList<>());
   }
 

@@ -1,0 +1,210 @@
+package org.flagstate.crawl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.flagstate.bus.Addresses;
+import org.flagstate.testsupport.FlagstateInstance;
+import org.flagstate.testsupport.ImageSpec;
+import org.flagstate.testsupport.PushedImage;
+import org.flagstate.testsupport.RegistryProcess;
+import org.flagstate.testsupport.RegistryPusher;
+import org.flagstate.testsupport.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.MethodOrderer;
+
+/**
+ * The crawler against a real registry that pages its catalog: paging, removal of repositories,
+ * fetch-once, change detection feeding the response cache and ETags, progress in {@code /status}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.MethodName.class)
+class CrawlerIT {
+
+  private static final Pattern MANIFEST_BY_DIGEST = Pattern.compile("\"GET /v2/\\S+/manifests/sha256:");
+  private static final Pattern BLOB = Pattern.compile("\"GET /v2/\\S+/blobs/");
+
+  RegistryProcess registry;
+  RegistryPusher pusher;
+  FlagstateInstance flagstate;
+  String databaseUrl;
+
+  @BeforeAll
+  void start() {
+    registry = RegistryProcess.builder().catalogMaxEntries(2).start();
+    pusher = RegistryPusher.forRegistry(registry);
+    for (int i = 1; i <= 5; i++) {
+      pusher.pushImage("paged/repo" + i, "latest", ImageSpec.oci().withLabel("n", Integer.toString(i)).withSeed("r" + i));
+    }
+    databaseUrl = TestDatabase.createDatabase();
+    flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(), "database.url", databaseUrl,
+        "crawl.interval", "1h"));
+    flagstate.awaitSyncsAfter(0);
+  }
+
+  @AfterAll
+  void stop() {
+    if (flagstate != null) {
+      flagstate.close();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  JsonObject index(String query) {
+    return new JsonObject(new String(flagstate.get("/index/dynamic" + query).body()));
+  }
+
+  void syncNow() {
+    flagstate.vertx().eventBus().request(Addresses.CRAWLER_SYNC, null,
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(60_000)).await();
+  }
+
+  long registryLogCount(Pattern pattern) throws IOException {
+    return Files.readAllLines(registry.logFile()).stream().filter(line -> pattern.matcher(line).find()).count();
+  }
+
+  @Test
+  void a_followsCatalogPagesWhenTheRegistryLimitsThem() {
+    assertThat(index("").getJsonArray("Results")).hasSize(5);
+  }
+
+  @Test
+  void b_statusReportsTheFinishedSyncWithCounts() {
+    JsonObject crawler = flagstate.status().getJsonObject("crawler");
+    assertThat(crawler.getString("state")).isEqualTo("idle");
+    JsonObject sync = crawler.getJsonObject("sync");
+    assertThat(sync.getInteger("repositoriesTotal")).isEqualTo(5);
+    assertThat(sync.getInteger("repositoriesDone")).isEqualTo(5);
+    assertThat(sync.getInteger("repositoriesFailed")).isZero();
+    assertThat(crawler.getString("lastSyncOutcome")).isEqualTo("ok");
+  }
+
+  @Test
+  void c_aSecondSyncFetchesNoManifestOrConfigAgain() throws IOException {
+    long manifestsBefore = registryLogCount(MANIFEST_BY_DIGEST);
+    long blobsBefore = registryLogCount(BLOB);
+    assertThat(manifestsBefore).isGreaterThanOrEqualTo(5);
+    syncNow();
+    assertThat(registryLogCount(MANIFEST_BY_DIGEST)).isEqualTo(manifestsBefore);
+    assertThat(registryLogCount(BLOB)).isEqualTo(blobsBefore);
+  }
+
+  @Test
+  void d_aChangeElsewhereKeepsTheEtagAndAChangeInTheResultChangesIt() {
+    String query = "/index/static?repository=paged/repo1";
+    HttpResponse<byte[]> before = flagstate.get(query);
+    String etag = before.headers().firstValue("ETag").orElseThrow();
+    String otherEtag = flagstate.get("/index/static?repository=paged/repo2").headers().firstValue("ETag").orElseThrow();
+
+    pusher.pushImage("paged/repo2", "v2", ImageSpec.oci().withLabel("n", "2b").withSeed("r2b"));
+    syncNow();
+    assertThat(flagstate.get(query, "If-None-Match", etag).statusCode()).isEqualTo(304);
+    assertThat(flagstate.get(query).headers().firstValue("Last-Modified"))
+        .isEqualTo(before.headers().firstValue("Last-Modified"));
+    HttpResponse<byte[]> changed = flagstate.get("/index/static?repository=paged/repo2", "If-None-Match", otherEtag);
+    assertThat(changed.statusCode()).isEqualTo(200);
+    assertThat(new String(changed.body())).contains("\"v2\"");
+  }
+
+  @Test
+  void e_responsesComeFromTheCacheUntilTheCrawlerReportsAChange() {
+    String query = "?repository=paged/repo3";
+    assertThat(index(query).encode()).contains("\"n\":\"3\"");
+    TestDatabase.execute(databaseUrl, "update manifest set labels = '{\"n\":\"edited\"}' where labels->>'n' = '3'");
+    assertThat(index(query).encode()).as("served from the cache").contains("\"n\":\"3\"");
+    pusher.pushImage("paged/repo3", "another", ImageSpec.oci().withSeed("r3b"));
+    syncNow();
+    assertThat(index(query).encode()).as("re-rendered after the change").contains("\"n\":\"edited\"");
+  }
+
+  @Test
+  void f_aRepositoryWhoseManifestsWereAllDeletedLeavesTheIndex() {
+    PushedImage doomed = pusher.pushImage("paged/doomed", "latest", ImageSpec.oci().withSeed("doomed"));
+    syncNow();
+    assertThat(index("?repository=paged/doomed").getJsonArray("Results")).hasSize(1);
+    pusher.deleteManifest("paged/doomed", doomed.digest());
+    syncNow();
+    assertThat(index("?repository=paged/doomed").getJsonArray("Results")).isEmpty();
+    assertThat(index("").getJsonArray("Results")).hasSize(5);
+  }
+
+  @Test
+  void g_aDeletedTagLeavesAndTheRestOfTheRepositoryStays() {
+    PushedImage extra = pusher.pushImage("paged/repo4", "extra", ImageSpec.oci().withSeed("r4-extra"));
+    syncNow();
+    assertThat(index("?repository=paged/repo4").encode()).contains("\"extra\"");
+    pusher.deleteManifest("paged/repo4", extra.digest());
+    syncNow();
+    String after = index("?repository=paged/repo4").encode();
+    assertThat(after).doesNotContain("\"extra\"").contains("\"latest\"");
+  }
+
+  @Test
+  void h_whenTheRegistryIsDownFlagstateServesWhatItHasAndRecovers() {
+    registry.stop();
+    try {
+      syncNow();
+      JsonObject crawler = flagstate.status().getJsonObject("crawler");
+      assertThat(crawler.getString("state")).isEqualTo("waiting for registry");
+      assertThat(crawler.getString("lastError")).contains(registry.baseUrl());
+      assertThat(index("").getJsonArray("Results")).hasSize(5);
+    } finally {
+      registry.start();
+    }
+    flagstate.awaitStatus(s -> s.getJsonObject("crawler").getString("state").equals("idle"), Duration.ofSeconds(30));
+    assertThat(index("").getJsonArray("Results")).hasSize(5);
+  }
+
+  @Test
+  void i_flagstateStartsWithTheRegistryUnreachableAndCatchesUpWhenItAppears() throws Exception {
+    RegistryProcess late = RegistryProcess.builder().start();
+    RegistryPusher latePusher = RegistryPusher.forRegistry(late);
+    latePusher.pushImage("late/app", "latest", ImageSpec.oci().withSeed("late"));
+    late.stop();
+    try (FlagstateInstance second = FlagstateInstance.start(Map.of("registry.url", late.baseUrl(),
+        "database.url", TestDatabase.createDatabase(), "crawl.start_backoff_max", "1s"))) {
+      second.awaitStatus(s -> s.getJsonObject("crawler").getString("state").equals("waiting for registry"),
+          Duration.ofSeconds(30));
+      HttpResponse<byte[]> empty = second.get("/index/static");
+      assertThat(empty.statusCode()).isEqualTo(200);
+      assertThat(new JsonObject(new String(empty.body())).getJsonArray("Results")).isEmpty();
+      late.start();
+      second.awaitStatus(s -> s.getJsonObject("crawler").getInteger("syncsCompleted") >= 1, Duration.ofSeconds(30));
+      assertThat(new String(second.get("/index/static").body())).contains("late/app");
+    } finally {
+      late.close();
+    }
+  }
+
+  @Test
+  void j_basicAuthCredentialsFromConfigAreUsed() {
+    try (RegistryProcess secured = RegistryProcess.builder().basicAuth("crawler").start()) {
+      RegistryPusher.forRegistry(secured).pushImage("private/app", "latest", ImageSpec.oci().withSeed("private"));
+      try (FlagstateInstance withoutCredentials = FlagstateInstance.start(Map.of("registry.url", secured.baseUrl(),
+          "database.url", TestDatabase.createDatabase()))) {
+        JsonObject crawler = withoutCredentials.awaitStatus(
+            s -> s.getJsonObject("crawler").containsKey("lastError"), Duration.ofSeconds(30)).getJsonObject("crawler");
+        assertThat(crawler.getString("lastError")).contains("registry.username");
+      }
+      try (FlagstateInstance withCredentials = FlagstateInstance.start(Map.of("registry.url", secured.baseUrl(),
+          "database.url", TestDatabase.createDatabase(), "registry.username", "crawler",
+          "registry.password", RegistryProcess.TEST_PASSWORD))) {
+        withCredentials.awaitSyncsAfter(0);
+        assertThat(new String(withCredentials.get("/index/static").body())).contains("private/app");
+      }
+    }
+  }
+}
