@@ -72,6 +72,10 @@ public final class ResponseCache {
     if (generation.get() == startedAt) {
       evictIfFull();
       ready.put(key, fresh);
+      if (generation.get() != startedAt) {
+        // invalidateAll ran between the check and the put (another event loop): do not keep stale bytes
+        ready.remove(key, fresh);
+      }
     }
     return fresh;
   }

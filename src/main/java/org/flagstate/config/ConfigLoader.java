@@ -39,17 +39,18 @@ public final class ConfigLoader {
   /** @param file an optional YAML file whose keys override the defaults; may be null */
   public FlagstateConfig resolve(Path file) {
     Map<String, Object> raw = new LinkedHashMap<>();
+    Map<String, String> origins = new LinkedHashMap<>();
     try (InputStream defaults = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
       if (defaults == null) {
         throw new ConfigException("the bundled defaults " + DEFAULTS_RESOURCE + " are missing from the jar");
       }
-      flatten("", YAML.readTree(defaults), raw, "the bundled defaults");
+      flatten("", YAML.readTree(defaults), raw, origins, "the bundled defaults");
     } catch (IOException e) {
       throw new ConfigException("cannot read the bundled defaults: " + e.getMessage(), e);
     }
     if (file != null) {
       try {
-        flatten("", YAML.readTree(Files.readString(file)), raw, file.toString());
+        flatten("", YAML.readTree(Files.readString(file)), raw, origins, file.toString());
       } catch (IOException e) {
         throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
       }
@@ -59,15 +60,15 @@ public final class ConfigLoader {
         "system property");
     Map<String, Object> values = new LinkedHashMap<>();
     for (Setting setting : Setting.ALL) {
-      String source = "key " + setting.key();
+      String source = "key " + setting.key() + " in " + origins.getOrDefault(setting.key(), "the bundled defaults");
       Object value = raw.get(setting.key());
       if (environment.containsKey(setting.environmentVariable())) {
         value = environment.get(setting.environmentVariable());
-        source = "environment variable " + setting.environmentVariable();
+        source = "key " + setting.key() + " (environment variable " + setting.environmentVariable() + ")";
       }
       if (systemProperties.getProperty(setting.systemProperty()) != null) {
         value = systemProperties.getProperty(setting.systemProperty());
-        source = "system property " + setting.systemProperty();
+        source = "key " + setting.key() + " (system property " + setting.systemProperty() + ")";
       }
       if (value == null) {
         throw new ConfigException("configuration " + source + " has no value; set it to "
@@ -83,14 +84,16 @@ public final class ConfigLoader {
     return FlagstateConfig.from(values);
   }
 
-  private static void flatten(String prefix, JsonNode node, Map<String, Object> into, String origin) {
+  private static void flatten(String prefix, JsonNode node, Map<String, Object> into, Map<String, String> origins,
+      String origin) {
     if (node == null || node.isMissingNode() || node.isNull() && prefix.isEmpty()) {
       return;
     }
     if (node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), into, origin);
+        flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), into, origins,
+            origin);
       }
       return;
     }
@@ -98,6 +101,7 @@ public final class ConfigLoader {
       throw new ConfigException("unknown configuration key '" + prefix + "' in " + origin
           + "; known keys are listed in README.md");
     }
+    origins.put(prefix, origin);
     if (node.isTextual()) {
       into.put(prefix, node.textValue());
     } else if (node.isInt()) {

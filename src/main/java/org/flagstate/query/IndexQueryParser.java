@@ -100,7 +100,10 @@ public final class IndexQueryParser {
 
   private static List<IndexQuery.KeyCondition> build(Map<String, ConditionBuilder> conditions) {
     List<IndexQuery.KeyCondition> result = new ArrayList<>();
-    conditions.values().forEach(c -> result.add(new IndexQuery.KeyCondition(c.key, c.exists, c.values)));
+    // label:K:exists=1 and label:K=V are different keys, so AND: "equals V" already implies "exists",
+    // and keeping exists would turn the condition into "exists OR equals V" (KeyCondition, IndexReader).
+    conditions.values().forEach(c -> result.add(
+        new IndexQuery.KeyCondition(c.key, c.exists && c.values.isEmpty(), c.values)));
     return result;
   }
 
@@ -121,6 +124,11 @@ public final class IndexQueryParser {
     return value;
   }
 
+  /** The value of an ASCII hex digit, or -1 (Character.digit would also take non-ASCII digits). */
+  private static int hex(char c) {
+    return c < 128 ? Character.digit(c, 16) : -1;
+  }
+
   /** Strict application/x-www-form-urlencoded decoding: bad escapes and invalid UTF-8 are refused. */
   static String decode(String text, String parameter) {
     if (text.indexOf('%') < 0 && text.indexOf('+') < 0) {
@@ -132,11 +140,10 @@ public final class IndexQueryParser {
       if (c == '+') {
         bytes.put((byte) ' ');
       } else if (c == '%') {
-        if (i + 2 >= text.length() || Character.digit(text.charAt(i + 1), 16) < 0
-            || Character.digit(text.charAt(i + 2), 16) < 0) {
+        if (i + 2 >= text.length() || hex(text.charAt(i + 1)) < 0 || hex(text.charAt(i + 2)) < 0) {
           throw new InvalidQueryException(parameter, "parameter '" + parameter + "' has a malformed %-escape");
         }
-        bytes.put((byte) Integer.parseInt(text.substring(i + 1, i + 3), 16));
+        bytes.put((byte) (hex(text.charAt(i + 1)) << 4 | hex(text.charAt(i + 2))));
         i += 2;
       } else {
         bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
