@@ -65,7 +65,7 @@ class FlagstateProcessIT {
       try (FlagstateProcess second = FlagstateProcess.start(env)) {
         second.awaitListening(Duration.ofSeconds(120));
         assertThat(second.get("/index/static").body()).contains("kept/app");
-        assertThat(second.get("/status").body()).contains("waiting for registry");
+        second.awaitBodyContaining("/status", "waiting for registry", Duration.ofSeconds(60));
         second.terminate();
         assertThat(second.awaitExit(Duration.ofSeconds(60))).isEqualTo(143);
         assertThat(second.log()).contains("Embedded PostgreSQL stopped");

@@ -127,6 +127,20 @@ public final class FlagstateProcess implements AutoCloseable {
     throw new AssertionError("Flagstate did not listen within " + timeout + "; log:\n" + log());
   }
 
+  /** Polls GET {@code path} until its body contains {@code text}. */
+  public String awaitBodyContaining(String path, String text, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String body = null;
+    while (System.nanoTime() < deadline) {
+      body = get(path).body();
+      if (body.contains(text)) {
+        return body;
+      }
+      FlagstateInstance.sleep(100);
+    }
+    throw new AssertionError(path + " did not contain '" + text + "' within " + timeout + "; last body:\n" + body);
+  }
+
   public HttpResponse<String> get(String path) {
     try {
       return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10)).build(),
