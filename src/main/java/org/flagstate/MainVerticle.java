@@ -4,18 +4,20 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.flagstate.cache.CacheInvalidationVerticle;
+import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.crawl.CrawlerVerticle;
 import org.flagstate.db.DatabaseServer;
 import org.flagstate.db.Migrations;
 import org.flagstate.query.QueryVerticle;
+import org.flagstate.webhook.WebhookVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Wires Flagstate: brings up the database (embedded or by URL) and its schema, then deploys the
- * crawler, the cache invalidator and one query verticle per core. Undeploying it stops them all and,
+ * crawler, the cache invalidator, the webhook receiver and one query verticle per core. Undeploying it stops them all and,
  * last, the embedded database.
  */
 public final class MainVerticle extends VerticleBase {
@@ -32,6 +34,7 @@ public final class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ResponseCache cache = new ResponseCache(config.cache().maxEntries());
+    IndexFreshness freshness = new IndexFreshness();
     int queryInstances = Runtime.getRuntime().availableProcessors();
     return vertx.executeBlocking(() -> {
           DatabaseServer server = DatabaseServer.start(config.database());
@@ -45,11 +48,14 @@ public final class MainVerticle extends VerticleBase {
         })
         .compose(server -> {
           database = server;
-          return vertx.deployVerticle(() -> new CacheInvalidationVerticle(cache), new DeploymentOptions());
+          return vertx.deployVerticle(() -> new CacheInvalidationVerticle(cache, freshness, database.connectOptions(),
+              config.database().poolSize()), new DeploymentOptions());
         })
         .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, database.connectOptions()),
             new DeploymentOptions()))
-        .compose(id -> vertx.deployVerticle(() -> new QueryVerticle(config, database.connectOptions(), cache),
+        .compose(id -> vertx.deployVerticle(() -> new WebhookVerticle(config, database.connectOptions()),
+            new DeploymentOptions()))
+        .compose(id -> vertx.deployVerticle(() -> new QueryVerticle(config, database.connectOptions(), cache, freshness),
             new DeploymentOptions().setInstances(queryInstances)))
         .onSuccess(id -> LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",
             config.http().host(), config.http().port(), config.http().pathPrefix(), config.registry().url()));

@@ -3,32 +3,58 @@ package org.flagstate.cache;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
 import org.flagstate.bus.Addresses;
 import org.flagstate.bus.IndexChanged;
+import org.flagstate.db.SharedPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this process's {@link ResponseCache} honest: on every {@link IndexChanged} from the crawler it
- * drops the rendered responses. Re-rendered bytes that did not change keep their ETag, so clients of
- * unaffected queries still get 304s.
+ * Keeps this node's {@link ResponseCache} honest: on every {@link IndexChanged} from the crawler it drops
+ * exactly the rendered responses that may include a changed repository, and it records how fresh the
+ * index is. Re-rendered bytes that did not change keep their ETag, so clients still get 304s.
  */
 public final class CacheInvalidationVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(CacheInvalidationVerticle.class);
+  private static final String LAST_APPLIED = "select max(applied_at) from inbox";
 
   private final ResponseCache cache;
+  private final IndexFreshness freshness;
+  private final PgConnectOptions database;
+  private final int poolSize;
 
-  public CacheInvalidationVerticle(ResponseCache cache) {
+  public CacheInvalidationVerticle(ResponseCache cache, IndexFreshness freshness, PgConnectOptions database,
+      int poolSize) {
     this.cache = cache;
+    this.freshness = freshness;
+    this.database = database;
+    this.poolSize = poolSize;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.INDEX_CHANGED, message -> {
-      IndexChanged change = IndexChanged.fromJson(message.body());
-      cache.invalidateAll();
-      LOG.debug("Index changed in {}; cached responses dropped", change.repositories());
-    }).completion();
+    Pool pool = SharedPool.create(vertx, database, poolSize);
+    return pool.query(LAST_APPLIED).execute()
+        .onSuccess(rows -> {
+          var last = rows.iterator().next().getOffsetDateTime(0);
+          if (last != null) {
+            freshness.eventApplied(last.toInstant());
+          }
+        })
+        .eventually(() -> pool.close())
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.INDEX_CHANGED, message -> {
+          IndexChanged change = IndexChanged.fromJson(message.body());
+          if (!change.repositories().isEmpty()) {
+            cache.invalidate(change.repositories());
+            LOG.debug("Index changed in {}; cached responses that may include them dropped", change.repositories());
+          }
+          if (change.eventsApplied() > 0) {
+            freshness.eventApplied(Instant.ofEpochMilli(change.committedAtMillis()));
+          }
+        }).completion());
   }
 }

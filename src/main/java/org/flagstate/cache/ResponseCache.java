@@ -2,7 +2,9 @@ package org.flagstate.cache;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.Collection;
 import java.util.Iterator;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,6 +21,7 @@ public final class ResponseCache {
 
   private final int maxEntries;
   private final Map<String, RenderedResponse> ready = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> scopes = new ConcurrentHashMap<>();
   private final Map<String, Future<RenderedResponse>> rendering = new ConcurrentHashMap<>();
   private final Map<String, Validators> lastServed = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
@@ -34,6 +37,18 @@ public final class ResponseCache {
 
   /** The response for {@code key}, rendering it with {@code render} unless a render is already running. */
   public Future<RenderedResponse> get(String key, Supplier<Future<byte[]>> render) {
+    return get(key, Set.of(), render);
+  }
+
+  /**
+   * The same, for a response that can only change when one of {@code repositories} changes (empty:
+   * when any repository changes).
+   */
+  public Future<RenderedResponse> get(String key, Set<String> repositories, Supplier<Future<byte[]>> render) {
+    if (scopes.size() >= maxEntries * 4) {
+      scopes.keySet().retainAll(ready.keySet());
+    }
+    scopes.put(key, Set.copyOf(repositories));
     RenderedResponse hit = ready.get(key);
     if (hit != null) {
       return Future.succeededFuture(hit);
@@ -86,6 +101,19 @@ public final class ResponseCache {
       keys.next();
       keys.remove();
     }
+  }
+
+  /**
+   * Drops the responses that may include any of {@code repositories}: those limited to other
+   * repositories stay. Renders already running are not cached.
+   */
+  public void invalidate(Collection<String> repositories) {
+    generation.incrementAndGet();
+    rendering.clear();
+    ready.keySet().removeIf(key -> {
+      Set<String> scope = scopes.getOrDefault(key, Set.of());
+      return scope.isEmpty() || repositories.stream().anyMatch(scope::contains);
+    });
   }
 
   /** Drops every rendered response: the next request for each renders from the database. */

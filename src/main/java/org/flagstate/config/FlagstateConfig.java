@@ -10,7 +10,7 @@ import java.util.Objects;
  * verticles on different event loops can share it.
  */
 public record FlagstateConfig(
-    Registry registry, Http http, Database database, Cache cache, Crawl crawl, Query query) {
+    Registry registry, Http http, Webhook webhook, Database database, Cache cache, Crawl crawl, Query query) {
 
   /** Where the registry is and how to reach it. */
   public record Registry(URI url, String username, String password, String publicUrl) {
@@ -35,6 +35,13 @@ public record FlagstateConfig(
   /** The public query listener. */
   public record Http(String host, int port, String pathPrefix) {}
 
+  /** The listener for registry notifications ({@code POST /events}). */
+  public record Webhook(String host, int port, String token, int maxBodyBytes) {
+    public boolean requiresToken() {
+      return !token.isEmpty();
+    }
+  }
+
   /** PostgreSQL: a server by URL, or an embedded one under {@code dataDir}. */
   public record Database(String url, String dataDir, int poolSize, Duration statementTimeout) {
     public boolean embedded() {
@@ -57,6 +64,8 @@ public record FlagstateConfig(
         new Registry(registryUrl((String) v.get("registry.url")), (String) v.get("registry.username"),
             (String) v.get("registry.password"), (String) v.get("registry.public_url")),
         new Http((String) v.get("http.host"), (Integer) v.get("http.port"), pathPrefix((String) v.get("http.path_prefix"))),
+        new Webhook((String) v.get("webhook.host"), (Integer) v.get("webhook.port"), (String) v.get("webhook.token"),
+            (Integer) v.get("webhook.max_body_bytes")),
         new Database((String) v.get("database.url"), (String) v.get("database.data_dir"),
             (Integer) v.get("database.pool_size"), (Duration) v.get("database.statement_timeout")),
         new Cache((Duration) v.get("cache.static_max_age"), (Integer) v.get("cache.max_entries")),

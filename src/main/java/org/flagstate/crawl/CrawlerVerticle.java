@@ -3,6 +3,7 @@ package org.flagstate.crawl;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -27,6 +28,8 @@ public final class CrawlerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CrawlerVerticle.class);
   private static final Duration PROGRESS_LOG_PERIOD = Duration.ofSeconds(5);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  /** Safety net: events are normally applied on the webhook's wake-up message. */
+  private static final Duration INBOX_POLL = Duration.ofSeconds(5);
 
   private final FlagstateConfig config;
   private final PgConnectOptions database;
@@ -36,6 +39,9 @@ public final class CrawlerVerticle extends VerticleBase {
   private FullSync fullSync;
   private long syncTimer = -1;
   private long progressTimer = -1;
+  private long inboxPoll = -1;
+  private IndexWriter writer;
+  private InboxApplier inbox;
   private boolean stopping;
   private final List<Message<Object>> waitingForNextSync = new ArrayList<>();
 
@@ -48,11 +54,31 @@ public final class CrawlerVerticle extends VerticleBase {
   public Future<?> start() {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
     registry = new RegistryClient(vertx, config.registry(), config.crawl());
-    fullSync = new FullSync(registry, new IndexWriter(pool), progress, config.crawl().concurrency(), this::publishChange);
-    return vertx.eventBus().consumer(Addresses.CRAWLER_STATUS, message -> message.reply(progress.toJson()))
-        .completion()
+    writer = new IndexWriter(pool);
+    RepositoryLocks locks = new RepositoryLocks();
+    ManifestFetcher fetcher = new ManifestFetcher(registry, writer::knownDigests);
+    fullSync = new FullSync(registry, writer, fetcher, locks, progress, config.crawl().concurrency(),
+        repositories -> publishChange(repositories, 0));
+    inbox = new InboxApplier(vertx, writer, fetcher, locks, this::publishChange);
+    return vertx.eventBus().consumer(Addresses.CRAWLER_STATUS, this::status).completion()
         .compose(v -> vertx.eventBus().consumer(Addresses.CRAWLER_SYNC, this::syncRequested).completion())
-        .onSuccess(v -> runSync(0));
+        .compose(v -> vertx.eventBus().consumer(Addresses.INBOX_APPENDED, message -> inbox.wake()).completion())
+        .onSuccess(v -> inbox.replay()
+            .onFailure(failure -> LOG.warn("Replaying stored registry events failed: {}; retrying",
+                failure.getMessage()))
+            .onComplete(replayed -> {
+              inboxPoll = vertx.setPeriodic(INBOX_POLL.toMillis(), id -> inbox.wake());
+              runSync(0);
+            }));
+  }
+
+  private void status(Message<Object> request) {
+    writer.inboxStatus().onComplete(inboxStatus -> {
+      JsonObject status = progress.toJson();
+      status.put("inbox", inboxStatus.succeeded() ? inboxStatus.result()
+          : new JsonObject().put("error", inboxStatus.cause().getMessage()));
+      request.reply(status);
+    });
   }
 
   private void syncRequested(Message<Object> request) {
@@ -83,6 +109,13 @@ public final class CrawlerVerticle extends VerticleBase {
         wait = config.crawl().interval();
         progress.syncFinished(Instant.now().plus(wait));
         LOG.info("Full sync finished: {}; next in {}", progress.summaryLine(), human(wait));
+        writer.collectGarbage()
+            .onSuccess(removed -> {
+              if (removed > 0) {
+                LOG.info("Removed {} manifests no tag references any more", removed);
+              }
+            })
+            .onFailure(failure -> LOG.warn("Garbage collection of manifests failed: {}", failure.getMessage()));
       } else {
         nextFailures = failuresInARow + 1;
         wait = backoff(failuresInARow);
@@ -108,9 +141,9 @@ public final class CrawlerVerticle extends VerticleBase {
     return wait.compareTo(max) > 0 ? max : wait;
   }
 
-  private void publishChange(List<String> repositories) {
+  private void publishChange(List<String> repositories, int eventsApplied) {
     vertx.eventBus().publish(Addresses.INDEX_CHANGED,
-        new IndexChanged(repositories, System.currentTimeMillis()).toJson());
+        new IndexChanged(repositories, eventsApplied, System.currentTimeMillis()).toJson());
   }
 
   @Override
@@ -118,6 +151,7 @@ public final class CrawlerVerticle extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(syncTimer);
     vertx.cancelTimer(progressTimer);
+    vertx.cancelTimer(inboxPoll);
     return registry.close().compose(v -> pool.close());
   }
 }

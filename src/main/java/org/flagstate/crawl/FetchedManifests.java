@@ -2,6 +2,7 @@ package org.flagstate.crawl;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.flagstate.registry.ImageConfig;
 import org.flagstate.registry.ParsedManifest;
 
@@ -23,6 +24,19 @@ final class FetchedManifests {
   final List<Image> images = new ArrayList<>();
   final List<ImageList> lists = new ArrayList<>();
   final List<Skipped> skipped = new ArrayList<>();
+
+  /** True when the digest is in the index already ({@code known} true) or was fetched as an image or list. */
+  boolean isIndexable(String digest, Map<String, Boolean> known) {
+    return Boolean.TRUE.equals(known.get(digest))
+        || images.stream().anyMatch(i -> i.manifest().digest().equals(digest))
+        || lists.stream().anyMatch(l -> l.manifest().digest().equals(digest));
+  }
+
+  /** True when the index has a verdict on the digest: indexable, or known to be skipped. */
+  boolean isSettled(String digest, Map<String, Boolean> known) {
+    return known.containsKey(digest) || isIndexable(digest, known)
+        || skipped.stream().anyMatch(s -> s.digest().equals(digest));
+  }
 
   boolean isEmpty() {
     return images.isEmpty() && lists.isEmpty() && skipped.isEmpty();

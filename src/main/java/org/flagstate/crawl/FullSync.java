@@ -4,13 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.flagstate.registry.RegistryClient;
@@ -29,16 +27,18 @@ final class FullSync {
   private final RegistryClient registry;
   private final IndexWriter writer;
   private final ManifestFetcher fetcher;
+  private final RepositoryLocks locks;
   private final CrawlProgress progress;
   private final int parallelRepositories;
   private final Consumer<List<String>> changed;
 
   /** @param changed told the names of repositories whose tags changed, after each commit */
-  FullSync(RegistryClient registry, IndexWriter writer, CrawlProgress progress, int parallelRepositories,
-      Consumer<List<String>> changed) {
+  FullSync(RegistryClient registry, IndexWriter writer, ManifestFetcher fetcher, RepositoryLocks locks,
+      CrawlProgress progress, int parallelRepositories, Consumer<List<String>> changed) {
     this.registry = registry;
     this.writer = writer;
-    this.fetcher = new ManifestFetcher(registry, writer::knownDigests);
+    this.fetcher = fetcher;
+    this.locks = locks;
     this.progress = progress;
     this.parallelRepositories = parallelRepositories;
     this.changed = changed;
@@ -64,7 +64,7 @@ final class FullSync {
 
   /** Syncs one repository; never fails (a failure is logged and counted). */
   Future<Void> syncRepository(String repository) {
-    return resolveAndStore(repository)
+    return locks.withRepository(repository, () -> resolveAndStore(repository))
         .onSuccess(fetched -> progress.repositoryDone(fetched.manifestCount(), fetched.skipped.size()))
         .recover(failure -> {
           LOG.warn("Repository {} could not be synced, keeping what the index had: {}", repository,
@@ -79,7 +79,7 @@ final class FullSync {
     return registry.tags(repository).compose(tags -> resolveTags(repository, tags)).compose(heads -> {
       List<String> digests = heads.stream().map(TagHead::digest).filter(Objects::nonNull).distinct().toList();
       return writer.knownDigests(digests).compose(known -> writer.currentTags(repository)
-          .compose(current -> fetchUnknown(repository, digests, known).compose(fetched -> {
+          .compose(current -> fetcher.fetchUnknown(repository, digests, known).compose(fetched -> {
             Map<String, String> tags = desiredTags(heads, known, fetched, current);
             return writer.applyRepository(repository, tags, fetched).map(tagsChanged -> {
               if (tagsChanged) {
@@ -110,42 +110,16 @@ final class FullSync {
     return Future.all(heads).map(done -> heads.stream().map(Future::result).toList());
   }
 
-  private Future<FetchedManifests> fetchUnknown(String repository, List<String> digests, Map<String, Boolean> known) {
-    FetchedManifests fetched = new FetchedManifests();
-    List<Future<Boolean>> fetches = new ArrayList<>();
-    for (String digest : digests) {
-      if (!known.containsKey(digest)) {
-        fetches.add(fetcher.fetch(repository, digest, fetched).recover(failure -> {
-          LOG.warn("Repository {} manifest {} could not be fetched, will retry next sync: {}", repository, digest,
-              failure.getMessage());
-          return Future.succeededFuture(false);
-        }));
-      }
-    }
-    return Future.all(fetches).map(fetched);
-  }
-
   /**
    * The tags the repository should have: those resolving to a stored or newly fetched digest, plus,
    * for tags whose HEAD or fetch failed transiently, whatever the index had before.
    */
   private static Map<String, String> desiredTags(List<TagHead> heads, Map<String, Boolean> known,
       FetchedManifests fetched, Map<String, String> current) {
-    Set<String> indexable = new HashSet<>();
-    Set<String> settled = new HashSet<>(known.keySet());
-    known.forEach((digest, stored) -> {
-      if (stored) {
-        indexable.add(digest);
-      }
-    });
-    fetched.images.forEach(image -> indexable.add(image.manifest().digest()));
-    fetched.lists.forEach(list -> indexable.add(list.manifest().digest()));
-    fetched.skipped.forEach(skipped -> settled.add(skipped.digest()));
-    settled.addAll(indexable);
     Map<String, String> tags = new HashMap<>();
     for (TagHead head : heads) {
-      boolean retryLater = head.failed() || head.digest() != null && !settled.contains(head.digest());
-      if (head.digest() != null && indexable.contains(head.digest())) {
+      boolean retryLater = head.failed() || head.digest() != null && !fetched.isSettled(head.digest(), known);
+      if (head.digest() != null && fetched.isIndexable(head.digest(), known)) {
         tags.put(head.tag(), head.digest());
       } else if (retryLater && current.containsKey(head.tag())) {
         tags.put(head.tag(), current.get(head.tag()));

@@ -59,6 +59,25 @@ final class IndexWriter {
   private static final String DELETE_REPOSITORIES_NOT_IN = """
       delete from repository where not (name = any($1)) returning name""";
 
+  private static final String PENDING_EVENTS = """
+      select seq, repository, action, digest, tag from inbox where applied_at is null order by seq limit $1""";
+
+  private static final String MARK_APPLIED = "update inbox set applied_at = now() where seq = any($1)";
+
+  private static final String INBOX_STATUS = """
+      select count(*) filter (where applied_at is null), max(received_at), max(applied_at) from inbox""";
+
+  private static final String COLLECT_LIST_MEMBERS = """
+      delete from list_member lm where not exists (select 1 from tag t where t.digest = lm.list_digest)""";
+
+  private static final String COLLECT_MANIFESTS = """
+      delete from manifest m
+      where not exists (select 1 from tag t where t.digest = m.digest)
+        and not exists (select 1 from list_member lm where lm.member_digest = m.digest)""";
+
+  private static final String FORGET_APPLIED_EVENTS = """
+      delete from inbox where applied_at < now() - interval '7 days'""";
+
   private final Pool pool;
 
   IndexWriter(Pool pool) {
@@ -95,8 +114,65 @@ final class IndexWriter {
    * repository leaves the index), in one transaction. Succeeds with whether any tag changed.
    */
   Future<Boolean> applyRepository(String repository, Map<String, String> tags, FetchedManifests fetched) {
+    return applyRepository(repository, tags, fetched, List.of());
+  }
+
+  /**
+   * The same, and marks the inbox events {@code appliedEvents} applied in that transaction, so after a
+   * crash an event is either applied and marked, or neither.
+   */
+  Future<Boolean> applyRepository(String repository, Map<String, String> tags, FetchedManifests fetched,
+      List<Long> appliedEvents) {
     return pool.withTransaction(connection -> storeManifests(connection, fetched)
-        .compose(v -> tags.isEmpty() ? removeRepository(connection, repository) : replaceTags(connection, repository, tags)));
+        .compose(v -> tags.isEmpty() ? removeRepository(connection, repository) : replaceTags(connection, repository, tags))
+        .compose(changed -> appliedEvents.isEmpty()
+            ? Future.succeededFuture(changed)
+            : connection.preparedQuery(MARK_APPLIED)
+                .execute(Tuple.tuple().addArrayOfLong(appliedEvents.toArray(Long[]::new)))
+                .map(changed)));
+  }
+
+  /** The oldest events not applied yet, in arrival order. */
+  Future<List<InboxEvent>> pendingEvents(int limit) {
+    return pool.preparedQuery(PENDING_EVENTS).execute(Tuple.of(limit)).map(rows -> {
+      List<InboxEvent> events = new ArrayList<>();
+      for (Row row : rows) {
+        events.add(new InboxEvent(row.getLong(0), row.getString(1), row.getString(2), row.getString(3),
+            row.getString(4)));
+      }
+      return events;
+    });
+  }
+
+  /** Pending count, last received and last applied time, for {@code /status}. */
+  Future<JsonObject> inboxStatus() {
+    return pool.query(INBOX_STATUS).execute().map(rows -> {
+      Row row = rows.iterator().next();
+      JsonObject status = new JsonObject().put("pending", row.getLong(0));
+      if (row.getOffsetDateTime(1) != null) {
+        status.put("lastReceivedAt", row.getOffsetDateTime(1).toInstant().toString());
+      }
+      if (row.getOffsetDateTime(2) != null) {
+        status.put("lastAppliedAt", row.getOffsetDateTime(2).toInstant().toString());
+      }
+      return status;
+    });
+  }
+
+  /** When the last inbox event was applied, or null. */
+  Future<java.time.Instant> lastEventApplied() {
+    return inboxStatus().map(status -> status.containsKey("lastAppliedAt")
+        ? java.time.Instant.parse(status.getString("lastAppliedAt")) : null);
+  }
+
+  /**
+   * Deletes manifests that no tag references any more, directly or as a member of a tagged list, and
+   * applied inbox events older than a week. Succeeds with the number of manifests removed.
+   */
+  Future<Integer> collectGarbage() {
+    return pool.withTransaction(connection -> connection.query(COLLECT_LIST_MEMBERS).execute()
+        .compose(members -> connection.query(COLLECT_MANIFESTS).execute())
+        .compose(manifests -> connection.query(FORGET_APPLIED_EVENTS).execute().map(manifests.rowCount())));
   }
 
   /** Drops every repository not in {@code catalog}; succeeds with their names. */

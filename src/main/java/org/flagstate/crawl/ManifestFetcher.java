@@ -2,6 +2,7 @@ package org.flagstate.crawl;
 
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,25 @@ final class ManifestFetcher {
   ManifestFetcher(RegistryClient registry, Function<List<String>, Future<Map<String, Boolean>>> knownDigests) {
     this.registry = registry;
     this.knownDigests = knownDigests;
+  }
+
+  /**
+   * Fetches every digest the index does not know; one that fails transiently is left out (and so stays
+   * unsettled) with a log line, the others are collected.
+   */
+  Future<FetchedManifests> fetchUnknown(String repository, Collection<String> digests, Map<String, Boolean> known) {
+    FetchedManifests fetched = new FetchedManifests();
+    List<Future<Boolean>> fetches = new ArrayList<>();
+    for (String digest : digests) {
+      if (!known.containsKey(digest)) {
+        fetches.add(fetch(repository, digest, fetched).recover(failure -> {
+          LOG.warn("Repository {} manifest {} could not be fetched, will retry: {}", repository, digest,
+              failure.getMessage());
+          return Future.succeededFuture(false);
+        }));
+      }
+    }
+    return Future.all(fetches).map(fetched);
   }
 
   /** Adds the digest (and members, for a list) to {@code into}; true when it is indexable. */

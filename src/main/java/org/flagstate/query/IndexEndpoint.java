@@ -10,6 +10,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.RenderedResponse;
 import org.flagstate.cache.ResponseCache;
 import org.slf4j.Logger;
@@ -32,10 +33,12 @@ public final class IndexEndpoint {
   private final IndexReader reader;
   private final IndexRenderer renderer;
   private final ResponseCache cache;
+  private final IndexFreshness freshness;
   private final CharSequence staticCacheControl;
 
   public IndexEndpoint(IndexQueryParser parser, IndexReader reader, IndexRenderer renderer, ResponseCache cache,
-      Duration staticMaxAge) {
+      IndexFreshness freshness, Duration staticMaxAge) {
+    this.freshness = freshness;
     this.parser = parser;
     this.reader = reader;
     this.renderer = renderer;
@@ -58,7 +61,7 @@ public final class IndexEndpoint {
       respond(request, hit, cacheControl);
       return;
     }
-    cache.get(key, () -> reader.find(query).map(renderer::render)).onComplete(outcome -> {
+    cache.get(key, query.repositories(), () -> reader.find(query).map(renderer::render)).onComplete(outcome -> {
       if (outcome.succeeded()) {
         respond(request, outcome.result(), cacheControl);
       } else {
@@ -78,6 +81,10 @@ public final class IndexEndpoint {
     headers.set(HttpHeaders.CACHE_CONTROL, cacheControl);
     headers.set(HttpHeaders.VARY, ACCEPT_ENCODING);
     headers.set(HttpHeaders.LAST_MODIFIED, rendered.lastModified());
+    String lastEvent = freshness.lastEventHeader();
+    if (lastEvent != null) {
+      headers.set(IndexFreshness.HEADER, lastEvent);
+    }
     if (notModified(request, rendered)) {
       response.setStatusCode(304).end();
       return;

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import org.flagstate.bus.Addresses;
+import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
@@ -24,12 +25,15 @@ public final class QueryVerticle extends VerticleBase {
   private final FlagstateConfig config;
   private final PgConnectOptions database;
   private final ResponseCache cache;
+  private final IndexFreshness freshness;
   private Pool pool;
 
-  public QueryVerticle(FlagstateConfig config, PgConnectOptions database, ResponseCache cache) {
+  public QueryVerticle(FlagstateConfig config, PgConnectOptions database, ResponseCache cache,
+      IndexFreshness freshness) {
     this.config = config;
     this.database = database;
     this.cache = cache;
+    this.freshness = freshness;
   }
 
   @Override
@@ -37,7 +41,7 @@ public final class QueryVerticle extends VerticleBase {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
     IndexEndpoint index = new IndexEndpoint(
         new IndexQueryParser(config.query().maxTerms(), config.query().maxQueryBytes()),
-        new IndexReader(pool), new IndexRenderer(config.registry().advertisedUrl()), cache,
+        new IndexReader(pool), new IndexRenderer(config.registry().advertisedUrl()), cache, freshness,
         config.cache().staticMaxAge());
     String prefix = config.http().pathPrefix();
     Router router = Router.router(vertx);

@@ -44,6 +44,7 @@ public final class FlagstateInstance implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("FLAGSTATE_HTTP_HOST", "127.0.0.1");
     env.put("FLAGSTATE_HTTP_PORT", Integer.toString(port));
+    env.put("FLAGSTATE_WEBHOOK_PORT", Integer.toString(freePort()));
     settings.forEach((key, value) -> env.put(setting(key).environmentVariable(), value));
     FlagstateConfig config = new ConfigLoader(env, new Properties()).resolve(null);
     Vertx vertx = Vertx.vertx();
@@ -71,6 +72,11 @@ public final class FlagstateInstance implements AutoCloseable {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /** Where the registry's notifications go. */
+  public String eventsUrl() {
+    return "http://127.0.0.1:" + config.webhook().port() + "/events";
   }
 
   public FlagstateConfig config() {

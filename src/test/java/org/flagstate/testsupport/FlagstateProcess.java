@@ -48,6 +48,7 @@ public final class FlagstateProcess implements AutoCloseable {
       builder.environment().keySet().removeIf(name -> name.startsWith("FLAGSTATE_"));
       builder.environment().put("FLAGSTATE_HTTP_HOST", "127.0.0.1");
       builder.environment().put("FLAGSTATE_HTTP_PORT", Integer.toString(port));
+      builder.environment().put("FLAGSTATE_WEBHOOK_PORT", Integer.toString(FlagstateInstance.freePort()));
       builder.environment().putAll(environment);
       return new FlagstateProcess(builder.start(), log, port);
     } catch (IOException e) {

@@ -45,6 +45,9 @@ public final class RegistryProcess implements AutoCloseable {
         }
     }
 
+    private record TokenAuth(String realm, String service, String issuer, Path rootCertBundle) {
+    }
+
     private final Path dir;
     private final Path logFile;
     private final Path configFile;
@@ -73,6 +76,7 @@ public final class RegistryProcess implements AutoCloseable {
         private String notificationToken;
         private int catalogMaxEntries = 1000;
         private String basicAuthUser;
+        private TokenAuth tokenAuth;
 
         private Builder() {
         }
@@ -92,6 +96,16 @@ public final class RegistryProcess implements AutoCloseable {
         /** Requires HTTP Basic auth as {@code user} / {@link #TEST_PASSWORD} on every request. */
         public Builder basicAuth(String user) {
             this.basicAuthUser = user;
+            return this;
+        }
+
+        /**
+         * Requires a Bearer token on every request, as distribution's {@code auth.token} does it: clients without one
+         * get a 401 pointing them at {@code realmUrl}; tokens must be JWTs from {@code issuer} for audience
+         * {@code service}, signed by a key whose certificate chains to {@code rootCertBundle} (PEM).
+         */
+        public Builder tokenAuth(String realmUrl, String service, String issuer, Path rootCertBundle) {
+            this.tokenAuth = new TokenAuth(realmUrl, service, issuer, rootCertBundle);
             return this;
         }
 
@@ -305,6 +319,16 @@ public final class RegistryProcess implements AutoCloseable {
             root.putObject("auth").putObject("htpasswd")
                     .put("realm", "flagstate-test")
                     .put("path", htpasswd.toString());
+        }
+        if (options.tokenAuth != null) {
+            if (options.basicAuthUser != null) {
+                throw new IllegalStateException("the registry takes one auth method: basicAuth or tokenAuth");
+            }
+            root.putObject("auth").putObject("token")
+                    .put("realm", options.tokenAuth.realm())
+                    .put("service", options.tokenAuth.service())
+                    .put("issuer", options.tokenAuth.issuer())
+                    .put("rootcertbundle", options.tokenAuth.rootCertBundle().toAbsolutePath().toString());
         }
         // JSON is YAML, so the registry reads this file as it is.
         JSON.writerWithDefaultPrettyPrinter().writeValue(configFile.toFile(), root);

@@ -1,0 +1,139 @@
+package org.flagstate.webhook;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import org.flagstate.bus.Addresses;
+import org.flagstate.bus.InboxAppended;
+import org.flagstate.config.FlagstateConfig;
+import org.flagstate.db.SharedPool;
+import org.flagstate.query.ErrorResponses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives the registry's notifications on its own listener: checks the Bearer token in constant time,
+ * validates the envelope, stores the relevant events in the inbox and only then answers 200, then wakes
+ * the crawler. It does nothing else, so the registry's queue (which stalls until a 2xx) moves fast.
+ */
+public final class WebhookVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookVerticle.class);
+
+  private final FlagstateConfig config;
+  private final PgConnectOptions database;
+  private Pool pool;
+  private InboxStore inbox;
+  private byte[] expectedAuthorization;
+
+  public WebhookVerticle(FlagstateConfig config, PgConnectOptions database) {
+    this.config = config;
+    this.database = database;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = SharedPool.create(vertx, database, config.database().poolSize());
+    inbox = new InboxStore(pool);
+    if (config.webhook().requiresToken()) {
+      expectedAuthorization = sha256("Bearer " + config.webhook().token());
+    }
+    Router router = Router.router(vertx);
+    router.post("/events")
+        .handler(this::authorize)
+        .handler(BodyHandler.create(false).setBodyLimit(config.webhook().maxBodyBytes()))
+        .handler(this::receive);
+    router.errorHandler(400, ctx -> ErrorResponses.send(ctx.response(), 400, "BAD_REQUEST",
+        "the request could not be read", null));
+    router.errorHandler(404, ctx -> ErrorResponses.send(ctx.response(), 404, "NOT_FOUND",
+        "this listener only takes POST /events", null));
+    router.errorHandler(405, ctx -> ErrorResponses.send(ctx.response(), 405, "METHOD_NOT_ALLOWED",
+        "use POST /events", null));
+    router.errorHandler(413, ctx -> ErrorResponses.send(ctx.response(), 413, "BODY_TOO_LARGE",
+        "notification bodies may be at most " + config.webhook().maxBodyBytes() + " bytes (webhook.max_body_bytes)",
+        null));
+    router.errorHandler(500, ctx -> ErrorResponses.send(ctx.response(), 500, "INTERNAL",
+        "unexpected error; see the server log", null));
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.webhook().host()).setPort(config.webhook().port()))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(server -> LOG.info("Receiving registry notifications on http://{}:{}/events{}",
+            config.webhook().host(), server.actualPort(),
+            config.webhook().requiresToken() ? " (Bearer token required)" : " (no token configured: any caller is accepted)"));
+  }
+
+  private void authorize(RoutingContext ctx) {
+    if (expectedAuthorization != null) {
+      List<String> given = ctx.request().headers().getAll("Authorization");
+      if (given.size() != 1 || !MessageDigest.isEqual(expectedAuthorization, sha256(given.get(0)))) {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"flagstate-events\"");
+        ErrorResponses.send(ctx.response(), 401, "UNAUTHORIZED",
+            "send Authorization: Bearer <webhook.token> (the registry endpoint's headers setting)", null);
+        return;
+      }
+    }
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (contentType != null && !isJson(contentType)) {
+      ErrorResponses.send(ctx.response(), 415, "UNSUPPORTED_MEDIA_TYPE",
+          "notifications are JSON (application/vnd.docker.distribution.events.v1+json), not " + contentType, null);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void receive(RoutingContext ctx) {
+    List<RegistryEvent> events;
+    try {
+      events = NotificationParser.parse(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer()
+          : ctx.body().buffer());
+    } catch (InvalidNotificationException e) {
+      ErrorResponses.send(ctx.response(), 400, "INVALID_NOTIFICATION", e.getMessage(), null);
+      return;
+    }
+    inbox.store(events).onComplete(stored -> {
+      if (stored.failed()) {
+        LOG.error("Could not store {} registry events; answering 503 so the registry re-sends them: {}",
+            events.size(), stored.cause().getMessage());
+        ErrorResponses.send(ctx.response(), 503, "UNAVAILABLE", "events could not be stored; send them again", null);
+        return;
+      }
+      ctx.response().putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("stored", stored.result()).put("relevant", events.size()).encode());
+      if (stored.result() > 0) {
+        LinkedHashSet<String> repositories = new LinkedHashSet<>();
+        events.forEach(event -> repositories.add(event.repository()));
+        vertx.eventBus().send(Addresses.INBOX_APPENDED, new InboxAppended(List.copyOf(repositories)).toJson());
+      }
+    });
+  }
+
+  private static boolean isJson(String contentType) {
+    String type = contentType.toLowerCase(Locale.ROOT).split(";")[0].trim();
+    return type.equals("application/json") || type.endsWith("+json");
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool.close();
+  }
+}
