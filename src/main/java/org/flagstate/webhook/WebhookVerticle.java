@@ -51,8 +51,9 @@ public final class WebhookVerticle extends VerticleBase {
       expectedAuthorization = sha256("Bearer " + config.webhook().token());
     }
     Router router = Router.router(vertx);
+    // two routes, so the caller is checked before its body is read
+    router.post("/events").handler(this::authorize);
     router.post("/events")
-        .handler(this::authorize)
         .handler(BodyHandler.create(false).setBodyLimit(config.webhook().maxBodyBytes()))
         .handler(this::receive);
     router.errorHandler(400, ctx -> ErrorResponses.send(ctx.response(), 400, "BAD_REQUEST",
