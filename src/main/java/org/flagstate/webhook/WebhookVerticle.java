@@ -36,7 +36,7 @@ public final class WebhookVerticle extends VerticleBase {
   private final PgConnectOptions database;
   private Pool pool;
   private InboxStore inbox;
-  private byte[] expectedAuthorization;
+  private byte[] expectedToken;
 
   public WebhookVerticle(FlagstateConfig config, PgConnectOptions database) {
     this.config = config;
@@ -48,7 +48,7 @@ public final class WebhookVerticle extends VerticleBase {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
     inbox = new InboxStore(pool);
     if (config.webhook().requiresToken()) {
-      expectedAuthorization = sha256("Bearer " + config.webhook().token());
+      expectedToken = sha256(config.webhook().token());
     }
     Router router = Router.router(vertx);
     // two routes, so the caller is checked before its body is read
@@ -76,9 +76,9 @@ public final class WebhookVerticle extends VerticleBase {
   }
 
   private void authorize(RoutingContext ctx) {
-    if (expectedAuthorization != null) {
+    if (expectedToken != null) {
       List<String> given = ctx.request().headers().getAll("Authorization");
-      if (given.size() != 1 || !MessageDigest.isEqual(expectedAuthorization, sha256(given.get(0)))) {
+      if (given.size() != 1 || !bearerTokenMatches(given.get(0))) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"flagstate-events\"");
         ErrorResponses.send(ctx.response(), 401, "UNAUTHORIZED",
             "send Authorization: Bearer <webhook.token> (the registry endpoint's headers setting)", null);
@@ -118,6 +118,15 @@ public final class WebhookVerticle extends VerticleBase {
         vertx.eventBus().send(Addresses.INBOX_APPENDED, new InboxAppended(List.copyOf(repositories)).toJson());
       }
     });
+  }
+
+  /** The scheme is case-insensitive (RFC 9110); the token is compared in constant time. */
+  private boolean bearerTokenMatches(String authorization) {
+    int space = authorization.indexOf(' ');
+    if (space < 0 || !authorization.substring(0, space).equalsIgnoreCase("Bearer")) {
+      return false;
+    }
+    return MessageDigest.isEqual(expectedToken, sha256(authorization.substring(space + 1).trim()));
   }
 
   private static boolean isJson(String contentType) {
