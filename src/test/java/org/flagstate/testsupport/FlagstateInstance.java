@@ -161,7 +161,7 @@ public final class FlagstateInstance implements AutoCloseable {
     throw new AssertionError("status did not reach the expected state in " + timeout + "; last: " + last);
   }
 
-  static void sleep(long millis) {
+  public static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
