@@ -3,13 +3,13 @@ package org.flagstate.query;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import org.flagstate.bus.Addresses;
 import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
@@ -39,16 +39,12 @@ public final class QueryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
-    IndexEndpoint index = new IndexEndpoint(
-        new IndexQueryParser(config.query().maxTerms(), config.query().maxQueryBytes()),
-        new IndexReader(pool), new IndexRenderer(config.registry().advertisedUrl()), cache, freshness,
-        config.cache().staticMaxAge());
+    QueryServices services = new QueryServices(vertx, config, pool, new CachedJsonResponder(cache, freshness));
     String prefix = config.http().pathPrefix();
     Router router = Router.router(vertx);
-    router.route(prefix + "/index/static").method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(ctx -> index.serve(ctx.request(), true));
-    router.route(prefix + "/index/dynamic").method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(ctx -> index.serve(ctx.request(), false));
+    for (RouteGroup group : routeGroups(services)) {
+      group.mount(router, prefix);
+    }
     router.get(prefix + "/status").handler(this::status);
     router.get(prefix + "/health").handler(this::health);
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx.response(), 404, "NOT_FOUND",
@@ -62,6 +58,11 @@ public final class QueryVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setMaxInitialLineLength(Math.max(8192, config.query().maxQueryBytes() + 1024));
     return vertx.createHttpServer(options).requestHandler(router).listen();
+  }
+
+  /** Every group of routes the public listener serves, in mounting order. */
+  private static List<RouteGroup> routeGroups(QueryServices services) {
+    return List.of(new IndexRoutes(services));
   }
 
   private void status(RoutingContext ctx) {

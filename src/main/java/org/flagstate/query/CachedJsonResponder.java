@@ -1,0 +1,125 @@
+package org.flagstate.query;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.flagstate.cache.IndexFreshness;
+import org.flagstate.cache.RenderedResponse;
+import org.flagstate.cache.ResponseCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers a GET or HEAD with a cached JSON body under the caching rules every read endpoint shares:
+ * strong ETag, 304 on If-None-Match or If-Modified-Since with the same ETag and Cache-Control,
+ * precompressed gzip with Vary, Last-Modified and the freshness header.
+ */
+public final class CachedJsonResponder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CachedJsonResponder.class);
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
+  private static final CharSequence ACCEPT_ENCODING = HttpHeaders.createOptimized("Accept-Encoding");
+
+  private final ResponseCache cache;
+  private final IndexFreshness freshness;
+
+  public CachedJsonResponder(ResponseCache cache, IndexFreshness freshness) {
+    this.cache = cache;
+    this.freshness = freshness;
+  }
+
+  /**
+   * Serves the body cached under {@code key}, rendering it with {@code render} on a miss.
+   *
+   * @param repositories the repositories the body can depend on; empty means any
+   */
+  public void serve(HttpServerRequest request, String key, Set<String> repositories, CharSequence cacheControl,
+      Supplier<Future<byte[]>> render) {
+    RenderedResponse hit = cache.cached(key);
+    if (hit != null) {
+      respond(request, hit, cacheControl);
+      return;
+    }
+    cache.get(key, repositories, render).onComplete(outcome -> {
+      if (outcome.succeeded()) {
+        respond(request, outcome.result(), cacheControl);
+      } else {
+        LOG.error("Rendering {} failed: {}", key, outcome.cause().getMessage());
+        request.response().putHeader("Retry-After", "5");
+        ErrorResponses.send(request.response(), 503, "UNAVAILABLE",
+            "the index database did not answer; try again shortly", null);
+      }
+    });
+  }
+
+  public void respond(HttpServerRequest request, RenderedResponse rendered, CharSequence cacheControl) {
+    boolean gzip = acceptsGzip(request.getHeader(ACCEPT_ENCODING));
+    HttpServerResponse response = request.response();
+    MultiMap headers = response.headers();
+    headers.set(HttpHeaders.ETAG, gzip ? rendered.gzipEtag() : rendered.etag());
+    headers.set(HttpHeaders.CACHE_CONTROL, cacheControl);
+    headers.set(HttpHeaders.VARY, ACCEPT_ENCODING);
+    headers.set(HttpHeaders.LAST_MODIFIED, rendered.lastModified());
+    String lastEvent = freshness.lastEventHeader();
+    if (lastEvent != null) {
+      headers.set(IndexFreshness.HEADER, lastEvent);
+    }
+    if (notModified(request, rendered)) {
+      response.setStatusCode(304).end();
+      return;
+    }
+    var body = gzip ? rendered.gzip() : rendered.identity();
+    headers.set(HttpHeaders.CONTENT_TYPE, JSON);
+    if (gzip) {
+      headers.set(HttpHeaders.CONTENT_ENCODING, GZIP);
+    }
+    if (request.method() == HttpMethod.HEAD) {
+      headers.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
+      response.end();
+    } else {
+      response.end(body);
+    }
+  }
+
+  private static boolean notModified(HttpServerRequest request, RenderedResponse rendered) {
+    String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
+    if (ifNoneMatch != null) {
+      return rendered.matchesAny(ifNoneMatch);
+    }
+    String ifModifiedSince = request.getHeader(HttpHeaders.IF_MODIFIED_SINCE);
+    if (ifModifiedSince != null) {
+      try {
+        long since = ZonedDateTime.parse(ifModifiedSince, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+        return rendered.lastModifiedMillis() <= since;
+      } catch (DateTimeParseException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** True when the client accepts gzip with a non-zero quality. */
+  static boolean acceptsGzip(String acceptEncoding) {
+    if (acceptEncoding == null) {
+      return false;
+    }
+    for (String coding : acceptEncoding.split(",")) {
+      String[] parts = coding.trim().split(";");
+      String name = parts[0].trim().toLowerCase(Locale.ROOT);
+      if (name.equals("gzip") || name.equals("x-gzip") || name.equals("*")) {
+        return parts.length < 2 || !parts[1].trim().replace(" ", "").matches("q=0(\\.0*)?");
+      }
+    }
+    return false;
+  }
+}
