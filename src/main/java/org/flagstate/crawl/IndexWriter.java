@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.flagstate.registry.ImageText;
 import org.flagstate.registry.ParsedManifest;
 
 /**
@@ -28,8 +29,8 @@ final class IndexWriter {
 
   private static final String INSERT_MANIFEST = """
       insert into manifest (digest, media_type, is_list, size, config_digest, os, architecture, variant, created,
-                            labels, annotations)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                            labels, annotations, title, description)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
       on conflict (digest) do nothing""";
 
   private static final String INSERT_MEMBER = """
@@ -53,6 +54,24 @@ final class IndexWriter {
       select $1, name, digest from unnest($2::text[], $3::text[]) as t(name, digest)
       on conflict (repository_id, name) do update set digest = excluded.digest, updated_at = now()
       where tag.digest <> excluded.digest""";
+
+  /** The repository's search text comes from its "latest" tag, else its most recently moved one. */
+  private static final String REFRESH_REPOSITORY_TEXT = """
+      update repository r
+      set title = t.title, description = t.description,
+          search_document = to_tsvector('simple', translate(r.name, '/-_.', '    ') || ' '
+              || coalesce(t.title, '') || ' ' || coalesce(t.description, ''))
+      from (select coalesce(m.title, member.title) as title, coalesce(m.description, member.description) as description
+            from tag tg
+            join manifest m on m.digest = tg.digest
+            left join lateral (select mm.title, mm.description
+                               from list_member lm join manifest mm on mm.digest = lm.member_digest
+                               where lm.list_digest = m.digest and (mm.title is not null or mm.description is not null)
+                               order by lm.position limit 1) member on true
+            where tg.repository_id = $1
+            order by tg.name = 'latest' desc, tg.updated_at desc, tg.name
+            limit 1) t
+      where r.id = $1""";
 
   private static final String DELETE_REPOSITORY = "delete from repository where name = $1";
 
@@ -189,17 +208,21 @@ final class IndexWriter {
     List<Tuple> manifests = new ArrayList<>();
     for (FetchedManifests.Image image : fetched.images) {
       ParsedManifest.Image m = image.manifest();
-      manifests.add(Tuple.from(List.of(m.digest(), m.mediaType(), false, m.size())).addValue(m.configDigest())
-          .addValue(image.config().os()).addValue(image.config().architecture()).addValue(image.config().variant())
-          .addValue(image.config().created()).addValue(new JsonObject(new HashMap<>(image.config().labels())))
-          .addValue(new JsonObject(new HashMap<>(m.annotations()))));
+      ImageText text = ImageText.of(image.config().labels(), m.annotations());
+      manifests.add(Tuple.tuple().addValue(m.digest()).addValue(m.mediaType()).addValue(false).addValue(m.size())
+          .addValue(m.configDigest()).addValue(image.config().os()).addValue(image.config().architecture())
+          .addValue(image.config().variant()).addValue(image.config().created())
+          .addValue(new JsonObject(new HashMap<>(image.config().labels())))
+          .addValue(new JsonObject(new HashMap<>(m.annotations()))).addValue(text.title()).addValue(text.description()));
     }
     List<Tuple> members = new ArrayList<>();
     for (FetchedManifests.ImageList list : fetched.lists) {
       ParsedManifest.ImageList m = list.manifest();
+      ImageText listText = ImageText.of(Map.of(), m.annotations());
       manifests.add(Tuple.tuple().addValue(m.digest()).addValue(m.mediaType()).addValue(true).addValue(m.size())
           .addValue(null).addValue(null).addValue(null).addValue(null).addValue(null)
-          .addValue(new JsonObject()).addValue(new JsonObject(new HashMap<>(m.annotations()))));
+          .addValue(new JsonObject()).addValue(new JsonObject(new HashMap<>(m.annotations())))
+          .addValue(listText.title()).addValue(listText.description()));
       int position = 0;
       for (ParsedManifest.Member member : list.members()) {
         members.add(Tuple.of(m.digest(), position++, member.digest(), member.os(), member.architecture(),
@@ -223,8 +246,10 @@ final class IndexWriter {
     return connection.preparedQuery(REPOSITORY_ID).execute(Tuple.of(repository)).compose(rows -> {
       long id = rows.iterator().next().getLong(0);
       return connection.preparedQuery(DELETE_STALE_TAGS).execute(Tuple.tuple().addLong(id).addArrayOfString(names))
-          .compose(deleted -> connection.preparedQuery(UPSERT_TAGS).execute(Tuple.tuple().addLong(id).addArrayOfString(names).addArrayOfString(digests))
-              .map(upserted -> deleted.rowCount() > 0 || upserted.rowCount() > 0));
+          .compose(deleted -> connection.preparedQuery(UPSERT_TAGS)
+              .execute(Tuple.tuple().addLong(id).addArrayOfString(names).addArrayOfString(digests))
+              .compose(upserted -> connection.preparedQuery(REFRESH_REPOSITORY_TEXT).execute(Tuple.of(id))
+                  .map(refreshed -> deleted.rowCount() > 0 || upserted.rowCount() > 0)));
     });
   }
 

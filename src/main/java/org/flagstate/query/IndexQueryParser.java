@@ -1,11 +1,6 @@
 package org.flagstate.query;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,41 +31,22 @@ public final class IndexQueryParser {
     var architectures = new TreeSet<String>();
     Map<String, ConditionBuilder> labels = new TreeMap<>();
     Map<String, ConditionBuilder> annotations = new TreeMap<>();
-    if (rawQuery != null && !rawQuery.isEmpty()) {
-      if (rawQuery.length() > maxQueryBytes) {
-        throw new InvalidQueryException("", "the query string is longer than " + maxQueryBytes + " bytes");
-      }
-      int terms = 0;
-      for (String term : rawQuery.split("&")) {
-        if (term.isEmpty()) {
-          continue;
-        }
-        if (++terms > maxTerms) {
-          throw new InvalidQueryException("", "the query has more than " + maxTerms + " terms");
-        }
-        int equals = term.indexOf('=');
-        String key = decode(equals < 0 ? term : term.substring(0, equals), term);
-        String value = equals < 0 ? null : decode(term.substring(equals + 1), key);
-        if (key.isEmpty()) {
-          throw new InvalidQueryException(key, "a parameter has an empty name");
-        }
-        if (value == null) {
-          throw new InvalidQueryException(key, "parameter '" + key + "' has no value (write " + key + "=...)");
-        }
-        switch (key) {
-          case "repository" -> repositories.add(nonEmpty(key, value));
-          case "tag" -> tags.add(nonEmpty(key, value));
-          case "os" -> oses.add(nonEmpty(key, value));
-          case "architecture" -> architectures.add(nonEmpty(key, value));
-          default -> {
-            if (key.startsWith("label:")) {
-              addKeyCondition(labels, key, "label:", value);
-            } else if (key.startsWith("annotation:")) {
-              addKeyCondition(annotations, key, "annotation:", value);
-            } else {
-              throw new InvalidQueryException(key, "unknown parameter '" + key + "'; the index understands repository, "
-                  + "tag, os, architecture, label:NAME, label:NAME:exists, annotation:NAME, annotation:NAME:exists");
-            }
+    for (QueryStrings.Term term : QueryStrings.parse(rawQuery, maxTerms, maxQueryBytes)) {
+      String key = term.key();
+      String value = term.value();
+      switch (key) {
+        case "repository" -> repositories.add(nonEmpty(key, value));
+        case "tag" -> tags.add(nonEmpty(key, value));
+        case "os" -> oses.add(nonEmpty(key, value));
+        case "architecture" -> architectures.add(nonEmpty(key, value));
+        default -> {
+          if (key.startsWith("label:")) {
+            addKeyCondition(labels, key, "label:", value);
+          } else if (key.startsWith("annotation:")) {
+            addKeyCondition(annotations, key, "annotation:", value);
+          } else {
+            throw new InvalidQueryException(key, "unknown parameter '" + key + "'; the index understands repository, "
+                + "tag, os, architecture, label:NAME, label:NAME:exists, annotation:NAME, annotation:NAME:exists");
           }
         }
       }
@@ -124,40 +100,4 @@ public final class IndexQueryParser {
     return value;
   }
 
-  /** The value of an ASCII hex digit, or -1 (Character.digit would also take non-ASCII digits). */
-  private static int hex(char c) {
-    return c < 128 ? Character.digit(c, 16) : -1;
-  }
-
-  /** Strict application/x-www-form-urlencoded decoding: bad escapes and invalid UTF-8 are refused. */
-  static String decode(String text, String parameter) {
-    if (text.indexOf('%') < 0 && text.indexOf('+') < 0) {
-      return text;
-    }
-    ByteBuffer bytes = ByteBuffer.allocate(text.length() * 3);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == '+') {
-        bytes.put((byte) ' ');
-      } else if (c == '%') {
-        if (i + 2 >= text.length() || hex(text.charAt(i + 1)) < 0 || hex(text.charAt(i + 2)) < 0) {
-          throw new InvalidQueryException(parameter, "parameter '" + parameter + "' has a malformed %-escape");
-        }
-        bytes.put((byte) (hex(text.charAt(i + 1)) << 4 | hex(text.charAt(i + 2))));
-        i += 2;
-      } else {
-        bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    bytes.flip();
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(bytes)
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new InvalidQueryException(parameter, "parameter '" + parameter + "' is not valid UTF-8");
-    }
-  }
 }
