@@ -15,6 +15,7 @@ import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
+import org.flagstate.search.SearchRoutes;
 
 /**
  * Owns the public HTTP listener (one instance per core, sharing the port): the Flatpak index, status
@@ -62,7 +63,7 @@ public final class QueryVerticle extends VerticleBase {
 
   /** Every group of routes the public listener serves, in mounting order. */
   private static List<RouteGroup> routeGroups(QueryServices services) {
-    return List.of(new IndexRoutes(services));
+    return List.of(new IndexRoutes(services), new SearchRoutes(services));
   }
 
   private void status(RoutingContext ctx) {

@@ -1,0 +1,160 @@
+package org.flagstate.search;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.flagstate.cache.RenderedResponse;
+import org.flagstate.query.CachedJsonResponder;
+import org.flagstate.query.ErrorResponses;
+import org.flagstate.query.InvalidQueryException;
+import org.flagstate.query.QueryServices;
+import org.flagstate.query.RouteGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code podman search} and {@code docker search} ask a registry host (index-protocol.md §2): the
+ * v2 ping, the v1 ping and search, and distribution's catalog and tag listing with {@code n}/{@code last}
+ * paging, all answered from the index.
+ */
+public final class SearchRoutes implements RouteGroup {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SearchRoutes.class);
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  private static final String API_VERSION = "Docker-Distribution-Api-Version";
+
+  private final SearchReader reader;
+  private final CachedJsonResponder responder;
+
+  public SearchRoutes(QueryServices services) {
+    this.reader = new SearchReader(services.pool());
+    this.responder = services.responder();
+  }
+
+  @Override
+  public void mount(Router router, String prefix) {
+    router.route(prefix + "/v2/").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::ping);
+    router.route(prefix + "/v2").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::ping);
+    router.get(prefix + "/v1/_ping").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/json")
+        .putHeader("X-Docker-Registry-Standalone", "true")
+        .end("{\"standalone\":true}"));
+    router.get(prefix + "/v1/search").handler(this::search);
+    router.route(prefix + "/v2/_catalog").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(ctx -> catalog(ctx, prefix));
+    router.routeWithRegex(HttpMethod.GET, quote(prefix) + "/v2/(.+)/tags/list")
+        .handler(ctx -> tags(ctx, prefix));
+    router.routeWithRegex(HttpMethod.HEAD, quote(prefix) + "/v2/(.+)/tags/list")
+        .handler(ctx -> tags(ctx, prefix));
+  }
+
+  private static String quote(String prefix) {
+    return prefix.isEmpty() ? "" : java.util.regex.Pattern.quote(prefix);
+  }
+
+  private void ping(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "application/json").putHeader(API_VERSION, "registry/2.0").end("{}");
+  }
+
+  private void search(RoutingContext ctx) {
+    SearchRequest request;
+    try {
+      request = SearchRequest.parse(ctx.request().query());
+    } catch (InvalidQueryException e) {
+      ErrorResponses.send(ctx.response(), 400, "INVALID_PARAMETER", e.getMessage(), e.parameter());
+      return;
+    }
+    responder.serve(ctx.request(), request.cacheKey(), Set.of(), NO_CACHE,
+        () -> reader.search(request).map(hits -> render(request, hits)));
+  }
+
+  private static byte[] render(SearchRequest request, SearchReader.Hits hits) {
+    JsonArray results = new JsonArray();
+    for (SearchReader.Hit hit : hits.hits()) {
+      results.add(new JsonObject().put("name", hit.name()).put("description", hit.description())
+          .put("star_count", 0).put("is_official", false).put("is_automated", false));
+    }
+    long pages = (hits.total() + request.pageSize() - 1) / request.pageSize();
+    return new JsonObject().put("num_results", hits.total()).put("num_pages", pages).put("page", request.page())
+        .put("page_size", request.pageSize()).put("query", request.term()).put("results", results)
+        .toBuffer().getBytes();
+  }
+
+  private void catalog(RoutingContext ctx, String prefix) {
+    PageRequest page = pageOrError(ctx);
+    if (page == null) {
+      return;
+    }
+    reader.catalog(page).onComplete(result -> {
+      if (result.failed()) {
+        unavailable(ctx, result.cause());
+        return;
+      }
+      SearchReader.Names names = result.result();
+      if (names.more()) {
+        link(ctx, prefix + "/v2/_catalog", names, page);
+      }
+      send(ctx, new JsonObject().put("repositories", new JsonArray(names.names())));
+    });
+  }
+
+  private void tags(RoutingContext ctx, String prefix) {
+    String repository = ctx.pathParam("param0");
+    PageRequest page = pageOrError(ctx);
+    if (page == null) {
+      return;
+    }
+    reader.tags(repository, page).onComplete(result -> {
+      if (result.failed()) {
+        unavailable(ctx, result.cause());
+        return;
+      }
+      SearchReader.Names names = result.result();
+      if (names == null) {
+        DistributionErrors.send(ctx.response(), 404, "NAME_UNKNOWN", "repository name not known to registry",
+            new JsonObject().put("name", repository));
+        return;
+      }
+      if (names.more()) {
+        link(ctx, prefix + "/v2/" + repository + "/tags/list", names, page);
+      }
+      send(ctx, new JsonObject().put("name", repository).put("tags", new JsonArray(names.names())));
+    });
+  }
+
+  private static PageRequest pageOrError(RoutingContext ctx) {
+    try {
+      return PageRequest.parse(ctx.request().query());
+    } catch (InvalidQueryException e) {
+      DistributionErrors.send(ctx.response(), 400,
+          e.parameter().equals("n") ? "PAGINATION_NUMBER_INVALID" : "INVALID_PARAMETER", e.getMessage(),
+          new JsonObject().put("parameter", e.parameter()));
+      return null;
+    }
+  }
+
+  private static void link(RoutingContext ctx, String path, SearchReader.Names names, PageRequest page) {
+    String last = names.names().get(names.names().size() - 1);
+    ctx.response().putHeader("Link", "<" + path + "?last=" + URLEncoder.encode(last, StandardCharsets.UTF_8)
+        + "&n=" + page.n() + ">; rel=\"next\"");
+  }
+
+  private void send(RoutingContext ctx, JsonObject body) {
+    HttpServerRequest request = ctx.request();
+    request.response().putHeader(API_VERSION, "registry/2.0");
+    responder.respond(request, RenderedResponse.of(body.toBuffer().getBytes(), System.currentTimeMillis()), NO_CACHE);
+  }
+
+  private static void unavailable(RoutingContext ctx, Throwable cause) {
+    LOG.error("Listing failed: {}", cause.getMessage());
+    ErrorResponses.send(ctx.response(), 503, "UNAVAILABLE", "the index database did not answer; try again shortly",
+        null);
+  }
+}
