@@ -76,6 +76,19 @@ class CrawlerIT {
     return Files.readAllLines(registry.logFile()).stream().filter(line -> pattern.matcher(line).find()).count();
   }
 
+  long manifestRows(String digest) {
+    try (var connection = TestDatabase.connect(databaseUrl);
+        var statement = connection.prepareStatement("select count(*) from manifest where digest = ?")) {
+      statement.setString(1, digest);
+      try (var rows = statement.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void a_followsCatalogPagesWhenTheRegistryLimitsThem() {
     assertThat(index("").getJsonArray("Results")).hasSize(5);
@@ -138,6 +151,7 @@ class CrawlerIT {
     pusher.deleteManifest("paged/doomed", doomed.digest());
     syncNow();
     assertThat(index("?repository=paged/doomed").getJsonArray("Results")).isEmpty();
+    assertThat(manifestRows(doomed.digest())).as("garbage-collected after the reconciliation").isZero();
     assertThat(index("").getJsonArray("Results")).hasSize(5);
   }
 
@@ -186,6 +200,29 @@ class CrawlerIT {
       assertThat(new String(second.get("/index/static").body())).contains("late/app");
     } finally {
       late.close();
+    }
+  }
+
+  @Test
+  void k_aRegistryThatStopsAnsweringTimesOutAndTheSyncReportsIt() throws Exception {
+    try (RegistryProcess frozen = RegistryProcess.builder().start()) {
+      RegistryPusher.forRegistry(frozen).pushImage("frozen/app", "latest", ImageSpec.oci().withSeed("frozen"));
+      try (FlagstateInstance impatient = FlagstateInstance.start(Map.of("registry.url", frozen.baseUrl(),
+          "database.url", TestDatabase.createDatabase(), "crawl.request_timeout", "300ms", "crawl.retries", "1",
+          "crawl.retry_backoff", "50ms"))) {
+        impatient.awaitSyncsAfter(0);
+        long pid = frozen.pid();
+        Runtime.getRuntime().exec(new String[] {"kill", "-STOP", Long.toString(pid)}).waitFor();
+        try {
+          impatient.vertx().eventBus().request(Addresses.CRAWLER_SYNC, null,
+              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(30_000)).await();
+          JsonObject crawler = impatient.status().getJsonObject("crawler");
+          assertThat(crawler.getString("lastError")).containsIgnoringCase("timeout");
+          assertThat(new String(impatient.get("/index/static").body())).contains("frozen/app");
+        } finally {
+          Runtime.getRuntime().exec(new String[] {"kill", "-CONT", Long.toString(pid)}).waitFor();
+        }
+      }
     }
   }
 

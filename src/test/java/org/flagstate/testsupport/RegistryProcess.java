@@ -237,6 +237,14 @@ public final class RegistryProcess implements AutoCloseable {
         }
     }
 
+    /** The registry's process id (tests freeze it with SIGSTOP to make it hang). */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException("the registry is not running");
+        }
+        return process.pid();
+    }
+
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
