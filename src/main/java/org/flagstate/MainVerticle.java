@@ -54,7 +54,7 @@ public final class MainVerticle extends VerticleBase {
         .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, database.connectOptions()),
             new DeploymentOptions()))
         .compose(id -> vertx.deployVerticle(() -> new WebhookVerticle(config, database.connectOptions()),
-            new DeploymentOptions()))
+            new DeploymentOptions().setInstances(queryInstances)))
         .compose(id -> vertx.deployVerticle(() -> new QueryVerticle(config, database.connectOptions(), cache, freshness),
             new DeploymentOptions().setInstances(queryInstances)))
         .onSuccess(id -> LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",

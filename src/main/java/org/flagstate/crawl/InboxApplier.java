@@ -34,6 +34,7 @@ final class InboxApplier {
   private static final int BATCH = 5000;
   private static final Duration FIRST_RETRY = Duration.ofMillis(500);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+  private static final Duration COALESCE = Duration.ofMillis(10);
 
   private final Vertx vertx;
   private final IndexWriter writer;
@@ -44,6 +45,7 @@ final class InboxApplier {
   private boolean wokenWhileDraining;
   private int failuresInARow;
   private long retryTimer = -1;
+  private long wakeTimer = -1;
 
   InboxApplier(Vertx vertx, IndexWriter writer, ManifestFetcher fetcher, RepositoryLocks locks, Listener listener) {
     this.vertx = vertx;
@@ -53,8 +55,22 @@ final class InboxApplier {
     this.listener = listener;
   }
 
-  /** Starts a pass now, or right after the running one. */
+  /**
+   * Starts a pass shortly, or right after the running one. The short wait lets a burst of events
+   * arrive first, so it is applied in one pass instead of one pass per event.
+   */
   void wake() {
+    if (draining || wakeTimer >= 0) {
+      wokenWhileDraining |= draining;
+      return;
+    }
+    wakeTimer = vertx.setTimer(COALESCE.toMillis(), id -> {
+      wakeTimer = -1;
+      pass();
+    });
+  }
+
+  private void pass() {
     if (draining) {
       wokenWhileDraining = true;
       return;
@@ -72,7 +88,7 @@ final class InboxApplier {
           LOG.warn("Applying registry events failed: {}; retrying in {} ms", outcome.cause().getMessage(),
               wait.toMillis());
         }
-        retryTimer = vertx.setTimer(wait.toMillis(), id -> wake());
+        retryTimer = vertx.setTimer(wait.toMillis(), id -> pass());
       } else {
         failuresInARow = 0;
         if (wokenWhileDraining || outcome.result().more()) {

@@ -1,0 +1,166 @@
+package org.flagstate.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.flagstate.testsupport.FlagstateInstance;
+import org.flagstate.testsupport.FlagstateProcess;
+import org.flagstate.testsupport.ImageSpec;
+import org.flagstate.testsupport.PushedImage;
+import org.flagstate.testsupport.RegistryProcess;
+import org.flagstate.testsupport.RegistryPusher;
+import org.flagstate.testsupport.TestDatabase;
+
+/**
+ * Benchmarks of staying current (issue "Stay current"), each printed beside a reference measured in
+ * the same run: push-to-visible latency over 200 pushes against the registry's own manifest PUT time,
+ * and webhook intake with many events in flight against plain single-row insert transactions into the
+ * same PostgreSQL. Runs the shipped jar against a real registry that sends its notifications.
+ */
+public final class EventBench {
+
+  private static final String TOKEN = "bench-token";
+  private static final int PUSHES = 200;
+  private static final int EVENTS = 20_000;
+  private static final int IN_FLIGHT = 64;
+
+  public static void main(String[] args) throws Exception {
+    int webhookPort = FlagstateInstance.freePort();
+    String databaseUrl = TestDatabase.createDatabase();
+    try (RegistryProcess registry = RegistryProcess.builder()
+        .notifications("http://127.0.0.1:" + webhookPort + "/events", TOKEN).start();
+        FlagstateProcess flagstate = FlagstateProcess.start(Map.of("FLAGSTATE_REGISTRY_URL", registry.baseUrl(),
+            "FLAGSTATE_DATABASE_URL", databaseUrl, "FLAGSTATE_WEBHOOK_PORT", Integer.toString(webhookPort),
+            "FLAGSTATE_WEBHOOK_TOKEN", TOKEN, "FLAGSTATE_CRAWL_INTERVAL", "1h"))) {
+      flagstate.awaitSyncs(1, Duration.ofSeconds(120));
+      latency(registry, flagstate);
+      intake(webhookPort, databaseUrl);
+    }
+    System.exit(0);
+  }
+
+  private static void latency(RegistryProcess registry, FlagstateProcess flagstate) {
+    RegistryPusher pusher = RegistryPusher.forRegistry(registry);
+    pusher.pushImage("bench/latency", "warmup", ImageSpec.oci().withSeed("warmup"));
+    long[] visible = new long[PUSHES];
+    long[] manifestPut = new long[PUSHES];
+    for (int i = 0; i < PUSHES; i++) {
+      String tag = "t" + i;
+      PushedImage untagged = pusher.pushImage("bench/latency", null, ImageSpec.oci().withSeed("latency-" + i));
+      byte[] manifest = pusher.fetchManifest("bench/latency", untagged.digest()).body();
+      long put = System.nanoTime();
+      pusher.putManifest("bench/latency", tag, untagged.mediaType(), manifest);
+      long created = System.nanoTime();
+      String query = "/index/dynamic?repository=bench/latency&tag=" + tag;
+      while (!flagstate.get(query).body().contains("\"" + tag + "\"")) {
+        Thread.onSpinWait();
+      }
+      visible[i] = System.nanoTime() - created;
+      manifestPut[i] = created - put;
+    }
+    Arrays.sort(visible);
+    Arrays.sort(manifestPut);
+    System.out.printf("push-to-visible over %d pushes: p50 %.1f ms, p99 %.1f ms (targets: p50 < 200 ms, p99 < 1000 ms)%n",
+        PUSHES, millis(percentile(visible, 50)), millis(percentile(visible, 99)));
+    System.out.printf("  reference, the registry's own manifest PUT: p50 %.1f ms, p99 %.1f ms; ratio visible/PUT p50 %.1f%n",
+        millis(percentile(manifestPut, 50)), millis(percentile(manifestPut, 99)),
+        (double) percentile(visible, 50) / Math.max(1, percentile(manifestPut, 50)));
+  }
+
+  private static void intake(int webhookPort, String databaseUrl) throws Exception {
+    HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+    URI events = URI.create("http://127.0.0.1:" + webhookPort + "/events");
+    Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    AtomicInteger failures = new AtomicInteger();
+    List<CompletableFuture<?>> sent = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < EVENTS; i++) {
+      inFlight.acquire();
+      String body = """
+          {"events": [{"id": "bench-%d", "timestamp": "2026-11-28T10:00:00Z", "action": "delete",
+            "target": {"repository": "bench/intake%d", "tag": "t%d"}}]}""".formatted(i, i % 50, i);
+      HttpRequest request = HttpRequest.newBuilder(events).header("Authorization", "Bearer " + TOKEN)
+          .header("Content-Type", "application/vnd.docker.distribution.events.v1+json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+      sent.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+        if (error != null || response.statusCode() != 200) {
+          failures.incrementAndGet();
+        }
+        inFlight.release();
+      }));
+    }
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+    double webhookSeconds = (System.nanoTime() - start) / 1e9;
+    long stored = count(databaseUrl, "select count(*) from inbox where event_id like 'bench-%'");
+    if (failures.get() > 0 || stored != EVENTS) {
+      throw new IllegalStateException(failures.get() + " requests failed, " + stored + " of " + EVENTS + " stored");
+    }
+    double reference = plainInserts(databaseUrl);
+    double rate = EVENTS / webhookSeconds;
+    System.out.printf("webhook intake: %d events, %d in flight: %.0f events/s accepted and stored (target >= 2000)%n",
+        EVENTS, IN_FLIGHT, rate);
+    System.out.printf("  reference, plain JDBC single-row insert transactions (8 threads): %.0f rows/s; ratio %.2f%n",
+        reference, rate / reference);
+  }
+
+  /** Rows per second that 8 threads committing one insert each reach on the same database. */
+  private static double plainInserts(String databaseUrl) throws Exception {
+    TestDatabase.execute(databaseUrl, "create table bench_reference (event_id text primary key, repository text, tag text)");
+    ExecutorService threads = Executors.newFixedThreadPool(8);
+    AtomicInteger next = new AtomicInteger();
+    long start = System.nanoTime();
+    List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      workers.add(threads.submit(() -> {
+        try (Connection connection = TestDatabase.connect(databaseUrl);
+            PreparedStatement insert = connection.prepareStatement(
+                "insert into bench_reference values (?, ?, ?) on conflict do nothing")) {
+          for (int i = next.getAndIncrement(); i < EVENTS; i = next.getAndIncrement()) {
+            insert.setString(1, "ref-" + i);
+            insert.setString(2, "bench/intake" + (i % 50));
+            insert.setString(3, "t" + i);
+            insert.executeUpdate();
+          }
+        }
+        return null;
+      }));
+    }
+    for (var worker : workers) {
+      worker.get();
+    }
+    threads.shutdown();
+    return EVENTS / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static long count(String databaseUrl, String sql) throws Exception {
+    try (Connection connection = TestDatabase.connect(databaseUrl); ResultSet rows = connection.createStatement()
+        .executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private static long percentile(long[] sorted, int p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+  }
+
+  private static double millis(long nanos) {
+    return nanos / 1e6;
+  }
+
+  private EventBench() {}
+}
