@@ -44,6 +44,7 @@ abstract class IndexProtocolContract {
   PushedIndex ociIndex;
   PushedIndex dockerList;
   PushedIndex fallbackList;
+  PushedIndex nestedList;
 
   /** Settings that select the database mode under test. */
   abstract Map<String, String> databaseSettings();
@@ -80,6 +81,15 @@ abstract class IndexProtocolContract {
     pusher.pushImage("weird/labels", "latest", ImageSpec.oci().withLabel("count", 3).withLabel("ok", "yes")
         .withSeed("weird"));
     pusher.pushArtifact("weird/artifact", "sbom");
+    PushedImage nestedImage = pusher.pushImage("weird/nested", null,
+        ImageSpec.oci().withPlatform("linux", "amd64", null).withSeed("nested-image"));
+    PushedIndex inner = pusher.pushIndex("weird/nested", null, IndexFormat.OCI_INDEX, List.of(
+        IndexMember.of(pusher.pushImage("weird/nested", null, ImageSpec.oci().withPlatform("linux", "arm64", null)
+            .withSeed("nested-inner")))));
+    nestedList = pusher.pushIndex("weird/nested", "latest", IndexFormat.OCI_INDEX, List.of(IndexMember.of(nestedImage),
+        new IndexMember(inner.digest(), inner.mediaType(), inner.size(), "linux", "arm64", null)));
+    PushedImage noConfig = pusher.pushImage("weird/noblob", "latest", ImageSpec.oci().withSeed("no-config-blob"));
+    pusher.deleteBlob("weird/noblob", noConfig.configDigest());
     Map<String, String> settings = new java.util.HashMap<>(databaseSettings());
     settings.put("registry.url", registry.baseUrl());
     settings.put("crawl.interval", "1h");
@@ -132,7 +142,7 @@ abstract class IndexProtocolContract {
   void everyRepositoryWithIndexableContentIsListedInBytewiseOrderWithImagesAndLists() {
     JsonObject index = index("");
     assertThat(names(index)).containsExactly("docker/plain", "flatpak/hello", "multi/docker", "multi/fallback",
-        "multi/oci", "shared/copy", "weird/labels");
+        "multi/oci", "shared/copy", "weird/labels", "weird/nested");
     for (Object result : index.getJsonArray("Results")) {
       assertThat(((JsonObject) result).getJsonArray("Images")).isNotNull();
       assertThat(((JsonObject) result).getJsonArray("Lists")).isNotNull();
@@ -277,6 +287,18 @@ abstract class IndexProtocolContract {
   void aNonStringLabelIsLeftOutAndTheImageKeepsItsOtherLabels() {
     JsonObject image = result(index("?repository=weird/labels"), "weird/labels").getJsonArray("Images").getJsonObject(0);
     assertThat(image.getJsonObject("Labels").getMap()).containsOnlyKeys("ok");
+  }
+
+  @Test
+  void aNestedIndexInsideAListIsSkippedAndTheListKeepsItsImageMembers() {
+    JsonObject list = result(index("?repository=weird/nested"), "weird/nested").getJsonArray("Lists").getJsonObject(0);
+    assertThat(list.getString("Digest")).isEqualTo(nestedList.digest());
+    assertThat(digests(list.getJsonArray("Images"))).containsExactly(nestedList.members().get(0).digest());
+  }
+
+  @Test
+  void anImageWhoseConfigBlobIsGoneIsSkipped() {
+    assertThat(names(index("?repository=weird/noblob"))).isEmpty();
   }
 
   @Test

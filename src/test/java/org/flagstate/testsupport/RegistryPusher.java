@@ -160,6 +160,11 @@ public final class RegistryPusher {
                 null, 202);
     }
 
+    /** Deletes a blob's link from a repository, so manifests that need it point at nothing (a 404 blob). */
+    public void deleteBlob(String repository, String digest) {
+        send("DELETE", "/v2/" + repository + "/blobs/" + digest, HttpRequest.BodyPublishers.noBody(), null, 202);
+    }
+
     /** The digest {@code reference} resolves to, from a {@code HEAD}; empty if the registry answers 404. */
     public Optional<String> headDigest(String repository, String reference) {
         HttpResponse<byte[]> response = send("HEAD", "/v2/" + repository + "/manifests/" + reference,
