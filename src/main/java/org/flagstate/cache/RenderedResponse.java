@@ -1,9 +1,12 @@
 package org.flagstate.cache;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -26,7 +29,7 @@ public record RenderedResponse(Buffer identity, Buffer gzip, String etag, String
   public static RenderedResponse of(byte[] body, long lastModifiedMillis) {
     String tag = validator(body);
     long seconds = lastModifiedMillis / 1000 * 1000;
-    return new RenderedResponse(Buffer.buffer(body), Buffer.buffer(gzip(body)), "\"" + tag + "\"",
+    return new RenderedResponse(direct(body), direct(gzip(body)), "\"" + tag + "\"",
         "\"" + tag + "-gzip\"", seconds, HTTP_DATE.format(Instant.ofEpochMilli(seconds)));
   }
 
@@ -42,6 +45,16 @@ public record RenderedResponse(Buffer identity, Buffer gzip, String etag, String
       }
     }
     return false;
+  }
+
+  /**
+   * Off-heap bytes that Netty writes to the socket as they are: a heap buffer would be copied into a
+   * direct one on every response (measured: about half the requests/s for a 400 KB index). A JDK direct
+   * ByteBuffer is freed by the garbage collector once the cache lets go of it.
+   */
+  private static Buffer direct(byte[] bytes) {
+    ByteBuffer memory = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    return BufferInternal.buffer(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(memory)));
   }
 
   private static String validator(byte[] body) {

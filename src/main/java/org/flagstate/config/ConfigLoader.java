@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -22,6 +23,13 @@ public final class ConfigLoader {
 
   private static final String DEFAULTS_RESOURCE = "/conf/flagstate.yaml";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  /**
+   * FLAGSTATE_* names that are not configuration keys: the config file, the JVM options and log level
+   * that scripts/run and logback read, and the test suite's database.
+   */
+  private static final Set<String> NOT_SETTINGS = Set.of("FLAGSTATE_CONFIG", "flagstate.config",
+      "FLAGSTATE_JAVA_OPTS", "FLAGSTATE_LOG_LEVEL", "FLAGSTATE_TEST_DATABASE_URL", "flagstate.test.database.url");
 
   private final Map<String, String> environment;
   private final Properties systemProperties;
@@ -119,7 +127,7 @@ public final class ConfigLoader {
   private static void checkOverrides(Iterable<String> names, String prefix, Function<Setting, String> nameOf,
       String kind) {
     for (String name : names) {
-      if (name.startsWith(prefix) && !name.equals("FLAGSTATE_CONFIG") && !name.equals("flagstate.config")
+      if (name.startsWith(prefix) && !NOT_SETTINGS.contains(name)
           && Setting.ALL.stream().noneMatch(s -> nameOf.apply(s).equals(name))) {
         throw new ConfigException("unknown " + kind + " " + name + "; known keys are listed in README.md");
       }

@@ -53,6 +53,13 @@ class ConfigLoaderTest {
   // --- sources and precedence ---
 
   @Test
+  void environmentVariablesOfTheScriptsAndTestsAreNotMistakenForKeys() {
+    FlagstateConfig config = new ConfigLoader(Map.of("FLAGSTATE_JAVA_OPTS", "-Xmx1g", "FLAGSTATE_LOG_LEVEL", "DEBUG",
+        "FLAGSTATE_CONFIG", "x.yaml", "FLAGSTATE_TEST_DATABASE_URL", "postgresql://h/db"), new Properties()).resolve(null);
+    assertThat(config.http().port()).isEqualTo(8088);
+  }
+
+  @Test
   void bundledDefaultsLoadWithoutAnyOverride() {
     FlagstateConfig config = load();
 
@@ -62,7 +69,7 @@ class ConfigLoaderTest {
     assertThat(config.http().port()).isEqualTo(8088);
     assertThat(config.http().pathPrefix()).isEmpty();
     assertThat(config.database().embedded()).isTrue();
-    assertThat(config.database().poolSize()).isEqualTo(8);
+    assertThat(config.database().poolSize()).isEqualTo(16);
     assertThat(config.database().statementTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.cache().staticMaxAge()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.cache().maxEntries()).isEqualTo(1000);
