@@ -57,7 +57,8 @@ public final class QueryVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
-        .setMaxInitialLineLength(Math.max(8192, config.query().maxQueryBytes() + 1024));
+        .setMaxInitialLineLength(Math.max(8192, config.query().maxQueryBytes() + 1024))
+        .setSendBufferSize(4 << 20);
     return vertx.createHttpServer(options).requestHandler(router).listen();
   }
 
