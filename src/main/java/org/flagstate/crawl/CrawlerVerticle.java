@@ -97,7 +97,7 @@ public final class CrawlerVerticle extends VerticleBase {
     waitingForNextSync.clear();
     LOG.info("Full sync of {} started", registry.describe());
     progressTimer = vertx.setPeriodic(PROGRESS_LOG_PERIOD.toMillis(), id -> LOG.info(progress.progressLine()));
-    fullSync.run().onComplete(outcome -> {
+    fullSync.run().compose(v -> collectGarbage()).onComplete(outcome -> {
       vertx.cancelTimer(progressTimer);
       if (stopping) {
         return;
@@ -109,13 +109,6 @@ public final class CrawlerVerticle extends VerticleBase {
         wait = config.crawl().interval();
         progress.syncFinished(Instant.now().plus(wait));
         LOG.info("Full sync finished: {}; next in {}", progress.summaryLine(), human(wait));
-        writer.collectGarbage()
-            .onSuccess(removed -> {
-              if (removed > 0) {
-                LOG.info("Removed {} manifests no tag references any more", removed);
-              }
-            })
-            .onFailure(failure -> LOG.warn("Garbage collection of manifests failed: {}", failure.getMessage()));
       } else {
         nextFailures = failuresInARow + 1;
         wait = backoff(failuresInARow);
@@ -129,6 +122,21 @@ public final class CrawlerVerticle extends VerticleBase {
       }
       syncTimer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> runSync(nextFailures));
     });
+  }
+
+  /** Removes manifests no tag references; a failure is logged, the next reconciliation tries again. */
+  private Future<Void> collectGarbage() {
+    return writer.collectGarbage()
+        .onSuccess(removed -> {
+          if (removed > 0) {
+            LOG.info("Removed {} manifests no tag references any more", removed);
+          }
+        })
+        .<Void>mapEmpty()
+        .recover(failure -> {
+          LOG.warn("Garbage collection of manifests failed: {}", failure.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   private static String human(Duration duration) {
