@@ -13,7 +13,7 @@ public record FlagstateConfig(
     Registry registry, Http http, Webhook webhook, Database database, Cache cache, Crawl crawl, Query query) {
 
   /** Where the registry is and how to reach it. */
-  public record Registry(URI url, String username, String password, String publicUrl) {
+  public record Registry(URI url, String username, String password, String publicUrl, boolean front) {
     public Registry {
       Objects.requireNonNull(url, "registry.url");
     }
@@ -62,7 +62,8 @@ public record FlagstateConfig(
   static FlagstateConfig from(Map<String, Object> v) {
     return new FlagstateConfig(
         new Registry(registryUrl((String) v.get("registry.url")), (String) v.get("registry.username"),
-            (String) v.get("registry.password"), (String) v.get("registry.public_url")),
+            (String) v.get("registry.password"), (String) v.get("registry.public_url"),
+            (Boolean) v.get("registry.front")),
         new Http((String) v.get("http.host"), (Integer) v.get("http.port"), pathPrefix((String) v.get("http.path_prefix"))),
         new Webhook((String) v.get("webhook.host"), (Integer) v.get("webhook.port"), (String) v.get("webhook.token"),
             (Integer) v.get("webhook.max_body_bytes")),

@@ -18,6 +18,8 @@ public record Setting(String key, SettingType type, String description) {
       new Setting("registry.password", SettingType.STRING, "Registry password"),
       new Setting("registry.public_url", SettingType.STRING,
           "`Registry` URL in index responses (may be relative, e.g. `/`); empty means `registry.url`"),
+      new Setting("registry.front", SettingType.BOOLEAN,
+          "Serve `GET`/`HEAD` of `/v2/<name>/manifests|blobs/…` by streaming them from the registry, so one host serves index and pulls"),
       new Setting("http.host", SettingType.STRING, "Address the query listener binds"),
       new Setting("http.port", SettingType.PORT, "Port of the query listener"),
       new Setting("http.path_prefix", SettingType.STRING, "Prefix before every path, e.g. `/flagstate`"),

@@ -15,6 +15,7 @@ import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
+import org.flagstate.front.RegistryFrontRoutes;
 import org.flagstate.search.SearchRoutes;
 
 /**
@@ -64,7 +65,7 @@ public final class QueryVerticle extends VerticleBase {
 
   /** Every group of routes the public listener serves, in mounting order. */
   private static List<RouteGroup> routeGroups(QueryServices services) {
-    return List.of(new IndexRoutes(services), new SearchRoutes(services));
+    return List.of(new IndexRoutes(services), new SearchRoutes(services), new RegistryFrontRoutes(services));
   }
 
   private void status(RoutingContext ctx) {

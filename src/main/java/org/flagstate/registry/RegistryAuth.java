@@ -19,9 +19,10 @@ import org.flagstate.config.FlagstateConfig;
 /**
  * Answers a registry's 401 challenges: Basic (send the configured credentials) and the Bearer token flow
  * of the distribution spec (fetch a token for the challenged scope from the realm, cache it until it
- * expires). Holds no secrets beyond the configured ones.
+ * expires). Holds no secrets beyond the configured ones. One instance per event loop: it is not
+ * thread-safe.
  */
-final class RegistryAuth {
+public final class RegistryAuth {
 
   private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
@@ -33,14 +34,14 @@ final class RegistryAuth {
 
   private record Token(String value, long expiresAtMillis) {}
 
-  RegistryAuth(WebClient web, FlagstateConfig.Registry registry, Duration timeout) {
+  public RegistryAuth(WebClient web, FlagstateConfig.Registry registry, Duration timeout) {
     this.web = web;
     this.registry = registry;
     this.timeout = timeout;
   }
 
   /** The Authorization header for a request in this scope, or null when none is known to be needed. */
-  String header(String scope) {
+  public String header(String scope) {
     Token token = tokens.get(scope);
     if (token != null && token.expiresAtMillis > System.currentTimeMillis()) {
       return "Bearer " + token.value;
@@ -49,7 +50,7 @@ final class RegistryAuth {
   }
 
   /** Handles a 401; succeeds when a retry may now be authorized. */
-  Future<Void> answer(String challenge, String scope) {
+  public Future<Void> answer(String challenge, String scope) {
     if (challenge == null) {
       return Future.failedFuture(new RegistryException(
           "the registry answered 401 without a WWW-Authenticate challenge", 401));
