@@ -23,6 +23,11 @@ final class CrawlProgress {
   private String lastError;
   private Instant nextAttemptAt;
 
+  /** Another node holds the crawler lock; this one only serves. */
+  void standby() {
+    state = "standby: another Flagstate node on this database crawls";
+  }
+
   void syncStarted() {
     state = "syncing";
     syncStartedAt = Instant.now();

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +31,9 @@ public final class CrawlerVerticle extends VerticleBase {
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
   /** Safety net: events are normally applied on the webhook's wake-up message. */
   private static final Duration INBOX_POLL = Duration.ofSeconds(5);
+  private static final Duration LEADER_RETRY = Duration.ofSeconds(5);
+  /** Advisory lock key of the crawler: "flagstat" in ASCII. */
+  private static final String TRY_LOCK = "select pg_try_advisory_lock(7380380986299933044)";
 
   private final FlagstateConfig config;
   private final PgConnectOptions database;
@@ -42,6 +46,7 @@ public final class CrawlerVerticle extends VerticleBase {
   private long inboxPoll = -1;
   private IndexWriter writer;
   private InboxApplier inbox;
+  private SqlConnection leader;
   private boolean stopping;
   private final List<Message<Object>> waitingForNextSync = new ArrayList<>();
 
@@ -62,14 +67,61 @@ public final class CrawlerVerticle extends VerticleBase {
     inbox = new InboxApplier(vertx, writer, fetcher, locks, this::publishChange);
     return vertx.eventBus().consumer(Addresses.CRAWLER_STATUS, this::status).completion()
         .compose(v -> vertx.eventBus().consumer(Addresses.CRAWLER_SYNC, this::syncRequested).completion())
-        .compose(v -> vertx.eventBus().consumer(Addresses.INBOX_APPENDED, message -> inbox.wake()).completion())
-        .onSuccess(v -> inbox.replay()
+        .compose(v -> vertx.eventBus().consumer(Addresses.INBOX_APPENDED, message -> {
+          if (leader != null) {
+            inbox.wake();
+          }
+        }).completion())
+        .onSuccess(v -> becomeLeaderOrWait());
+  }
+
+  /**
+   * Only one crawler may write to a database: the node that holds a PostgreSQL advisory lock on a
+   * connection of its own crawls; the others serve and try again every few seconds. A node that dies
+   * loses its connection, and PostgreSQL releases the lock with it.
+   */
+  private void becomeLeaderOrWait() {
+    if (stopping) {
+      return;
+    }
+    pool.getConnection().compose(connection -> connection.query(TRY_LOCK).execute().map(rows -> {
+      if (rows.iterator().next().getBoolean(0)) {
+        return connection;
+      }
+      connection.close();
+      return null;
+    })).onComplete(outcome -> {
+      if (outcome.succeeded() && outcome.result() != null) {
+        leader = outcome.result();
+        leader.closeHandler(v -> lostLeadership());
+        LOG.info("This node crawls the registry (it holds the crawler lock)");
+        inbox.replay()
             .onFailure(failure -> LOG.warn("Replaying stored registry events failed: {}; retrying",
                 failure.getMessage()))
             .onComplete(replayed -> {
               inboxPoll = vertx.setPeriodic(INBOX_POLL.toMillis(), id -> inbox.wake());
               runSync(0);
-            }));
+            });
+      } else {
+        if (outcome.failed()) {
+          LOG.warn("Could not ask the database for the crawler lock: {}", outcome.cause().getMessage());
+        } else if (!progress.syncing()) {
+          progress.standby();
+        }
+        syncTimer = vertx.setTimer(LEADER_RETRY.toMillis(), id -> becomeLeaderOrWait());
+      }
+    });
+  }
+
+  private void lostLeadership() {
+    leader = null;
+    if (stopping) {
+      return;
+    }
+    LOG.warn("Lost the database connection that holds the crawler lock; crawling pauses until it is regained");
+    vertx.cancelTimer(syncTimer);
+    vertx.cancelTimer(inboxPoll);
+    syncTimer = vertx.setTimer(LEADER_RETRY.toMillis(), id -> becomeLeaderOrWait());
   }
 
   private void status(Message<Object> request) {
@@ -82,6 +134,10 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   private void syncRequested(Message<Object> request) {
+    if (leader == null) {
+      request.fail(503, "this node does not crawl: " + progress.toJson().getString("state"));
+      return;
+    }
     waitingForNextSync.add(request);
     if (!progress.syncing()) {
       vertx.cancelTimer(syncTimer);
@@ -90,7 +146,7 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   private void runSync(int failuresInARow) {
-    if (stopping) {
+    if (stopping || leader == null) {
       return;
     }
     List<Message<Object>> waiting = List.copyOf(waitingForNextSync);
@@ -157,6 +213,9 @@ public final class CrawlerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    if (leader != null) {
+      leader.close();
+    }
     vertx.cancelTimer(syncTimer);
     vertx.cancelTimer(progressTimer);
     vertx.cancelTimer(inboxPoll);

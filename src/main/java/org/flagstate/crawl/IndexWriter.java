@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.flagstate.bus.ChangeNotifications;
+import org.flagstate.bus.IndexChanged;
 import org.flagstate.registry.ImageText;
 import org.flagstate.registry.ParsedManifest;
 
@@ -97,6 +99,8 @@ final class IndexWriter {
   private static final String FORGET_APPLIED_EVENTS = """
       delete from inbox where applied_at < now() - interval '7 days'""";
 
+  private static final String NOTIFY = "select pg_notify($1, $2)";
+
   private final Pool pool;
 
   IndexWriter(Pool pool) {
@@ -144,11 +148,24 @@ final class IndexWriter {
       List<Long> appliedEvents) {
     return pool.withTransaction(connection -> storeManifests(connection, fetched)
         .compose(v -> tags.isEmpty() ? removeRepository(connection, repository) : replaceTags(connection, repository, tags))
-        .compose(changed -> appliedEvents.isEmpty()
+        .compose(changed -> (appliedEvents.isEmpty()
             ? Future.succeededFuture(changed)
             : connection.preparedQuery(MARK_APPLIED)
                 .execute(Tuple.tuple().addArrayOfLong(appliedEvents.toArray(Long[]::new)))
-                .map(changed)));
+                .map(changed))
+            .compose(done -> notifyOtherNodes(connection,
+                new IndexChanged(changed ? List.of(repository) : List.of(), appliedEvents.size(),
+                    System.currentTimeMillis())).map(changed))));
+  }
+
+  /** Tells nodes sharing this database, on commit of {@code connection}'s transaction. */
+  private static Future<Void> notifyOtherNodes(SqlConnection connection, IndexChanged change) {
+    if (change.repositories().isEmpty() && change.eventsApplied() == 0) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> payloads = ChangeNotifications.payloads(change).stream()
+        .map(payload -> Tuple.of(ChangeNotifications.CHANNEL, payload)).toList();
+    return connection.preparedQuery(NOTIFY).executeBatch(payloads).mapEmpty();
   }
 
   /** The oldest events not applied yet, in arrival order. */
@@ -196,12 +213,13 @@ final class IndexWriter {
 
   /** Drops every repository not in {@code catalog}; succeeds with their names. */
   Future<List<String>> removeRepositoriesNotIn(List<String> catalog) {
-    return pool.preparedQuery(DELETE_REPOSITORIES_NOT_IN).execute(Tuple.tuple().addArrayOfString(catalog.toArray(String[]::new)))
-        .map(rows -> {
+    return pool.withTransaction(connection -> connection.preparedQuery(DELETE_REPOSITORIES_NOT_IN)
+        .execute(Tuple.tuple().addArrayOfString(catalog.toArray(String[]::new)))
+        .compose(rows -> {
           List<String> removed = new ArrayList<>();
           rows.forEach(row -> removed.add(row.getString(0)));
-          return removed;
-        });
+          return notifyOtherNodes(connection, new IndexChanged(removed, 0, System.currentTimeMillis())).map(removed);
+        }));
   }
 
   private static Future<Void> storeManifests(SqlConnection connection, FetchedManifests fetched) {
