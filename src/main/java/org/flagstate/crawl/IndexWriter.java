@@ -31,8 +31,8 @@ final class IndexWriter {
 
   private static final String INSERT_MANIFEST = """
       insert into manifest (digest, media_type, is_list, size, config_digest, os, architecture, variant, created,
-                            labels, annotations, title, description)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                            labels, annotations, title, description, config_size, layers_size)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
       on conflict (digest) do nothing""";
 
   private static final String INSERT_MEMBER = """
@@ -231,7 +231,8 @@ final class IndexWriter {
           .addValue(m.configDigest()).addValue(image.config().os()).addValue(image.config().architecture())
           .addValue(image.config().variant()).addValue(image.config().created())
           .addValue(new JsonObject(new HashMap<>(image.config().labels())))
-          .addValue(new JsonObject(new HashMap<>(m.annotations()))).addValue(text.title()).addValue(text.description()));
+          .addValue(new JsonObject(new HashMap<>(m.annotations()))).addValue(text.title()).addValue(text.description())
+          .addValue(m.configSize()).addValue(m.layersSize()));
     }
     List<Tuple> members = new ArrayList<>();
     for (FetchedManifests.ImageList list : fetched.lists) {
@@ -240,7 +241,7 @@ final class IndexWriter {
       manifests.add(Tuple.tuple().addValue(m.digest()).addValue(m.mediaType()).addValue(true).addValue(m.size())
           .addValue(null).addValue(null).addValue(null).addValue(null).addValue(null)
           .addValue(new JsonObject()).addValue(new JsonObject(new HashMap<>(m.annotations())))
-          .addValue(listText.title()).addValue(listText.description()));
+          .addValue(listText.title()).addValue(listText.description()).addValue(null).addValue(null));
       int position = 0;
       for (ParsedManifest.Member member : list.members()) {
         members.add(Tuple.of(m.digest(), position++, member.digest(), member.os(), member.architecture(),

@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import org.flagstate.api.ApiRoutes;
 import org.flagstate.bus.Addresses;
 import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
@@ -65,7 +66,8 @@ public final class QueryVerticle extends VerticleBase {
 
   /** Every group of routes the public listener serves, in mounting order. */
   private static List<RouteGroup> routeGroups(QueryServices services) {
-    return List.of(new IndexRoutes(services), new SearchRoutes(services), new RegistryFrontRoutes(services));
+    return List.of(new IndexRoutes(services), new SearchRoutes(services), new RegistryFrontRoutes(services),
+        new ApiRoutes(services));
   }
 
   private void status(RoutingContext ctx) {

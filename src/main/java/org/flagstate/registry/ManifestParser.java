@@ -49,7 +49,30 @@ public final class ManifestParser {
     if (!MediaTypes.isImageConfig(configType)) {
       return new ParsedManifest.Unsupported(digest, "artifact manifest (config media type '" + configType + "')");
     }
-    return new ParsedManifest.Image(digest, mediaType, size, configDigest, strings(json.getValue("annotations"), null));
+    return new ParsedManifest.Image(digest, mediaType, size, configDigest, strings(json.getValue("annotations"), null),
+        size(config), layersSize(json.getValue("layers")));
+  }
+
+  /** The declared size of a descriptor, or null when absent or not a whole number of bytes. */
+  private static Long size(JsonObject descriptor) {
+    return descriptor.getValue("size") instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue()
+        ? n.longValue() : null;
+  }
+
+  /** The total declared size of the layers, or null when any layer does not declare one. */
+  private static Long layersSize(Object layers) {
+    if (!(layers instanceof JsonArray array)) {
+      return null;
+    }
+    long total = 0;
+    for (Object layer : array) {
+      Long size = layer instanceof JsonObject descriptor ? size(descriptor) : null;
+      if (size == null) {
+        return null;
+      }
+      total += size;
+    }
+    return total;
   }
 
   private static ParsedManifest list(String digest, String mediaType, long size, JsonObject json) {

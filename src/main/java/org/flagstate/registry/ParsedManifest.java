@@ -8,9 +8,13 @@ public sealed interface ParsedManifest {
 
   String digest();
 
-  /** A Docker schema2 or OCI image manifest; its labels, os and architecture are in the config blob. */
-  record Image(String digest, String mediaType, long size, String configDigest, Map<String, String> annotations)
-      implements ParsedManifest {
+  /**
+   * A Docker schema2 or OCI image manifest; its labels, os and architecture are in the config blob.
+   * {@code configSize} and {@code layersSize} (the sum over all layers) are as the manifest declares them,
+   * null when it does not say.
+   */
+  record Image(String digest, String mediaType, long size, String configDigest, Map<String, String> annotations,
+      Long configSize, Long layersSize) implements ParsedManifest {
     public Image {
       annotations = Map.copyOf(annotations);
     }

@@ -54,7 +54,7 @@ class ManifestParserTest {
     ParsedManifest parsed = parse(MediaTypes.OCI_MANIFEST, json);
 
     assertThat(parsed).isEqualTo(new ParsedManifest.Image(DIGEST, MediaTypes.OCI_MANIFEST, json.length(),
-        CONFIG_DIGEST, Map.of("org.opencontainers.image.title", "hello")));
+        CONFIG_DIGEST, Map.of("org.opencontainers.image.title", "hello"), 100L, 5L));
   }
 
   @Test
@@ -64,7 +64,18 @@ class ManifestParserTest {
     ParsedManifest parsed = parse(MediaTypes.DOCKER_MANIFEST, json);
 
     assertThat(parsed).isEqualTo(new ParsedManifest.Image(DIGEST, MediaTypes.DOCKER_MANIFEST, json.length(),
-        CONFIG_DIGEST, Map.of()));
+        CONFIG_DIGEST, Map.of(), 100L, 5L));
+  }
+
+  @Test
+  void configAndLayerSizesAreNullWhenTheManifestDoesNotDeclareThem() {
+    String json = imageManifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_CONFIG, "")
+        .replace("\"size\": 100", "\"size\": \"big\"").replace(", \"size\": 5", "");
+
+    ParsedManifest.Image parsed = (ParsedManifest.Image) parse(MediaTypes.OCI_MANIFEST, json);
+
+    assertThat(parsed.configSize()).isNull();
+    assertThat(parsed.layersSize()).isNull();
   }
 
   @Test

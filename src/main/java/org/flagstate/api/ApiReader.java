@@ -1,0 +1,365 @@
+package org.flagstate.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * All SQL of the JSON API. Repositories are listed and paged by name with {@code COLLATE "C"} (bytewise)
+ * keyset paging; matching, counting and facets run in PostgreSQL. A repository's title and description
+ * come from the labels and annotations of its representative tag ({@code latest}, else the most
+ * recently moved one; for a list, the first member that carries one), worked out here from the stored
+ * JSON so the API does not depend on the search columns.
+ */
+final class ApiReader {
+
+  /** A repository as the listing shows it; {@code title} and {@code description} may be null. */
+  record RepositorySummary(String name, long tagCount, OffsetDateTime lastUpdated, String title, String description) {}
+
+  /** One page of repositories, the size of the whole set, and the name the next page starts after (or null). */
+  record RepositoryPage(List<RepositorySummary> repositories, long total, String nextAfter) {}
+
+  /** A page of search results with the facet counts (value → repositories) over the whole match set. */
+  record SearchPage(RepositoryPage page, Map<String, Map<String, Long>> facets) {}
+
+  /** A stored manifest; platform, created and the config/layer sizes are null when unknown. */
+  record Manifest(String digest, String mediaType, boolean isList, String os, String architecture, String variant,
+      String created, long size, Long configSize, Long layersSize, JsonObject labels, JsonObject annotations) {}
+
+  /** A member of a list, with the platform the list claims for it. */
+  record Member(Manifest manifest, String platformOs, String platformArchitecture, String platformVariant) {}
+
+  /** A tag, the manifest it points to and, for a list, its members in manifest order. */
+  record Tag(String name, OffsetDateTime updatedAt, Manifest manifest, List<Member> members) {}
+
+  /** A repository with all its tags, in bytewise tag order. */
+  record RepositoryDetail(RepositorySummary summary, List<Tag> tags) {}
+
+  /** Where a digest is tagged: directly ({@code listDigest} null) or as a member of a tagged list. */
+  record Holder(String repository, String tag, String listDigest, String listMediaType) {}
+
+  /** A manifest, its members when it is a list, and every tag that holds it. */
+  record DigestUsage(Manifest manifest, List<Member> members, List<Holder> holders) {}
+
+  static final List<String> TITLE_KEYS = List.of("org.opencontainers.image.title", "org.label-schema.name",
+      "io.k8s.display-name");
+  static final List<String> DESCRIPTION_KEYS = List.of("org.opencontainers.image.description",
+      "org.label-schema.description", "io.k8s.description", "summary", "description");
+
+  private static final String HAS_TAGS = "exists (select 1 from tag t where t.repository_id = r.id)";
+
+  /**
+   * Joined as {@code txt} onto a row {@code r} of repository: the title and description of its
+   * representative tag, for a list falling back to its first member that carries either.
+   */
+  private static final String TEXT_JOIN = " " + """
+      left join lateral (
+        select coalesce(own.title, member.title) as title, coalesce(own.description, member.description) as description
+        from tag tg
+        join manifest m on m.digest = tg.digest
+        cross join lateral (select %1$s as title, %2$s as description) own
+        left join lateral (
+          select texts.title, texts.description
+          from list_member lm
+          join manifest mm on mm.digest = lm.member_digest
+          cross join lateral (select %3$s as title, %4$s as description) texts
+          where lm.list_digest = m.digest and (texts.title is not null or texts.description is not null)
+          order by lm.position
+          limit 1) member on true
+        where tg.repository_id = r.id
+        order by tg.name = 'latest' desc, tg.updated_at desc, tg.name
+        limit 1) txt on true""".formatted(text("m", TITLE_KEYS), text("m", DESCRIPTION_KEYS),
+      text("mm", TITLE_KEYS), text("mm", DESCRIPTION_KEYS));
+
+  private static final String SUMMARY_COLUMNS = "r.name, s.tag_count, s.last_updated, txt.title, txt.description";
+
+  private static final String SUMMARY_JOINS = " " + """
+      cross join lateral (select count(*) as tag_count, max(t.updated_at) as last_updated
+                          from tag t where t.repository_id = r.id) s""" + TEXT_JOIN;
+
+  private static final String COUNT_REPOSITORIES = "select count(*) from repository r where " + HAS_TAGS;
+
+  private static final String REPOSITORY = "select " + SUMMARY_COLUMNS + " from repository r" + SUMMARY_JOINS
+      + " where r.name = $1 and " + HAS_TAGS;
+
+  private static final String REPOSITORY_EXISTS = "select 1 from repository r where r.name = $1 and " + HAS_TAGS;
+
+  private static final String MANIFEST_COLUMNS = """
+      m.digest, m.media_type, m.is_list, m.os, m.architecture, m.variant, m.created, m.size, m.config_size,
+      m.layers_size, m.labels, m.annotations""";
+
+  private static final String TAGS = "select t.name, t.updated_at, " + MANIFEST_COLUMNS + """
+
+      from tag t join repository r on r.id = t.repository_id join manifest m on m.digest = t.digest
+      where r.name = $1 order by t.name""";
+
+  private static final String MEMBERS_COLUMNS = "select lm.list_digest, lm.platform_os, lm.platform_architecture, "
+      + "lm.platform_variant, " + MANIFEST_COLUMNS + """
+
+      from list_member lm join manifest m on m.digest = lm.member_digest""";
+
+  private static final String MEMBERS_OF_REPOSITORY = MEMBERS_COLUMNS + """
+
+      where lm.list_digest in (select t.digest from tag t join repository r on r.id = t.repository_id where r.name = $1)
+      order by lm.list_digest, lm.position""";
+
+  private static final String MEMBERS_OF_LIST = MEMBERS_COLUMNS + " where lm.list_digest = $1 order by lm.position";
+
+  private static final String MANIFEST = "select " + MANIFEST_COLUMNS + " from manifest m where m.digest = $1";
+
+  private static final String DIGEST_HELD = """
+      select exists (select 1 from tag where digest = $1)
+          or exists (select 1 from list_member lm join tag t on t.digest = lm.list_digest where lm.member_digest = $1)""";
+
+  private static final String HOLDERS = """
+      select r.name, t.name, null::text, null::text
+      from tag t join repository r on r.id = t.repository_id
+      where t.digest = $1
+      union
+      select r.name, t.name, l.digest, l.media_type
+      from list_member lm join manifest l on l.digest = lm.list_digest
+      join tag t on t.digest = l.digest join repository r on r.id = t.repository_id
+      where lm.member_digest = $1""";
+
+  /**
+   * One row per image a tag reaches: the tagged image itself, or each member of a tagged list (platform
+   * from the member's config, else from the list), with the media type of the tagged manifest too.
+   */
+  private static final String ENTRIES = """
+      entries as (
+        select t.repository_id, m.media_type as tagged_type, m.media_type as image_type, m.os, m.architecture,
+               m.labels
+        from tag t join manifest m on m.digest = t.digest
+        where not m.is_list
+        union all
+        select t.repository_id, l.media_type, m.media_type, coalesce(m.os, lm.platform_os),
+               coalesce(m.architecture, lm.platform_architecture), m.labels
+        from tag t join manifest l on l.digest = t.digest and l.is_list
+        join list_member lm on lm.list_digest = l.digest
+        join manifest m on m.digest = lm.member_digest)""";
+
+  private static final String FACETS = """
+      select 'architecture', e.architecture, count(distinct e.repository_id)
+      from entries e join matched x on x.id = e.repository_id where e.architecture is not null group by 2
+      union all
+      select 'os', e.os, count(distinct e.repository_id)
+      from entries e join matched x on x.id = e.repository_id where e.os is not null group by 2
+      union all
+      select 'label', k.key, count(distinct e.repository_id)
+      from entries e join matched x on x.id = e.repository_id cross join lateral jsonb_object_keys(e.labels) k(key)
+      group by 2
+      union all
+      select 'mediaType', v.media_type, count(distinct e.repository_id)
+      from entries e join matched x on x.id = e.repository_id
+      cross join lateral (values (e.tagged_type), (e.image_type)) v(media_type) group by 2
+      union all
+      select 'total', null, count(*) from matched""";
+
+  private final Pool pool;
+
+  ApiReader(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** A page of all repositories that have tags, and how many there are. */
+  Future<RepositoryPage> repositories(ApiPage page) {
+    Statement s = new Statement();
+    s.sql.append("select ").append(SUMMARY_COLUMNS).append(" from (select r.id, r.name from repository r where ")
+        .append(HAS_TAGS);
+    if (page.after() != null) {
+      s.sql.append(" and r.name > ").append(s.param(page.after()));
+    }
+    s.sql.append(" order by r.name limit ").append(s.param(page.limit() + 1)).append(") r").append(SUMMARY_JOINS)
+        .append(" order by r.name");
+    Future<List<RepositorySummary>> rows = s.execute(pool).map(ApiReader::summaries);
+    Future<Long> total = pool.query(COUNT_REPOSITORIES).execute().map(result -> result.iterator().next().getLong(0));
+    return Future.all(rows, total).map(done -> page(rows.result(), total.result(), page));
+  }
+
+  /** A page of the repositories matching {@code search}, with the total and facets of the whole match set. */
+  Future<SearchPage> search(RepositorySearch search) {
+    Statement rows = matched(search);
+    rows.sql.append(" select ").append(SUMMARY_COLUMNS).append(" from (select x.id as id, x.name as name from matched x");
+    if (search.page().after() != null) {
+      rows.sql.append(" where x.name > ").append(rows.param(search.page().after()));
+    }
+    rows.sql.append(" order by x.name limit ").append(rows.param(search.page().limit() + 1)).append(") r")
+        .append(SUMMARY_JOINS).append(" order by r.name");
+    Statement facets = matched(search);
+    facets.sql.append(" ").append(FACETS);
+    Future<List<RepositorySummary>> summaries = rows.execute(pool).map(ApiReader::summaries);
+    Future<Map<String, Map<String, Long>>> counts = facets.execute(pool).map(result -> {
+      Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
+      for (String facet : List.of("architecture", "os", "label", "mediaType", "total")) {
+        byFacet.put(facet, new java.util.TreeMap<>(org.flagstate.query.IndexRenderer.BYTEWISE));
+      }
+      for (Row row : result) {
+        byFacet.get(row.getString(0)).put(row.getString(1) == null ? "" : row.getString(1), row.getLong(2));
+      }
+      return byFacet;
+    });
+    return Future.all(summaries, counts).map(done -> {
+      Map<String, Map<String, Long>> byFacet = counts.result();
+      long total = byFacet.remove("total").getOrDefault("", 0L);
+      return new SearchPage(page(summaries.result(), total, search.page()), byFacet);
+    });
+  }
+
+  /** {@code with entries, matched}: the ids and names of the repositories {@code search} matches. */
+  private static Statement matched(RepositorySearch search) {
+    Statement s = new Statement();
+    s.sql.append("with ").append(ENTRIES).append(", matched as (select r.id, r.name from repository r");
+    if (search.text() != null) {
+      s.sql.append(TEXT_JOIN);
+    }
+    s.sql.append(" where ").append(HAS_TAGS);
+    if (search.text() != null) {
+      String text = s.param(search.text());
+      s.sql.append(" and (strpos(lower(r.name), lower(").append(text).append("::text)) > 0")
+          .append(" or strpos(lower(txt.title), lower(").append(text).append("::text)) > 0")
+          .append(" or strpos(lower(txt.description), lower(").append(text).append("::text)) > 0)");
+    }
+    if (search.filtersImages()) {
+      s.sql.append(" and exists (select 1 from entries e where e.repository_id = r.id");
+      s.in("e.architecture", search.architectures());
+      s.in("e.os", search.oses());
+      if (!search.labels().isEmpty()) {
+        s.sql.append(" and e.labels ?| ").append(s.param(search.labels()));
+      }
+      if (!search.mediaTypes().isEmpty()) {
+        String types = s.param(search.mediaTypes());
+        s.sql.append(" and (e.tagged_type = any(").append(types).append(") or e.image_type = any(").append(types)
+            .append("))");
+      }
+      s.sql.append(")");
+    }
+    s.sql.append(")");
+    return s;
+  }
+
+  /** True when the repository is in the index (has at least one tag). */
+  Future<Boolean> repositoryExists(String name) {
+    return pool.preparedQuery(REPOSITORY_EXISTS).execute(Tuple.of(name)).map(rows -> rows.size() > 0);
+  }
+
+  /** The repository with its tags and list members, or null when it left the index meanwhile. */
+  Future<RepositoryDetail> repository(String name) {
+    Future<List<RepositorySummary>> summary = pool.preparedQuery(REPOSITORY).execute(Tuple.of(name))
+        .map(ApiReader::summaries);
+    Future<List<Row>> tags = rows(TAGS, name);
+    Future<Map<String, List<Member>>> members = rows(MEMBERS_OF_REPOSITORY, name).map(ApiReader::membersByList);
+    return Future.all(summary, tags, members).map(done -> {
+      if (summary.result().isEmpty()) {
+        return null;
+      }
+      List<Tag> result = new ArrayList<>();
+      for (Row row : tags.result()) {
+        Manifest manifest = manifest(row, 2);
+        result.add(new Tag(row.getString(0), row.getOffsetDateTime(1), manifest,
+            manifest.isList() ? members.result().getOrDefault(manifest.digest(), List.of()) : List.of()));
+      }
+      return new RepositoryDetail(summary.result().get(0), result);
+    });
+  }
+
+  /** True when a tag holds the digest, directly or as a member of a tagged list. */
+  Future<Boolean> digestHeld(String digest) {
+    return pool.preparedQuery(DIGEST_HELD).execute(Tuple.of(digest)).map(rows -> rows.iterator().next().getBoolean(0));
+  }
+
+  /** The manifest and everything that holds it, or null when nothing does (any more). */
+  Future<DigestUsage> digest(String digest) {
+    Future<List<Row>> manifest = rows(MANIFEST, digest);
+    Future<List<Member>> members = rows(MEMBERS_OF_LIST, digest)
+        .map(rows -> membersByList(rows).getOrDefault(digest, List.of()));
+    Future<List<Holder>> holders = rows(HOLDERS, digest).map(rows -> rows.stream()
+        .map(row -> new Holder(row.getString(0), row.getString(1), row.getString(2), row.getString(3))).toList());
+    return Future.all(manifest, members, holders).map(done -> manifest.result().isEmpty() || holders.result().isEmpty()
+        ? null
+        : new DigestUsage(manifest(manifest.result().get(0), 0), members.result(), holders.result()));
+  }
+
+  private Future<List<Row>> rows(String sql, String parameter) {
+    return pool.preparedQuery(sql).execute(Tuple.of(parameter)).map(rows -> {
+      List<Row> list = new ArrayList<>();
+      rows.forEach(list::add);
+      return list;
+    });
+  }
+
+  private static RepositoryPage page(List<RepositorySummary> rows, long total, ApiPage page) {
+    boolean more = rows.size() > page.limit();
+    List<RepositorySummary> shown = more ? rows.subList(0, page.limit()) : rows;
+    return new RepositoryPage(List.copyOf(shown), total, more ? shown.get(shown.size() - 1).name() : null);
+  }
+
+  private static List<RepositorySummary> summaries(Iterable<Row> rows) {
+    List<RepositorySummary> result = new ArrayList<>();
+    for (Row row : rows) {
+      result.add(new RepositorySummary(row.getString(0), row.getLong(1), row.getOffsetDateTime(2), row.getString(3),
+          row.getString(4)));
+    }
+    return result;
+  }
+
+  private static Map<String, List<Member>> membersByList(List<Row> rows) {
+    return rows.stream().collect(Collectors.groupingBy(row -> row.getString(0), LinkedHashMap::new,
+        Collectors.mapping(row -> new Member(manifest(row, 4), row.getString(1), row.getString(2), row.getString(3)),
+            Collectors.toList())));
+  }
+
+  private static Manifest manifest(Row row, int first) {
+    return new Manifest(row.getString(first), row.getString(first + 1), row.getBoolean(first + 2),
+        row.getString(first + 3), row.getString(first + 4), row.getString(first + 5), row.getString(first + 6),
+        row.getLong(first + 7), row.getLong(first + 8), row.getLong(first + 9), json(row, first + 10),
+        json(row, first + 11));
+  }
+
+  private static JsonObject json(Row row, int column) {
+    return row.getValue(column) instanceof JsonObject object ? object : new JsonObject();
+  }
+
+  /**
+   * The first non-blank value among {@code keys} in the annotations, then labels, of manifest
+   * {@code alias} (key order first, annotations before labels within a key). Keys are constants.
+   */
+  static String text(String alias, List<String> keys) {
+    List<String> values = new ArrayList<>();
+    for (String key : keys) {
+      for (String column : List.of("annotations", "labels")) {
+        values.add("nullif(btrim(" + alias + "." + column + " ->> '" + key + "'), '')");
+      }
+    }
+    return "coalesce(" + String.join(", ", values) + ")";
+  }
+
+  /** SQL text and its positional parameters, built together so the numbering cannot drift. */
+  private static final class Statement {
+    final StringBuilder sql = new StringBuilder();
+    final Tuple params = Tuple.tuple();
+
+    String param(Object value) {
+      params.addValue(value instanceof Collection<?> values ? values.toArray(String[]::new) : value);
+      return "$" + params.size();
+    }
+
+    void in(String column, Collection<String> values) {
+      if (!values.isEmpty()) {
+        sql.append(" and ").append(column).append(" = any(").append(param(values)).append(")");
+      }
+    }
+
+    Future<io.vertx.sqlclient.RowSet<Row>> execute(Pool pool) {
+      return pool.preparedQuery(sql.toString()).execute(params);
+    }
+  }
+}

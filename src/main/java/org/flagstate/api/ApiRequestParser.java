@@ -1,0 +1,190 @@
+package org.flagstate.api;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.flagstate.query.IndexRenderer;
+import org.flagstate.query.InvalidQueryException;
+import org.flagstate.query.QueryStrings;
+import org.flagstate.registry.MediaTypes;
+
+/**
+ * Validates every request of the JSON API before anything is read: unknown parameters, repeated
+ * single-valued parameters, empty or out-of-range values, malformed cursors, repository names and
+ * digests are refused with an {@link InvalidQueryException} naming the parameter (a 400, never a 500).
+ */
+final class ApiRequestParser {
+
+  static final int MAX_TEXT = 256;
+
+  /** distribution's repository name grammar (reference.NameRegexp without a host), at most 255 characters. */
+  private static final Pattern REPOSITORY_NAME =
+      Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
+  /** The OCI digest grammar; registered algorithms are checked further in {@link #digest}. */
+  private static final Pattern DIGEST = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
+  private static final Pattern SHA256 = Pattern.compile("sha256:[a-f0-9]{64}");
+  private static final Pattern SHA512 = Pattern.compile("sha512:[a-f0-9]{128}");
+  private static final List<String> MEDIA_TYPES = List.of(MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_LIST,
+      MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST);
+
+  private final int maxTerms;
+  private final int maxQueryBytes;
+
+  ApiRequestParser(int maxTerms, int maxQueryBytes) {
+    this.maxTerms = maxTerms;
+    this.maxQueryBytes = maxQueryBytes;
+  }
+
+  /** {@code /api/v1/repositories?limit=&cursor=}. */
+  ApiPage listing(String rawQuery) {
+    PageBuilder page = new PageBuilder();
+    for (QueryStrings.Term term : terms(rawQuery)) {
+      if (!page.accept(term)) {
+        throw unknown(term.key(), "limit and cursor");
+      }
+    }
+    return page.build();
+  }
+
+  /** {@code /api/v1/search?q=&architecture=&os=&label=&mediaType=&limit=&cursor=}. */
+  RepositorySearch search(String rawQuery) {
+    PageBuilder page = new PageBuilder();
+    String text = null;
+    boolean textSeen = false;
+    Set<String> architectures = new TreeSet<>(IndexRenderer.BYTEWISE);
+    Set<String> oses = new TreeSet<>(IndexRenderer.BYTEWISE);
+    Set<String> labels = new TreeSet<>(IndexRenderer.BYTEWISE);
+    Set<String> mediaTypes = new TreeSet<>(IndexRenderer.BYTEWISE);
+    for (QueryStrings.Term term : terms(rawQuery)) {
+      String key = term.key();
+      String value = term.value();
+      switch (key) {
+        case "q" -> {
+          if (textSeen) {
+            throw repeated(key);
+          }
+          textSeen = true;
+          String stripped = value.strip();
+          if (stripped.length() > MAX_TEXT) {
+            throw new InvalidQueryException(key, "parameter 'q' is longer than " + MAX_TEXT + " characters");
+          }
+          text = stripped.isEmpty() ? null : stripped;
+        }
+        case "architecture" -> architectures.add(word(key, value));
+        case "os" -> oses.add(word(key, value));
+        case "label" -> labels.add(word(key, value));
+        case "mediaType" -> {
+          if (!MEDIA_TYPES.contains(value)) {
+            throw new InvalidQueryException(key, "parameter 'mediaType' must be one of " + String.join(", ", MEDIA_TYPES));
+          }
+          mediaTypes.add(value);
+        }
+        default -> {
+          if (!page.accept(term)) {
+            throw unknown(key, "q, architecture, os, label, mediaType, limit and cursor");
+          }
+        }
+      }
+    }
+    return new RepositorySearch(text, new TreeSet<>(architectures), new TreeSet<>(oses), new TreeSet<>(labels),
+        new TreeSet<>(mediaTypes), page.build());
+  }
+
+  /** {@code /api/v1/repositories/<name>}: a valid repository name and no parameters. */
+  String repository(String name, String rawQuery) {
+    noParameters(rawQuery, "a repository");
+    if (name == null || name.length() > 255 || !REPOSITORY_NAME.matcher(name).matches()) {
+      throw new InvalidQueryException("name", "'" + abbreviated(name) + "' is not a repository name "
+          + "(lowercase path components of letters and digits separated by '/', '.', '_', '__' or '-')");
+    }
+    return name;
+  }
+
+  /** {@code /api/v1/digests/<digest>}: a well-formed digest and no parameters. */
+  String digest(String digest, String rawQuery) {
+    noParameters(rawQuery, "a digest lookup");
+    boolean valid = digest != null && digest.length() <= 256 && DIGEST.matcher(digest).matches()
+        && (!digest.startsWith("sha256:") || SHA256.matcher(digest).matches())
+        && (!digest.startsWith("sha512:") || SHA512.matcher(digest).matches());
+    if (!valid) {
+      throw new InvalidQueryException("digest", "'" + abbreviated(digest)
+          + "' is not a digest; write algorithm:hex, e.g. sha256: and 64 lowercase hex digits");
+    }
+    return digest;
+  }
+
+  private void noParameters(String rawQuery, String what) {
+    List<QueryStrings.Term> terms = terms(rawQuery);
+    if (!terms.isEmpty()) {
+      throw new InvalidQueryException(terms.get(0).key(),
+          "unknown parameter '" + terms.get(0).key() + "'; " + what + " takes no parameters");
+    }
+  }
+
+  private List<QueryStrings.Term> terms(String rawQuery) {
+    return QueryStrings.parse(rawQuery, maxTerms, maxQueryBytes);
+  }
+
+  private static String word(String key, String value) {
+    if (value.isEmpty()) {
+      throw new InvalidQueryException(key, "parameter '" + key + "' has an empty value");
+    }
+    if (value.length() > MAX_TEXT) {
+      throw new InvalidQueryException(key, "parameter '" + key + "' is longer than " + MAX_TEXT + " characters");
+    }
+    return value;
+  }
+
+  private static String abbreviated(String text) {
+    if (text == null) {
+      return "";
+    }
+    return text.length() > 80 ? text.substring(0, 80) + "…" : text;
+  }
+
+  private static InvalidQueryException unknown(String key, String known) {
+    return new InvalidQueryException(key, "unknown parameter '" + key + "'; this endpoint takes " + known);
+  }
+
+  private static InvalidQueryException repeated(String key) {
+    return new InvalidQueryException(key, "parameter '" + key + "' is given more than once");
+  }
+
+  /** {@code limit} and {@code cursor}, shared by the paged endpoints. */
+  private static final class PageBuilder {
+    private final Set<String> seen = new HashSet<>();
+    private int limit = ApiPage.DEFAULT_LIMIT;
+    private String after;
+
+    boolean accept(QueryStrings.Term term) {
+      switch (term.key()) {
+        case "limit" -> limit = number(term.key(), term.value(), 1, ApiPage.MAX_LIMIT);
+        case Cursor.PARAMETER -> after = Cursor.decode(term.value());
+        default -> {
+          return false;
+        }
+      }
+      if (!seen.add(term.key())) {
+        throw repeated(term.key());
+      }
+      return true;
+    }
+
+    ApiPage build() {
+      return new ApiPage(limit, after);
+    }
+  }
+
+  static int number(String name, String value, int min, int max) {
+    if (!value.matches("\\d{1,9}")) {
+      throw new InvalidQueryException(name, "parameter '" + name + "' must be a whole number from " + min + " to " + max);
+    }
+    int number = Integer.parseInt(value);
+    if (number < min || number > max) {
+      throw new InvalidQueryException(name, "parameter '" + name + "' must be from " + min + " to " + max);
+    }
+    return number;
+  }
+}

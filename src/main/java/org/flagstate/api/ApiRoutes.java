@@ -1,0 +1,156 @@
+package org.flagstate.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.flagstate.query.CachedJsonResponder;
+import org.flagstate.query.ErrorResponses;
+import org.flagstate.query.InvalidQueryException;
+import org.flagstate.query.QueryServices;
+import org.flagstate.query.RouteGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON API for the web UI under {@code /api/v1/} (docs/api.md): repositories with cursor paging,
+ * one repository with its tags, search with facets, and reverse lookup of a digest. Every request is
+ * validated first (400 naming the parameter), then answered through the shared response cache with
+ * {@code Cache-Control: no-cache}, so ETag, 304, gzip and HEAD behave as on the index.
+ */
+public final class ApiRoutes implements RouteGroup {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  /** Shared by the query verticles of this process, as the response cache is; see {@link NextCursors}. */
+  private static final NextCursors NEXT_CURSORS = new NextCursors(16_384);
+
+  private final ApiRequestParser parser;
+  private final ApiReader reader;
+  private final ApiRenderer renderer = new ApiRenderer();
+  private final CachedJsonResponder responder;
+
+  public ApiRoutes(QueryServices services) {
+    var query = services.config().query();
+    this.parser = new ApiRequestParser(query.maxTerms(), query.maxQueryBytes());
+    this.reader = new ApiReader(services.pool());
+    this.responder = services.responder();
+  }
+
+  @Override
+  public void mount(Router router, String prefix) {
+    String base = prefix + "/api/v1";
+    String quoted = Pattern.quote(base);
+    for (HttpMethod method : new HttpMethod[] {HttpMethod.GET, HttpMethod.HEAD}) {
+      router.route(method, base + "/repositories").handler(ctx -> repositories(ctx, base));
+      router.route(method, base + "/search").handler(ctx -> search(ctx, base));
+      router.routeWithRegex(method, quoted + "/repositories/(.+)").handler(this::repository);
+      router.routeWithRegex(method, quoted + "/digests/(.+)").handler(this::digest);
+    }
+  }
+
+  private void repositories(RoutingContext ctx, String base) {
+    ApiPage page = parse(ctx, parser::listing);
+    if (page == null) {
+      return;
+    }
+    servePage(ctx, "api:repositories?" + page.queryString(page.cursor()),
+        next -> base + "/repositories?" + page.queryString(next),
+        () -> reader.repositories(page).map(result -> NEXT_CURSORS.remember(renderer.repositories(result, page),
+            cursorAfter(result.nextAfter()))));
+  }
+
+  private void search(RoutingContext ctx, String base) {
+    RepositorySearch search = parse(ctx, parser::search);
+    if (search == null) {
+      return;
+    }
+    servePage(ctx, "api:search?" + search.queryString(search.page().cursor()),
+        next -> base + "/search?" + search.queryString(next),
+        () -> reader.search(search).map(result -> NEXT_CURSORS.remember(renderer.search(result, search),
+            cursorAfter(result.page().nextAfter()))));
+  }
+
+  private void repository(RoutingContext ctx) {
+    String name = parse(ctx, query -> parser.repository(ctx.pathParam("param0"), query));
+    if (name == null) {
+      return;
+    }
+    serveIfPresent(ctx, reader.repositoryExists(name), "no repository '" + name + "' in the index",
+        "api:repository:" + name, Set.of(name),
+        () -> reader.repository(name).map(detail -> {
+          if (detail == null) {
+            throw new IllegalStateException("repository " + name + " left the index while rendering");
+          }
+          return renderer.repository(detail);
+        }));
+  }
+
+  private void digest(RoutingContext ctx) {
+    String digest = parse(ctx, query -> parser.digest(ctx.pathParam("param0"), query));
+    if (digest == null) {
+      return;
+    }
+    serveIfPresent(ctx, reader.digestHeld(digest), "no tag in the index holds '" + digest + "'",
+        "api:digest:" + digest, Set.of(),
+        () -> reader.digest(digest).map(usage -> {
+          if (usage == null) {
+            throw new IllegalStateException("digest " + digest + " left the index while rendering");
+          }
+          return renderer.digest(usage);
+        }));
+  }
+
+  /** The parsed request, or null after answering 400. */
+  private static <T> T parse(RoutingContext ctx, Function<String, T> parse) {
+    try {
+      return parse.apply(ctx.request().query());
+    } catch (InvalidQueryException e) {
+      ErrorResponses.send(ctx.response(), 400, "INVALID_PARAMETER", e.getMessage(), e.parameter());
+      return null;
+    }
+  }
+
+  /**
+   * Serves a paged body and adds {@code Link: <…>; rel="next"} (also to a 304) when the body served,
+   * known by its ETag, has a next page.
+   */
+  private void servePage(RoutingContext ctx, String key, Function<String, String> linkTo,
+      Supplier<Future<byte[]>> render) {
+    ctx.addHeadersEndHandler(v -> {
+      String next = NEXT_CURSORS.next(ctx.response().headers().get(HttpHeaders.ETAG));
+      if (next != null) {
+        ctx.response().headers().set("Link", "<" + linkTo.apply(next) + ">; rel=\"next\"");
+      }
+    });
+    responder.serve(ctx.request(), key, Set.of(), NO_CACHE, render);
+  }
+
+  /** Answers 404 unless {@code present} holds, else serves the cached body. */
+  private void serveIfPresent(RoutingContext ctx, Future<Boolean> present, String notFound, String key,
+      Set<String> scope, Supplier<Future<byte[]>> render) {
+    HttpServerRequest request = ctx.request();
+    present.onComplete(outcome -> {
+      if (outcome.failed()) {
+        LOG.error("Looking up {} failed: {}", key, outcome.cause().getMessage());
+        request.response().putHeader("Retry-After", "5");
+        ErrorResponses.send(request.response(), 503, "UNAVAILABLE",
+            "the index database did not answer; try again shortly", null);
+      } else if (!outcome.result()) {
+        ErrorResponses.send(request.response(), 404, "NOT_FOUND", notFound, null);
+      } else {
+        responder.serve(request, key, scope, NO_CACHE, render);
+      }
+    });
+  }
+
+  private static String cursorAfter(String name) {
+    return name == null ? null : Cursor.after(name);
+  }
+}

@@ -1,0 +1,55 @@
+package org.flagstate.api;
+
+import java.util.Collection;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.flagstate.query.IndexRenderer;
+
+/**
+ * A validated {@code /api/v1/search}: an optional text (matched case-insensitively as a substring of the
+ * repository name, title or description) and image filters. Values of one filter are OR'ed, filters are
+ * AND'ed, and all filters must hold for one image (tagged, or a member of a tagged list). Sets are
+ * sorted, so equal searches have equal {@link #queryString}s and cache keys.
+ *
+ * @param text null when the search has no text
+ */
+record RepositorySearch(String text, SortedSet<String> architectures, SortedSet<String> oses,
+    SortedSet<String> labels, SortedSet<String> mediaTypes, ApiPage page) {
+
+  RepositorySearch {
+    architectures = sorted(architectures);
+    oses = sorted(oses);
+    labels = sorted(labels);
+    mediaTypes = sorted(mediaTypes);
+  }
+
+  boolean filtersImages() {
+    return !architectures.isEmpty() || !oses.isEmpty() || !labels.isEmpty() || !mediaTypes.isEmpty();
+  }
+
+  /**
+   * The canonical query string of this search at the page given by {@code cursor} (null: the first page):
+   * the cache key of its response and the target of its {@code Link}.
+   */
+  String queryString(String cursor) {
+    StringBuilder query = new StringBuilder();
+    if (text != null) {
+      ApiPage.append(query, "q", text);
+    }
+    architectures.forEach(value -> ApiPage.append(query, "architecture", value));
+    labels.forEach(value -> ApiPage.append(query, "label", value));
+    mediaTypes.forEach(value -> ApiPage.append(query, "mediaType", value));
+    oses.forEach(value -> ApiPage.append(query, "os", value));
+    ApiPage.append(query, "limit", Integer.toString(page.limit()));
+    if (cursor != null) {
+      ApiPage.append(query, Cursor.PARAMETER, cursor);
+    }
+    return query.toString();
+  }
+
+  private static SortedSet<String> sorted(Collection<String> values) {
+    SortedSet<String> sorted = new TreeSet<>(IndexRenderer.BYTEWISE);
+    sorted.addAll(values);
+    return java.util.Collections.unmodifiableSortedSet(sorted);
+  }
+}
