@@ -6,10 +6,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.flagstate.cache.RenderedBody;
 import org.flagstate.query.CachedJsonResponder;
 import org.flagstate.query.ErrorResponses;
 import org.flagstate.query.InvalidQueryException;
@@ -28,8 +30,6 @@ public final class ApiRoutes implements RouteGroup {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
-  /** Shared by the query verticles of this process, as the response cache is; see {@link NextCursors}. */
-  private static final NextCursors NEXT_CURSORS = new NextCursors(16_384);
 
   private final ApiRequestParser parser;
   private final ApiReader reader;
@@ -60,10 +60,9 @@ public final class ApiRoutes implements RouteGroup {
     if (page == null) {
       return;
     }
-    servePage(ctx, "api:repositories?" + page.queryString(page.cursor()),
-        next -> base + "/repositories?" + page.queryString(next),
-        () -> reader.repositories(page).map(result -> NEXT_CURSORS.remember(renderer.repositories(result, page),
-            cursorAfter(result.nextAfter()))));
+    responder.serve(ctx.request(), "api:repositories?" + page.queryString(page.cursor()), Set.of(), NO_CACHE,
+        () -> reader.repositories(page).map(result -> withLink(renderer.repositories(result, page),
+            cursorAfter(result.nextAfter()), next -> base + "/repositories?" + page.queryString(next))));
   }
 
   private void search(RoutingContext ctx, String base) {
@@ -71,10 +70,9 @@ public final class ApiRoutes implements RouteGroup {
     if (search == null) {
       return;
     }
-    servePage(ctx, "api:search?" + search.queryString(search.page().cursor()),
-        next -> base + "/search?" + search.queryString(next),
-        () -> reader.search(search).map(result -> NEXT_CURSORS.remember(renderer.search(result, search),
-            cursorAfter(result.page().nextAfter()))));
+    responder.serve(ctx.request(), "api:search?" + search.queryString(search.page().cursor()), Set.of(), NO_CACHE,
+        () -> reader.search(search).map(result -> withLink(renderer.search(result, search),
+            cursorAfter(result.page().nextAfter()), next -> base + "/search?" + search.queryString(next))));
   }
 
   private void repository(RoutingContext ctx) {
@@ -117,19 +115,10 @@ public final class ApiRoutes implements RouteGroup {
     }
   }
 
-  /**
-   * Serves a paged body and adds {@code Link: <…>; rel="next"} (also to a 304) when the body served,
-   * known by its ETag, has a next page.
-   */
-  private void servePage(RoutingContext ctx, String key, Function<String, String> linkTo,
-      Supplier<Future<byte[]>> render) {
-    ctx.addHeadersEndHandler(v -> {
-      String next = NEXT_CURSORS.next(ctx.response().headers().get(HttpHeaders.ETAG));
-      if (next != null) {
-        ctx.response().headers().set("Link", "<" + linkTo.apply(next) + ">; rel=\"next\"");
-      }
-    });
-    responder.serve(ctx.request(), key, Set.of(), NO_CACHE, render);
+  /** A page body with {@code Link: <…>; rel="next"} when there is a next page. */
+  private static RenderedBody withLink(byte[] body, String nextCursor, Function<String, String> linkTo) {
+    return nextCursor == null ? RenderedBody.of(body)
+        : new RenderedBody(body, Map.of("Link", "<" + linkTo.apply(nextCursor) + ">; rel=\"next\""));
   }
 
   /** Answers 404 unless {@code present} holds, else serves the cached body. */
@@ -145,7 +134,7 @@ public final class ApiRoutes implements RouteGroup {
       } else if (!outcome.result()) {
         ErrorResponses.send(request.response(), 404, "NOT_FOUND", notFound, null);
       } else {
-        responder.serve(request, key, scope, NO_CACHE, render);
+        responder.serve(request, key, scope, NO_CACHE, () -> render.get().map(RenderedBody::of));
       }
     });
   }

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -21,16 +22,27 @@ import java.util.zip.GZIPOutputStream;
  * ETag changes exactly when the bytes do. Buffers are written as they are, never copied per request.
  */
 public record RenderedResponse(Buffer identity, Buffer gzip, String etag, String gzipEtag, long lastModifiedMillis,
-    String lastModified) {
+    String lastModified, Map<String, String> headers) {
 
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
   /** @param lastModifiedMillis when these bytes were first served (kept while the ETag stays) */
   public static RenderedResponse of(byte[] body, long lastModifiedMillis) {
-    String tag = validator(body);
+    return of(RenderedBody.of(body), lastModifiedMillis);
+  }
+
+  public static RenderedResponse of(RenderedBody body, long lastModifiedMillis) {
+    String tag = validator(body.bytes());
     long seconds = lastModifiedMillis / 1000 * 1000;
-    return new RenderedResponse(direct(body), direct(gzip(body)), "\"" + tag + "\"",
-        "\"" + tag + "-gzip\"", seconds, HTTP_DATE.format(Instant.ofEpochMilli(seconds)));
+    return new RenderedResponse(direct(body.bytes()), direct(gzip(body.bytes())), "\"" + tag + "\"",
+        "\"" + tag + "-gzip\"", seconds, HTTP_DATE.format(Instant.ofEpochMilli(seconds)), body.headers());
+  }
+
+  /** The same bytes and validators, last modified at another time. */
+  public RenderedResponse withLastModified(long lastModifiedMillis) {
+    long seconds = lastModifiedMillis / 1000 * 1000;
+    return new RenderedResponse(identity, gzip, etag, gzipEtag, seconds,
+        HTTP_DATE.format(Instant.ofEpochMilli(seconds)), headers);
   }
 
   /** True when {@code header} (an If-None-Match value) names this response in either encoding. */

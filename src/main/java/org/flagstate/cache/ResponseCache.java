@@ -37,14 +37,14 @@ public final class ResponseCache {
 
   /** The response for {@code key}, rendering it with {@code render} unless a render is already running. */
   public Future<RenderedResponse> get(String key, Supplier<Future<byte[]>> render) {
-    return get(key, Set.of(), render);
+    return get(key, Set.of(), () -> render.get().map(RenderedBody::of));
   }
 
   /**
    * The same, for a response that can only change when one of {@code repositories} changes (empty:
    * when any repository changes).
    */
-  public Future<RenderedResponse> get(String key, Set<String> repositories, Supplier<Future<byte[]>> render) {
+  public Future<RenderedResponse> get(String key, Set<String> repositories, Supplier<Future<RenderedBody>> render) {
     if (scopes.size() >= maxEntries * 4) {
       scopes.keySet().retainAll(ready.keySet());
     }
@@ -59,7 +59,7 @@ public final class ResponseCache {
       return running;
     }
     long startedAt = generation.get();
-    Future<byte[]> body;
+    Future<RenderedBody> body;
     try {
       body = render.get();
     } catch (RuntimeException e) {
@@ -72,12 +72,12 @@ public final class ResponseCache {
     return promise.future();
   }
 
-  private RenderedResponse remember(String key, byte[] body, long startedAt) {
+  private RenderedResponse remember(String key, RenderedBody body, long startedAt) {
     long now = System.currentTimeMillis();
     RenderedResponse fresh = RenderedResponse.of(body, now);
     Validators previous = lastServed.get(key);
     if (previous != null && previous.etag().equals(fresh.etag())) {
-      fresh = RenderedResponse.of(body, previous.lastModifiedMillis());
+      fresh = fresh.withLastModified(previous.lastModifiedMillis());
     } else {
       if (lastServed.size() >= maxEntries * 4) {
         lastServed.clear();

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.flagstate.cache.IndexFreshness;
+import org.flagstate.cache.RenderedBody;
 import org.flagstate.cache.RenderedResponse;
 import org.flagstate.cache.ResponseCache;
 import org.slf4j.Logger;
@@ -44,7 +45,7 @@ public final class CachedJsonResponder {
    * @param repositories the repositories the body can depend on; empty means any
    */
   public void serve(HttpServerRequest request, String key, Set<String> repositories, CharSequence cacheControl,
-      Supplier<Future<byte[]>> render) {
+      Supplier<Future<RenderedBody>> render) {
     RenderedResponse hit = cache.cached(key);
     if (hit != null) {
       respond(request, hit, cacheControl);
@@ -70,6 +71,7 @@ public final class CachedJsonResponder {
     headers.set(HttpHeaders.CACHE_CONTROL, cacheControl);
     headers.set(HttpHeaders.VARY, ACCEPT_ENCODING);
     headers.set(HttpHeaders.LAST_MODIFIED, rendered.lastModified());
+    rendered.headers().forEach(headers::set);
     String lastEvent = freshness.lastEventHeader();
     if (lastEvent != null) {
       headers.set(IndexFreshness.HEADER, lastEvent);

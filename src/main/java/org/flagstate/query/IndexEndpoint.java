@@ -3,6 +3,7 @@ package org.flagstate.query;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
+import org.flagstate.cache.RenderedBody;
 
 /**
  * Serves {@code /index/static} and {@code /index/dynamic}: validates the query, then answers from the
@@ -36,6 +37,6 @@ public final class IndexEndpoint {
       return;
     }
     responder.serve(request, "index:" + query.cacheKey(), query.repositories(),
-        isStatic ? staticCacheControl : NO_CACHE, () -> reader.find(query).map(renderer::render));
+        isStatic ? staticCacheControl : NO_CACHE, () -> reader.find(query).map(matches -> RenderedBody.of(renderer.render(matches))));
   }
 }

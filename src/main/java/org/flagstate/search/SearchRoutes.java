@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import org.flagstate.cache.RenderedBody;
 import org.flagstate.cache.RenderedResponse;
 import org.flagstate.query.CachedJsonResponder;
 import org.flagstate.query.ErrorResponses;
@@ -72,7 +73,7 @@ public final class SearchRoutes implements RouteGroup {
       return;
     }
     responder.serve(ctx.request(), request.cacheKey(), Set.of(), NO_CACHE,
-        () -> reader.search(request).map(hits -> render(request, hits)));
+        () -> reader.search(request).map(hits -> RenderedBody.of(render(request, hits))));
   }
 
   private static byte[] render(SearchRequest request, SearchReader.Hits hits) {
