@@ -3,6 +3,8 @@ package org.flagstate.query;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.flagstate.cache.RenderedBody;
 
 /**
@@ -12,12 +14,17 @@ import org.flagstate.cache.RenderedBody;
 public final class IndexEndpoint {
 
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  private static final int MAX_PARSED = 10_000;
 
   private final IndexQueryParser parser;
   private final IndexReader reader;
   private final IndexRenderer renderer;
   private final CachedJsonResponder responder;
   private final CharSequence staticCacheControl;
+  /** Many clients send the very same query string (Flatpak's); its parse is kept, bounded. */
+  private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
+
+  private record Parsed(IndexQuery query, String cacheKey) {}
 
   public IndexEndpoint(IndexQueryParser parser, IndexReader reader, IndexRenderer renderer,
       CachedJsonResponder responder, Duration staticMaxAge) {
@@ -29,14 +36,28 @@ public final class IndexEndpoint {
   }
 
   public void serve(HttpServerRequest request, boolean isStatic) {
-    IndexQuery query;
+    Parsed query;
     try {
-      query = parser.parse(request.query());
+      query = parse(request.query());
     } catch (InvalidQueryException e) {
       ErrorResponses.send(request.response(), 400, "INVALID_PARAMETER", e.getMessage(), e.parameter());
       return;
     }
-    responder.serve(request, "index:" + query.cacheKey(), query.repositories(),
-        isStatic ? staticCacheControl : NO_CACHE, () -> reader.find(query).map(matches -> RenderedBody.of(renderer.render(matches))));
+    responder.serve(request, query.cacheKey(), query.query().repositories(), isStatic ? staticCacheControl : NO_CACHE,
+        () -> reader.find(query.query()).map(matches -> RenderedBody.of(renderer.render(matches))));
+  }
+
+  private Parsed parse(String rawQuery) {
+    String raw = rawQuery == null ? "" : rawQuery;
+    Parsed query = parsed.get(raw);
+    if (query == null) {
+      IndexQuery fresh = parser.parse(raw);
+      query = new Parsed(fresh, fresh.cacheKey());
+      if (parsed.size() >= MAX_PARSED) {
+        parsed.clear();
+      }
+      parsed.put(raw, query);
+    }
+    return query;
   }
 }

@@ -33,9 +33,9 @@ public record IndexQuery(SortedSet<String> repositories, SortedSet<String> tags,
     annotations = List.copyOf(annotations);
   }
 
-  /** A canonical text form: equal for equal queries, different for different ones. */
+  /** A canonical text form, prefixed {@code index:}: equal for equal queries, different for different ones. */
   public String cacheKey() {
-    StringBuilder key = new StringBuilder();
+    StringBuilder key = new StringBuilder("index:");
     append(key, "r", repositories);
     append(key, "t", tags);
     append(key, "o", oses);
