@@ -57,8 +57,13 @@ public final class MainVerticle extends VerticleBase {
             new DeploymentOptions().setInstances(queryInstances)))
         .compose(id -> vertx.deployVerticle(() -> new QueryVerticle(config, database.connectOptions(), cache, freshness),
             new DeploymentOptions().setInstances(queryInstances)))
-        .onSuccess(id -> LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",
-            config.http().host(), config.http().port(), config.http().pathPrefix(), config.registry().url()));
+        .onSuccess(id -> {
+          LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",
+              config.http().host(), config.http().port(), config.http().pathPrefix(), config.registry().url());
+          LOG.info("Receiving registry notifications on http://{}:{}/events{}", config.webhook().host(),
+              config.webhook().port(), config.webhook().requiresToken() ? " (Bearer token required)"
+                  : " (no webhook.token configured: any caller is accepted)");
+        });
   }
 
   @Override

@@ -29,6 +29,7 @@ public final class CacheInvalidationVerticle extends VerticleBase {
   private final PgConnectOptions database;
   private final int poolSize;
   private PgSubscriber subscriber;
+  private volatile boolean stopping;
 
   public CacheInvalidationVerticle(ResponseCache cache, IndexFreshness freshness, PgConnectOptions database,
       int poolSize) {
@@ -58,7 +59,11 @@ public final class CacheInvalidationVerticle extends VerticleBase {
   private Future<Void> listenToOtherNodes() {
     subscriber = PgSubscriber.subscriber(vertx, database).reconnectPolicy(retries -> 1000L);
     subscriber.channel(ChangeNotifications.CHANNEL).handler(payload -> apply(ChangeNotifications.parse(payload)));
-    subscriber.closeHandler(v -> LOG.warn("Stopped listening for other nodes' index changes"));
+    subscriber.closeHandler(v -> {
+      if (!stopping) {
+        LOG.warn("Stopped listening for other nodes' index changes; their changes reach this node's cache late");
+      }
+    });
     return subscriber.connect().onFailure(failure -> LOG.warn(
         "Cannot listen for other nodes' index changes ({}); a single node works without it", failure.getMessage()))
         .otherwiseEmpty();
@@ -76,6 +81,7 @@ public final class CacheInvalidationVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     return subscriber == null ? Future.succeededFuture() : subscriber.close();
   }
 }

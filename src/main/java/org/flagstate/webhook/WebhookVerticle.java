@@ -69,10 +69,7 @@ public final class WebhookVerticle extends VerticleBase {
         "unexpected error; see the server log", null));
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.webhook().host()).setPort(config.webhook().port()))
         .requestHandler(router)
-        .listen()
-        .onSuccess(server -> LOG.info("Receiving registry notifications on http://{}:{}/events{}",
-            config.webhook().host(), server.actualPort(),
-            config.webhook().requiresToken() ? " (Bearer token required)" : " (no token configured: any caller is accepted)"));
+        .listen();
   }
 
   private void authorize(RoutingContext ctx) {
