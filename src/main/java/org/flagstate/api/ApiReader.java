@@ -7,11 +7,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.flagstate.db.SqlStatement;
 
 /**
  * All SQL of the JSON API. Repositories are listed and paged by name with {@code COLLATE "C"} (bytewise)
@@ -172,13 +172,13 @@ final class ApiReader {
 
   /** A page of all repositories that have tags, and how many there are. */
   Future<RepositoryPage> repositories(ApiPage page) {
-    Statement s = new Statement();
-    s.sql.append("select ").append(SUMMARY_COLUMNS).append(" from (select r.id, r.name from repository r where ")
+    SqlStatement s = new SqlStatement();
+    s.append("select ").append(SUMMARY_COLUMNS).append(" from (select r.id, r.name from repository r where ")
         .append(HAS_TAGS);
     if (page.after() != null) {
-      s.sql.append(" and r.name > ").append(s.param(page.after()));
+      s.append(" and r.name > ").append(s.param(page.after()));
     }
-    s.sql.append(" order by r.name limit ").append(s.param(page.limit() + 1)).append(") r").append(SUMMARY_JOINS)
+    s.append(" order by r.name limit ").append(s.param(page.limit() + 1)).append(") r").append(SUMMARY_JOINS)
         .append(" order by r.name");
     Future<List<RepositorySummary>> rows = s.execute(pool).map(ApiReader::summaries);
     Future<Long> total = pool.query(COUNT_REPOSITORIES).execute().map(result -> result.iterator().next().getLong(0));
@@ -187,15 +187,15 @@ final class ApiReader {
 
   /** A page of the repositories matching {@code search}, with the total and facets of the whole match set. */
   Future<SearchPage> search(RepositorySearch search) {
-    Statement rows = matched(search);
-    rows.sql.append(" select ").append(SUMMARY_COLUMNS).append(" from (select x.id as id, x.name as name from matched x");
+    SqlStatement rows = matched(search);
+    rows.append(" select ").append(SUMMARY_COLUMNS).append(" from (select x.id as id, x.name as name from matched x");
     if (search.page().after() != null) {
-      rows.sql.append(" where x.name > ").append(rows.param(search.page().after()));
+      rows.append(" where x.name > ").append(rows.param(search.page().after()));
     }
-    rows.sql.append(" order by x.name limit ").append(rows.param(search.page().limit() + 1)).append(") r")
+    rows.append(" order by x.name limit ").append(rows.param(search.page().limit() + 1)).append(") r")
         .append(SUMMARY_JOINS).append(" order by r.name");
-    Statement facets = matched(search);
-    facets.sql.append(" ").append(FACETS);
+    SqlStatement facets = matched(search);
+    facets.append(" ").append(FACETS);
     Future<List<RepositorySummary>> summaries = rows.execute(pool).map(ApiReader::summaries);
     Future<Map<String, Map<String, Long>>> counts = facets.execute(pool).map(result -> {
       Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
@@ -215,34 +215,34 @@ final class ApiReader {
   }
 
   /** {@code with entries, matched}: the ids and names of the repositories {@code search} matches. */
-  private static Statement matched(RepositorySearch search) {
-    Statement s = new Statement();
-    s.sql.append("with ").append(ENTRIES).append(", matched as (select r.id, r.name from repository r");
+  private static SqlStatement matched(RepositorySearch search) {
+    SqlStatement s = new SqlStatement();
+    s.append("with ").append(ENTRIES).append(", matched as (select r.id, r.name from repository r");
     if (search.text() != null) {
-      s.sql.append(TEXT_JOIN);
+      s.append(TEXT_JOIN);
     }
-    s.sql.append(" where ").append(HAS_TAGS);
+    s.append(" where ").append(HAS_TAGS);
     if (search.text() != null) {
       String text = s.param(search.text());
-      s.sql.append(" and (strpos(lower(r.name), lower(").append(text).append("::text)) > 0")
+      s.append(" and (strpos(lower(r.name), lower(").append(text).append("::text)) > 0")
           .append(" or strpos(lower(txt.title), lower(").append(text).append("::text)) > 0")
           .append(" or strpos(lower(txt.description), lower(").append(text).append("::text)) > 0)");
     }
     if (search.filtersImages()) {
-      s.sql.append(" and exists (select 1 from entries e where e.repository_id = r.id");
+      s.append(" and exists (select 1 from entries e where e.repository_id = r.id");
       s.in("e.architecture", search.architectures());
       s.in("e.os", search.oses());
       if (!search.labels().isEmpty()) {
-        s.sql.append(" and e.labels ?| ").append(s.param(search.labels()));
+        s.append(" and e.labels ?| ").append(s.param(search.labels()));
       }
       if (!search.mediaTypes().isEmpty()) {
         String types = s.param(search.mediaTypes());
-        s.sql.append(" and (e.tagged_type = any(").append(types).append(") or e.image_type = any(").append(types)
+        s.append(" and (e.tagged_type = any(").append(types).append(") or e.image_type = any(").append(types)
             .append("))");
       }
-      s.sql.append(")");
+      s.append(")");
     }
-    s.sql.append(")");
+    s.append(")");
     return s;
   }
 
@@ -342,24 +342,4 @@ final class ApiReader {
     return "coalesce(" + String.join(", ", values) + ")";
   }
 
-  /** SQL text and its positional parameters, built together so the numbering cannot drift. */
-  private static final class Statement {
-    final StringBuilder sql = new StringBuilder();
-    final Tuple params = Tuple.tuple();
-
-    String param(Object value) {
-      params.addValue(value instanceof Collection<?> values ? values.toArray(String[]::new) : value);
-      return "$" + params.size();
-    }
-
-    void in(String column, Collection<String> values) {
-      if (!values.isEmpty()) {
-        sql.append(" and ").append(column).append(" = any(").append(param(values)).append(")");
-      }
-    }
-
-    Future<io.vertx.sqlclient.RowSet<Row>> execute(Pool pool) {
-      return pool.preparedQuery(sql.toString()).execute(params);
-    }
-  }
 }

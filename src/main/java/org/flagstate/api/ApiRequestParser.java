@@ -160,7 +160,7 @@ final class ApiRequestParser {
 
     boolean accept(QueryStrings.Term term) {
       switch (term.key()) {
-        case "limit" -> limit = number(term.key(), term.value(), 1, ApiPage.MAX_LIMIT);
+        case "limit" -> limit = QueryStrings.wholeNumber(term.key(), term.value(), 1, ApiPage.MAX_LIMIT);
         case Cursor.PARAMETER -> after = Cursor.decode(term.value());
         default -> {
           return false;
@@ -177,14 +177,4 @@ final class ApiRequestParser {
     }
   }
 
-  static int number(String name, String value, int min, int max) {
-    if (!value.matches("\\d{1,9}")) {
-      throw new InvalidQueryException(name, "parameter '" + name + "' must be a whole number from " + min + " to " + max);
-    }
-    int number = Integer.parseInt(value);
-    if (number < min || number > max) {
-      throw new InvalidQueryException(name, "parameter '" + name + "' must be from " + min + " to " + max);
-    }
-    return number;
-  }
 }

@@ -4,10 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
+import org.flagstate.db.SqlStatement;
 
 /**
  * The SQL behind the Flatpak index: turns an {@link IndexQuery} into two statements (tagged images, and
@@ -34,9 +33,9 @@ public final class IndexReader {
   }
 
   public Future<Matches> find(IndexQuery query) {
-    Statement images = imagesStatement(query);
-    Statement lists = listsStatement(query);
-    Future<List<ImageRow>> imageRows = pool.preparedQuery(images.sql.toString()).execute(images.params).map(rows -> {
+    SqlStatement images = imagesStatement(query);
+    SqlStatement lists = listsStatement(query);
+    Future<List<ImageRow>> imageRows = images.execute(pool).map(rows -> {
       List<ImageRow> result = new ArrayList<>();
       for (Row row : rows) {
         result.add(new ImageRow(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
@@ -44,7 +43,7 @@ public final class IndexReader {
       }
       return result;
     });
-    Future<List<ListMemberRow>> memberRows = pool.preparedQuery(lists.sql.toString()).execute(lists.params).map(rows -> {
+    Future<List<ListMemberRow>> memberRows = lists.execute(pool).map(rows -> {
       List<ListMemberRow> result = new ArrayList<>();
       for (Row row : rows) {
         result.add(new ListMemberRow(row.getString(0), row.getString(1), row.getString(2),
@@ -61,9 +60,9 @@ public final class IndexReader {
     return value instanceof JsonObject object ? object : new JsonObject();
   }
 
-  private static Statement imagesStatement(IndexQuery query) {
-    Statement s = new Statement();
-    s.sql.append("""
+  private static SqlStatement imagesStatement(IndexQuery query) {
+    SqlStatement s = new SqlStatement();
+    s.append("""
         select r.name, m.digest, m.media_type, coalesce(m.os, ''), coalesce(m.architecture, ''), m.labels,
                m.annotations, array_agg(t.name order by t.name)
         from tag t
@@ -73,18 +72,18 @@ public final class IndexReader {
     s.in("r.name", query.repositories());
     s.in("m.os", query.oses());
     s.in("m.architecture", query.architectures());
-    s.keyConditions("m.labels", query.labels());
-    s.keyConditions("m.annotations", query.annotations());
-    s.sql.append(" group by r.name, m.digest");
+    keyConditions(s, "m.labels", query.labels());
+    keyConditions(s, "m.annotations", query.annotations());
+    s.append(" group by r.name, m.digest");
     if (!query.tags().isEmpty()) {
-      s.sql.append(" having bool_or(t.name = any(").append(s.param(query.tags())).append("))");
+      s.append(" having bool_or(t.name = any(").append(s.param(query.tags())).append("))");
     }
     return s;
   }
 
-  private static Statement listsStatement(IndexQuery query) {
-    Statement s = new Statement();
-    s.sql.append("""
+  private static SqlStatement listsStatement(IndexQuery query) {
+    SqlStatement s = new SqlStatement();
+    s.append("""
         select r.name, l.digest, l.media_type, lt.tags, m.digest, m.media_type,
                coalesce(m.os, lm.platform_os, ''), coalesce(m.architecture, lm.platform_architecture, ''),
                m.labels, m.annotations
@@ -92,9 +91,9 @@ public final class IndexReader {
               from tag t join manifest tl on tl.digest = t.digest and tl.is_list
               group by t.repository_id, t.digest""");
     if (!query.tags().isEmpty()) {
-      s.sql.append(" having bool_or(t.name = any(").append(s.param(query.tags())).append("))");
+      s.append(" having bool_or(t.name = any(").append(s.param(query.tags())).append("))");
     }
-    s.sql.append("""
+    s.append("""
         ) lt
         join repository r on r.id = lt.repository_id
         join manifest l on l.digest = lt.digest
@@ -104,39 +103,23 @@ public final class IndexReader {
     s.in("r.name", query.repositories());
     s.in("coalesce(m.os, lm.platform_os)", query.oses());
     s.in("coalesce(m.architecture, lm.platform_architecture)", query.architectures());
-    s.keyConditions("m.labels", query.labels());
-    s.keyConditions("m.annotations", query.annotations());
-    s.sql.append(" order by r.name, l.digest, lm.position");
+    keyConditions(s, "m.labels", query.labels());
+    keyConditions(s, "m.annotations", query.annotations());
+    s.append(" order by r.name, l.digest, lm.position");
     return s;
   }
 
-  /** SQL text and its positional parameters, built together so the numbering cannot drift. */
-  private static final class Statement {
-    final StringBuilder sql = new StringBuilder();
-    final Tuple params = Tuple.tuple();
-
-    String param(Object value) {
-      params.addValue(value instanceof Collection<?> values ? values.toArray(String[]::new) : value);
-      return "$" + params.size();
-    }
-
-    void in(String column, Collection<String> values) {
-      if (!values.isEmpty()) {
-        sql.append(" and ").append(column).append(" = any(").append(param(values)).append(")");
+  /** One {@code and (...)} per key: the key exists, or its value is one of those asked for. */
+  private static void keyConditions(SqlStatement s, String column, List<IndexQuery.KeyCondition> conditions) {
+    for (IndexQuery.KeyCondition condition : conditions) {
+      List<String> alternatives = new ArrayList<>();
+      if (condition.exists()) {
+        alternatives.add(column + " ? " + s.param(condition.key()));
       }
-    }
-
-    void keyConditions(String column, List<IndexQuery.KeyCondition> conditions) {
-      for (IndexQuery.KeyCondition condition : conditions) {
-        List<String> alternatives = new ArrayList<>();
-        if (condition.exists()) {
-          alternatives.add(column + " ? " + param(condition.key()));
-        }
-        if (!condition.values().isEmpty()) {
-          alternatives.add(column + " ->> " + param(condition.key()) + " = any(" + param(condition.values()) + ")");
-        }
-        sql.append(" and (").append(String.join(" or ", alternatives)).append(")");
+      if (!condition.values().isEmpty()) {
+        alternatives.add(column + " ->> " + s.param(condition.key()) + " = any(" + s.param(condition.values()) + ")");
       }
+      s.append(" and (").append(String.join(" or ", alternatives)).append(")");
     }
   }
 }

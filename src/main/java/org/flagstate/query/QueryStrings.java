@@ -19,6 +19,18 @@ public final class QueryStrings {
 
   private QueryStrings() {}
 
+  /** A whole number in [min, max], or an error naming the parameter. */
+  public static int wholeNumber(String name, String value, int min, int max) {
+    if (!value.matches("\\d{1,9}")) {
+      throw new InvalidQueryException(name, "parameter '" + name + "' must be a whole number from " + min + " to " + max);
+    }
+    int number = Integer.parseInt(value);
+    if (number < min || number > max) {
+      throw new InvalidQueryException(name, "parameter '" + name + "' must be from " + min + " to " + max);
+    }
+    return number;
+  }
+
   /** @param rawQuery the query string as sent (still percent-encoded), or null */
   public static List<Term> parse(String rawQuery, int maxTerms, int maxBytes) {
     List<Term> terms = new ArrayList<>();

@@ -19,12 +19,15 @@ import org.flagstate.config.FlagstateConfig;
 /**
  * Answers a registry's 401 challenges: Basic (send the configured credentials) and the Bearer token flow
  * of the distribution spec (fetch a token for the challenged scope from the realm, cache it until it
- * expires). Holds no secrets beyond the configured ones. One instance per event loop: it is not
- * thread-safe.
+ * expires, at most 1024 scopes). Holds no secrets beyond the configured ones. One
+ * instance per event loop: it is not thread-safe (the crawler has one, each query verticle's registry
+ * front has its own).
  */
 public final class RegistryAuth {
 
   private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+  /** Tokens kept at most; the registry front asks for a scope per repository any client names. */
+  private static final int MAX_TOKENS = 1024;
 
   private final WebClient web;
   private final FlagstateConfig.Registry registry;
@@ -105,8 +108,20 @@ public final class RegistryAuth {
       return Future.failedFuture(new RegistryException("the token service answered without a token", 401));
     }
     long lifetimeSeconds = Math.max(10, body.getLong("expires_in", 60L) - 5);
+    makeRoomForOneToken();
     tokens.put(scope, new Token(value, System.currentTimeMillis() + lifetimeSeconds * 1000));
     return Future.succeededFuture();
+  }
+
+  private void makeRoomForOneToken() {
+    if (tokens.size() < MAX_TOKENS) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    tokens.values().removeIf(token -> token.expiresAtMillis <= now);
+    if (tokens.size() >= MAX_TOKENS) {
+      tokens.clear();
+    }
   }
 
   private String basicHeader() {

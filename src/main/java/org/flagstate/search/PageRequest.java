@@ -17,7 +17,7 @@ public record PageRequest(int n, String last) {
     String last = null;
     for (QueryStrings.Term parameter : QueryStrings.parse(rawQuery, 4, 2048)) {
       switch (parameter.key()) {
-        case "n" -> n = SearchRequest.number("n", parameter.value(), 1, MAX_N);
+        case "n" -> n = QueryStrings.wholeNumber("n", parameter.value(), 1, MAX_N);
         case "last" -> last = parameter.value().isEmpty() ? null : parameter.value();
         default -> throw new InvalidQueryException(parameter.key(),
             "unknown parameter '" + parameter.key() + "'; listing takes n and last");

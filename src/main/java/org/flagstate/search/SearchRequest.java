@@ -19,8 +19,8 @@ public record SearchRequest(String term, int pageSize, int page) {
     for (QueryStrings.Term parameter : QueryStrings.parse(rawQuery, 8, 2048)) {
       switch (parameter.key()) {
         case "q" -> term = parameter.value().strip();
-        case "n" -> pageSize = number("n", parameter.value(), 1, MAX_PAGE_SIZE);
-        case "page" -> page = number("page", parameter.value(), 1, 100_000);
+        case "n" -> pageSize = QueryStrings.wholeNumber("n", parameter.value(), 1, MAX_PAGE_SIZE);
+        case "page" -> page = QueryStrings.wholeNumber("page", parameter.value(), 1, 100_000);
         default -> throw new InvalidQueryException(parameter.key(),
             "unknown parameter '" + parameter.key() + "'; search takes q, n and page");
       }
@@ -34,17 +34,6 @@ public record SearchRequest(String term, int pageSize, int page) {
     return new SearchRequest(term, pageSize, page);
   }
 
-  /** Parses a whole number in [min, max] or names the parameter in the error. */
-  static int number(String name, String value, int min, int max) {
-    if (!value.matches("\\d{1,9}")) {
-      throw new InvalidQueryException(name, "parameter '" + name + "' must be a whole number from " + min + " to " + max);
-    }
-    int number = Integer.parseInt(value);
-    if (number < min || number > max) {
-      throw new InvalidQueryException(name, "parameter '" + name + "' must be from " + min + " to " + max);
-    }
-    return number;
-  }
 
   public String cacheKey() {
     return "search:" + pageSize + ":" + page + ":" + term;

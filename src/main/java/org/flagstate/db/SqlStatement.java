@@ -1,0 +1,46 @@
+package org.flagstate.db;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.Collection;
+
+/**
+ * A SQL statement assembled from optional conditions, with its positional parameters added as the text
+ * grows, so {@code $n} numbering cannot drift from the values. Collections become text arrays.
+ */
+public final class SqlStatement {
+
+  private final StringBuilder sql = new StringBuilder();
+  private final Tuple params = Tuple.tuple();
+
+  public SqlStatement append(Object text) {
+    sql.append(text);
+    return this;
+  }
+
+  /** Adds a parameter; returns its placeholder ({@code $3}). */
+  public String param(Object value) {
+    params.addValue(value instanceof Collection<?> values ? values.toArray(String[]::new) : value);
+    return "$" + params.size();
+  }
+
+  /** Appends {@code and column = any($n)} unless {@code values} is empty (no condition). */
+  public SqlStatement in(String column, Collection<String> values) {
+    if (!values.isEmpty()) {
+      sql.append(" and ").append(column).append(" = any(").append(param(values)).append(")");
+    }
+    return this;
+  }
+
+  public Future<RowSet<Row>> execute(Pool pool) {
+    return pool.preparedQuery(sql.toString()).execute(params);
+  }
+
+  @Override
+  public String toString() {
+    return sql.toString();
+  }
+}
