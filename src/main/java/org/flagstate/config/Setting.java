@@ -2,12 +2,23 @@ package org.flagstate.config;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * One configuration key: its dotted name, its type and what it does. {@link #ALL} is the single list
- * of keys Flagstate accepts; anything else in a file, the environment or a system property is refused.
+ * One configuration key: its dotted name, its type and what it does, and other names the same setting
+ * answers to (one setting, so they can never disagree). {@link #ALL} is the single list of keys Flagstate
+ * accepts; anything else in a file, the environment or a system property is refused.
  */
-public record Setting(String key, SettingType type, String description) {
+public record Setting(String key, SettingType type, String description, List<String> aliases) {
+
+  public Setting {
+    aliases = List.copyOf(aliases);
+  }
+
+  public Setting(String key, SettingType type, String description) {
+    this(key, type, description, List.of());
+  }
 
   public static final String ENV_PREFIX = "FLAGSTATE_";
   public static final String PROPERTY_PREFIX = "flagstate.";
@@ -36,7 +47,8 @@ public record Setting(String key, SettingType type, String description) {
       new Setting("cache.static_max_age", SettingType.DURATION, "`Cache-Control: max-age` of `/index/static`"),
       new Setting("cache.max_entries", SettingType.POSITIVE_INT, "Rendered responses kept in memory"),
       new Setting("crawl.interval", SettingType.DURATION,
-          "Period of the reconciliation: a full sync of catalog and tags (HEAD per tag), fetching only new digests"),
+          "Period of the reconciliation: a full sync of catalog and tags (HEAD per tag), fetching only new digests",
+          List.of("crawl.reconcile_interval")),
       new Setting("crawl.concurrency", SettingType.POSITIVE_INT, "Registry requests in flight at once"),
       new Setting("crawl.request_timeout", SettingType.DURATION, "Timeout of one registry request"),
       new Setting("crawl.retries", SettingType.NON_NEGATIVE_INT, "Retries of a failed registry request"),
@@ -46,13 +58,37 @@ public record Setting(String key, SettingType type, String description) {
       new Setting("query.max_terms", SettingType.POSITIVE_INT, "Most index query terms in one request"),
       new Setting("query.max_query_bytes", SettingType.POSITIVE_INT, "Longest accepted query string"));
 
+  /** The setting a file key, such as {@code crawl.interval} or its alias, names. */
+  public static Optional<Setting> named(String name) {
+    return ALL.stream().filter(setting -> setting.names().contains(name)).findFirst();
+  }
+
+  /** The key first, then its aliases. */
+  public List<String> names() {
+    return Stream.concat(Stream.of(key), aliases.stream()).toList();
+  }
+
   /** {@code registry.public_url} → {@code FLAGSTATE_REGISTRY_PUBLIC_URL}. */
   public String environmentVariable() {
-    return ENV_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT);
+    return environmentVariable(key);
   }
 
   /** {@code registry.public_url} → {@code flagstate.registry.public_url}. */
   public String systemProperty() {
     return PROPERTY_PREFIX + key;
+  }
+
+  /** The environment variables of the key and of each alias. */
+  public List<String> environmentVariables() {
+    return names().stream().map(Setting::environmentVariable).toList();
+  }
+
+  /** The system properties of the key and of each alias. */
+  public List<String> systemProperties() {
+    return names().stream().map(name -> PROPERTY_PREFIX + name).toList();
+  }
+
+  private static String environmentVariable(String name) {
+    return ENV_PREFIX + name.replace('.', '_').toUpperCase(Locale.ROOT);
   }
 }

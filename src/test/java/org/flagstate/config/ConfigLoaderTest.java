@@ -102,6 +102,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theReconcileIntervalIsAnotherNameOfTheCrawlInterval() throws IOException {
+    assertThat(load(yaml("crawl:\n  reconcile_interval: 10m\n")).crawl().interval()).isEqualTo(Duration.ofMinutes(10));
+    env.put("FLAGSTATE_CRAWL_RECONCILE_INTERVAL", "20m");
+    assertThat(load().crawl().interval()).isEqualTo(Duration.ofMinutes(20));
+    props.setProperty("flagstate.crawl.reconcile_interval", "30m");
+    assertThat(load().crawl().interval()).isEqualTo(Duration.ofMinutes(30));
+  }
+
+  @Test
+  void bothNamesOfOneSettingAtOnceAreRefusedNamingBoth() throws IOException {
+    assertThat(refused(yaml("crawl:\n  interval: 5m\n  reconcile_interval: 10m\n")).getMessage())
+        .contains("crawl.interval and crawl.reconcile_interval").contains("keep one");
+    env.put("FLAGSTATE_CRAWL_INTERVAL", "5m");
+    env.put("FLAGSTATE_CRAWL_RECONCILE_INTERVAL", "10m");
+    assertThat(refused(null).getMessage())
+        .contains("FLAGSTATE_CRAWL_INTERVAL and FLAGSTATE_CRAWL_RECONCILE_INTERVAL");
+  }
+
+  @Test
+  void aFileMayOverrideTheDefaultThroughTheOtherName() throws IOException {
+    Path file = yaml("crawl:\n  reconcile_interval: 2h\n");
+    env.put("FLAGSTATE_CRAWL_INTERVAL", "3h");
+    assertThat(load(file).crawl().interval()).isEqualTo(Duration.ofHours(3));
+  }
+
+  @Test
   void emptyYamlFileChangesNothing() throws IOException {
     assertThat(load(yaml(""))).isEqualTo(load());
   }
@@ -364,7 +390,10 @@ class ConfigLoaderTest {
 
     List<String> missing = new ArrayList<>();
     for (Setting setting : Setting.ALL) {
-      for (String name : List.of(setting.key(), setting.environmentVariable(), setting.systemProperty())) {
+      List<String> names = new ArrayList<>(setting.names());
+      names.addAll(setting.environmentVariables());
+      names.addAll(setting.systemProperties());
+      for (String name : names) {
         // a whole name: http.port inside flagstate.http.port does not count as the key being documented
         Pattern whole = Pattern.compile("(?<![\\w.])" + Pattern.quote(name) + "(?!\\w|\\.\\w)");
         if (!whole.matcher(text).find()) {
