@@ -1,13 +1,11 @@
 package org.flagstate.front;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.flagstate.testsupport.FlagstateInstance.send;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +47,6 @@ class RegistryFrontIT {
   private static final Pattern PULL = Pattern.compile("\"(GET|HEAD) /v2/(flatpak|front)/");
   private static final List<String> PASSED_HEADERS = List.of("content-type", "content-length",
       "docker-content-digest", "docker-distribution-api-version", "etag");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   RegistryProcess registry;
   RegistryPusher pusher;
@@ -292,22 +289,5 @@ class RegistryFrontIT {
     assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
     JsonObject body = new JsonObject(new String(response.body(), StandardCharsets.UTF_8));
     return body.getJsonArray("errors").getJsonObject(0).getString("code");
-  }
-
-  /** One request with header name/value pairs; HEAD keeps the response's Content-Length visible. */
-  static HttpResponse<byte[]> send(String base, String method, String path, String... headers) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-        .method(method, HttpRequest.BodyPublishers.noBody());
-    for (int i = 0; i < headers.length; i += 2) {
-      builder.header(headers[i], headers[i + 1]);
-    }
-    try {
-      return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -89,8 +89,16 @@ public final class FlagstateInstance implements AutoCloseable {
 
   /** GET (or another method) of a path relative to {@link #baseUrl()}, with header name/value pairs. */
   public HttpResponse<byte[]> request(String method, String pathAndQuery, String... headers) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl() + pathAndQuery))
-        .timeout(Duration.ofSeconds(30))
+    return send(baseUrl(), method, pathAndQuery, headers);
+  }
+
+  /**
+   * One bodiless request to any HTTP server (Flagstate or a registry), with header name/value pairs;
+   * a HEAD keeps the response's Content-Length visible.
+   */
+  public static HttpResponse<byte[]> send(String base, String method, String pathAndQuery, String... headers) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+        .timeout(Duration.ofSeconds(60))
         .method(method, HttpRequest.BodyPublishers.noBody());
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
