@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.query.QueryServices;
 import org.flagstate.query.RouteGroup;
+import org.flagstate.registry.ReferenceGrammar;
 import org.flagstate.search.DistributionErrors;
 
 /**

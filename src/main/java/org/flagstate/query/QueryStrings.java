@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Splits and decodes a raw query string strictly, for every endpoint that takes parameters: bad
- * %-escapes, invalid UTF-8, empty names, names without a value and too many terms or bytes are refused
+ * %-escapes, invalid UTF-8, NUL characters (no name, tag or label can hold one, and PostgreSQL text refuses
+ * them), empty names, names without a value and too many terms or bytes are refused
  * with an {@link InvalidQueryException} naming the parameter. Empty segments ({@code a=1&&b=2}) are skipped.
  */
 public final class QueryStrings {
@@ -60,8 +61,16 @@ public final class QueryStrings {
     return terms;
   }
 
-  /** Strict application/x-www-form-urlencoded decoding: bad escapes and invalid UTF-8 are refused. */
+  /** Strict application/x-www-form-urlencoded decoding: bad escapes, invalid UTF-8 and NUL are refused. */
   public static String decode(String text, String parameter) {
+    String decoded = decodeEscapes(text, parameter);
+    if (decoded.indexOf('\0') >= 0) {
+      throw new InvalidQueryException(parameter, "parameter '" + parameter + "' contains a NUL character (%00)");
+    }
+    return decoded;
+  }
+
+  private static String decodeEscapes(String text, String parameter) {
     if (text.indexOf('%') < 0 && text.indexOf('+') < 0) {
       return text;
     }

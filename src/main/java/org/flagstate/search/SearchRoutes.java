@@ -17,6 +17,7 @@ import org.flagstate.query.ErrorResponses;
 import org.flagstate.query.InvalidQueryException;
 import org.flagstate.query.QueryServices;
 import org.flagstate.query.RouteGroup;
+import org.flagstate.registry.ReferenceGrammar;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,6 +109,11 @@ public final class SearchRoutes implements RouteGroup {
 
   private void tags(RoutingContext ctx, String prefix) {
     String repository = ctx.pathParam("param0");
+    if (!ReferenceGrammar.isName(repository)) {
+      DistributionErrors.send(ctx.response(), 400, "NAME_INVALID", "invalid repository name",
+          new JsonObject().put("name", repository));
+      return;
+    }
     PageRequest page = pageOrError(ctx);
     if (page == null) {
       return;

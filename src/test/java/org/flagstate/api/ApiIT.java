@@ -438,6 +438,8 @@ class ApiIT {
     assertError("/api/v1/search?tag=latest", 400, "INVALID_PARAMETER", "tag");
     assertError("/api/v1/search?q=%zz", 400, "INVALID_PARAMETER", "q");
     assertError("/api/v1/search?q=%FF", 400, "INVALID_PARAMETER", "q");
+    assertError("/api/v1/search?q=%00", 400, "INVALID_PARAMETER", "q");
+    assertError("/api/v1/search?architecture=%00", 400, "INVALID_PARAMETER", "architecture");
     assertError("/api/v1/search?label", 400, "INVALID_PARAMETER", "label");
     assertError("/api/v1/search?" + "os=x&".repeat(65), 400, "INVALID_PARAMETER", "");
     assertThat(flagstate.rawGet("/api/v1/nothing").status()).isEqualTo(404);

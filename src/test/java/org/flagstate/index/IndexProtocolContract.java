@@ -386,6 +386,8 @@ abstract class IndexProtocolContract {
     assertBadParameter("?label:=x", "label:");
     assertBadParameter("?tag", "tag");
     assertBadParameter("?tag=%zz", "tag");
+    assertBadParameter("?repository=%00", "repository");
+    assertBadParameter("?label%3Aorg.flatpak.ref=a%00b", "label:org.flatpak.ref");
     assertBadParameter("?=x", "");
   }
 

@@ -248,6 +248,14 @@ class IndexQueryParserTest {
       assertThat(e.getMessage()).contains("UTF-8");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"tag=%00", "tag=a%00", "repository=app%00x", "label%3Aa%00=1"})
+    void aNulCharacterIsRefusedBeforeItCanReachTheDatabase(String rawQuery) {
+      InvalidQueryException e = refused(rawQuery);
+
+      assertThat(e.getMessage()).contains("NUL");
+    }
+
     @Test
     void invalidUtf8InKeyIsRefused() {
       InvalidQueryException e = refused("label%3A%FF=1");

@@ -161,7 +161,7 @@ class SearchIT {
   @Test
   void badSearchParametersAreJson400s() {
     for (String query : List.of("q=hello&n=0", "q=hello&n=101", "q=hello&n=ten", "q=", "n=5", "q=hello&sort=stars",
-        "q=hello&page=0")) {
+        "q=hello&page=0", "q=%00", "q=hel%00lo")) {
       HttpResponse<byte[]> response = flagstate.get("/v1/search?" + query);
       assertThat(response.statusCode()).as(query).isEqualTo(400);
       assertThat(new JsonObject(new String(response.body())).getJsonObject("error").getString("parameter"))
@@ -195,5 +195,15 @@ class SearchIT {
     HttpResponse<byte[]> badN = flagstate.get("/v2/_catalog?n=-1");
     assertThat(badN.statusCode()).isEqualTo(400);
     assertThat(new String(badN.body())).contains("\"code\":\"PAGINATION_NUMBER_INVALID\"");
+    for (String name : List.of("%00", "Upper/case", "a..b", "flatpak/hello%00")) {
+      HttpResponse<byte[]> invalid = flagstate.get("/v2/" + name + "/tags/list");
+      assertThat(invalid.statusCode()).as(name).isEqualTo(400);
+      assertThat(new String(invalid.body())).as(name).contains("\"code\":\"NAME_INVALID\"");
+    }
+    for (String query : List.of("/v2/_catalog?last=%00", "/v2/flatpak/hello/tags/list?last=a%00")) {
+      HttpResponse<byte[]> nul = flagstate.get(query);
+      assertThat(nul.statusCode()).as(query).isEqualTo(400);
+      assertThat(new String(nul.body())).as(query).contains("\"parameter\":\"last\"");
+    }
   }
 }
