@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.flagstate.registry.MediaTypes;
+import org.flagstate.registry.ReferenceGrammar;
 
 /**
  * Reads a docker/distribution notification envelope ({@code {"events": [...]}}) and keeps the events
@@ -57,13 +58,13 @@ public final class NotificationParser {
     if (!action.equals("push") && !action.equals("delete")) {
       return null;
     }
-    String mediaType = optionalText(target, "mediaType", where);
+    String mediaType = optionalText(target, "mediaType", where + ".target");
     if (mediaType != null && !MANIFEST_TYPES.contains(mediaType)) {
       return null;
     }
     String repository = requiredText(target, "repository", where + ".target");
-    String digest = optionalText(target, "digest", where);
-    String tag = optionalText(target, "tag", where);
+    String digest = optionalText(target, "digest", where + ".target");
+    String tag = optionalText(target, "tag", where + ".target");
     String timestamp = optionalText(event, "timestamp", where);
     if (action.equals("push")) {
       if (mediaType == null || digest == null) {
@@ -71,6 +72,12 @@ public final class NotificationParser {
       }
     } else if (digest == null && tag == null) {
       throw new InvalidNotificationException(where + ": a delete needs target.digest or target.tag");
+    }
+    if (!ReferenceGrammar.isName(repository)) {
+      throw new InvalidNotificationException(where + ".target.repository is not a repository name: " + repository);
+    }
+    if (tag != null && !ReferenceGrammar.isTag(tag)) {
+      throw new InvalidNotificationException(where + ".target.tag is not a tag: " + tag);
     }
     if (digest != null && !digest.matches("[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")) {
       throw new InvalidNotificationException(where + ".target.digest is not a digest: " + digest);
@@ -99,6 +106,9 @@ public final class NotificationParser {
     }
     if (text.length() > 1024) {
       throw new InvalidNotificationException(where + "." + field + " is longer than 1024 characters");
+    }
+    if (text.indexOf('\0') >= 0) {
+      throw new InvalidNotificationException(where + "." + field + " contains a NUL character");
     }
     return text;
   }

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.TestDatabase;
@@ -158,6 +159,18 @@ class WebhookEndpointIT {
         400, "INVALID_NOTIFICATION");
     assertRefused(postAuthorized(envelope("{\"id\": 7, \"action\": \"push\", \"target\": {}}")), 400,
         "INVALID_NOTIFICATION");
+  }
+
+  @Test
+  void namesOutsideTheRegistryGrammarAndNulCharactersAreA400NotAStorageFailure() {
+    for (String event : List.of(push("nul\\u0000", "app/one", "latest"), push("n2", "app/one\\u0000", "latest"),
+        push("n3", "app/one", "lat\\u0000est"), push("n4", "App/One", "latest"), push("n5", "app//one", "latest"),
+        push("n6", "app/one", "-dash"))) {
+      HttpResponse<String> response = postAuthorized(envelope(event));
+      assertRefused(response, 400, "INVALID_NOTIFICATION");
+      assertThat(new JsonObject(response.body()).getJsonObject("error").getString("message"))
+          .as(event).containsAnyOf("NUL", "not a repository name", "not a tag");
+    }
   }
 
   @Test
