@@ -50,6 +50,8 @@ public final class QueryVerticle extends VerticleBase {
     }
     router.get(prefix + "/status").handler(this::status);
     router.get(prefix + "/health").handler(this::health);
+    router.errorHandler(400, ctx -> ErrorResponses.send(ctx.response(), 400, "BAD_REQUEST",
+        "the request could not be read", null));
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx.response(), 404, "NOT_FOUND",
         "no such path: " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> ErrorResponses.send(ctx.response(), 405, "METHOD_NOT_ALLOWED",
@@ -61,7 +63,7 @@ public final class QueryVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setMaxInitialLineLength(Math.max(8192, config.query().maxQueryBytes() + 1024))
         .setSendBufferSize(4 << 20);
-    return vertx.createHttpServer(options).requestHandler(router).listen();
+    return vertx.createHttpServer(options).requestHandler(new MalformedPathGuard(router)).listen();
   }
 
   /** Every group of routes the public listener serves, in mounting order. */

@@ -20,6 +20,7 @@ import org.flagstate.bus.InboxAppended;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
 import org.flagstate.query.ErrorResponses;
+import org.flagstate.query.MalformedPathGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ public final class WebhookVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> ErrorResponses.send(ctx.response(), 500, "INTERNAL",
         "unexpected error; see the server log", null));
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.webhook().host()).setPort(config.webhook().port()))
-        .requestHandler(router)
+        .requestHandler(new MalformedPathGuard(router))
         .listen();
   }
 

@@ -312,8 +312,11 @@ class ApiIT {
     assertError("/api/v1/repositories/flatpak/hello-", 400, "INVALID_PARAMETER", "name");
     assertError("/api/v1/repositories/flatpak/hello%20world", 400, "INVALID_PARAMETER", "name");
     assertError("/api/v1/repositories/flatpak/hello?tag=latest", 400, "INVALID_PARAMETER", "tag");
-    FlagstateInstance.RawResponse badEscape = flagstate.rawGet("/api/v1/repositories/flatpak%zz");
-    assertThat(badEscape.status()).as(badEscape.body()).isEqualTo(400);
+    for (String target : List.of("/api/v1/repositories/flatpak%zz", "/api/v1/repositories/flatpak%4")) {
+      FlagstateInstance.RawResponse badEscape = flagstate.rawGet(target);
+      assertThat(badEscape.status()).as(badEscape.body()).isEqualTo(400);
+      assertThat(new JsonObject(badEscape.body()).getJsonObject("error").getString("message")).contains("%-escape");
+    }
   }
 
   // --- /api/v1/search ---

@@ -181,7 +181,8 @@ class RegistryFrontIT {
     assertThat(new JsonObject(traversal.body()).getJsonArray("errors").getJsonObject(0).getString("code"))
         .isEqualTo("NAME_INVALID");
     FlagstateInstance.RawResponse badEscape = flagstate.rawGet("/v2/front/app/manifests/%zz");
-    assertThat(badEscape.status()).isBetween(400, 404);
+    assertThat(badEscape.status()).isEqualTo(400);
+    assertThat(new JsonObject(badEscape.body()).getJsonObject("error").getString("code")).isEqualTo("BAD_REQUEST");
   }
 
   @Test

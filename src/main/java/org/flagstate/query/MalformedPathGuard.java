@@ -1,0 +1,45 @@
+package org.flagstate.query;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Answers a request whose path has a broken %-escape ({@code /index/%zz}, a trailing {@code %4}) with a
+ * JSON 400 before vertx-web sees it. The router's path normalisation throws on such paths, which it logs
+ * as an unhandled error with a stack trace and answers in plain text: a client could fill the log with
+ * errors that are its own mistake.
+ */
+public final class MalformedPathGuard implements Handler<HttpServerRequest> {
+
+  private final Handler<HttpServerRequest> next;
+
+  public MalformedPathGuard(Handler<HttpServerRequest> next) {
+    this.next = next;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    if (hasBrokenEscape(request.path())) {
+      ErrorResponses.send(request.response(), 400, "BAD_REQUEST",
+          "the path has a malformed %-escape: a % must be followed by two hex digits", null);
+    } else {
+      next.handle(request);
+    }
+  }
+
+  static boolean hasBrokenEscape(String path) {
+    if (path == null) {
+      return false;
+    }
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || !isHex(path.charAt(i + 1)) || !isHex(path.charAt(i + 2))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isHex(char c) {
+    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+  }
+}
