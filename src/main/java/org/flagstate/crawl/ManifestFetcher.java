@@ -82,7 +82,7 @@ final class ManifestFetcher {
         return skip(repository, image.digest(), e.getMessage(), into);
       }
       if (!config.ignoredLabels().isEmpty()) {
-        LOG.warn("Repository {} image {}: labels {} have non-string values and are left out of the index",
+        LOG.warn("Repository {} image {}: labels {} have non-string values or NUL characters and are left out of the index",
             repository, image.digest(), config.ignoredLabels());
       }
       into.images.add(new FetchedManifests.Image(image, config));
@@ -134,7 +134,8 @@ final class ManifestFetcher {
             : Future.failedFuture(failure));
   }
 
-  private static Future<Boolean> skip(String repository, String digest, String reason, FetchedManifests into) {
+  private static Future<Boolean> skip(String repository, String digest, String untrustedReason, FetchedManifests into) {
+    String reason = untrustedReason.replace("\0", "\\u0000");
     LOG.warn("Repository {} manifest {} skipped: {}", repository, digest, reason);
     into.skipped.add(new FetchedManifests.Skipped(digest, repository, reason));
     return Future.succeededFuture(false);

@@ -9,19 +9,32 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads manifests and config blobs into the values the index stores; never throws on bad content. */
+/**
+ * Reads manifests and config blobs into the values the index stores; never throws on bad content. A NUL
+ * character, which JSON allows and PostgreSQL text and jsonb refuse, makes a label or annotation be left
+ * out, and any other stored field be a reason to skip the manifest.
+ */
 public final class ManifestParser {
 
   private ManifestParser() {}
 
   public static ParsedManifest parse(RegistryClient.Manifest manifest) {
+    try {
+      return parseJson(manifest);
+    } catch (NulCharacterException e) {
+      return new ParsedManifest.Unsupported(manifest.digest(), e.getMessage());
+    }
+  }
+
+  private static ParsedManifest parseJson(RegistryClient.Manifest manifest) {
     JsonObject json;
     try {
       json = new JsonObject(manifest.body());
     } catch (DecodeException | ClassCastException e) {
       return new ParsedManifest.Unsupported(manifest.digest(), "manifest is not a JSON object");
     }
-    String mediaType = json.getValue("mediaType") instanceof String declared ? declared : manifest.mediaType();
+    String mediaType = json.getValue("mediaType") instanceof String declared ? checked("mediaType", declared)
+        : manifest.mediaType();
     if (mediaType == null || mediaType.isEmpty()) {
       mediaType = manifest.mediaType();
     }
@@ -45,6 +58,7 @@ public final class ManifestParser {
     if (!(json.getValue("config") instanceof JsonObject config) || !(config.getValue("digest") instanceof String configDigest)) {
       return new ParsedManifest.Unsupported(digest, "image manifest without a config digest");
     }
+    checked("config.digest", configDigest);
     String configType = config.getValue("mediaType") instanceof String t ? t : "";
     if (!MediaTypes.isImageConfig(configType)) {
       return new ParsedManifest.Unsupported(digest, "artifact manifest (config media type '" + configType + "')");
@@ -83,15 +97,19 @@ public final class ManifestParser {
     for (Object entry : entries) {
       if (entry instanceof JsonObject member && member.getValue("digest") instanceof String memberDigest) {
         JsonObject platform = member.getValue("platform") instanceof JsonObject p ? p : new JsonObject();
-        members.add(new ParsedManifest.Member(memberDigest,
-            member.getValue("mediaType") instanceof String t ? t : "",
+        members.add(new ParsedManifest.Member(checked("manifests[].digest", memberDigest),
+            member.getValue("mediaType") instanceof String t ? checked("manifests[].mediaType", t) : "",
             text(platform, "os"), text(platform, "architecture"), text(platform, "variant")));
       }
     }
     return new ParsedManifest.ImageList(digest, mediaType, size, members, strings(json.getValue("annotations"), null));
   }
 
-  /** Reads os, architecture, variant, created and the string labels of an image config blob. */
+  /**
+   * Reads os, architecture, variant, created and the string labels of an image config blob.
+   *
+   * @throws IllegalArgumentException naming what makes the blob unusable
+   */
   public static ImageConfig parseConfig(Buffer blob) {
     JsonObject json;
     try {
@@ -110,10 +128,10 @@ public final class ManifestParser {
     Map<String, String> result = new HashMap<>();
     if (value instanceof JsonObject object) {
       for (String key : object.fieldNames()) {
-        if (object.getValue(key) instanceof String text) {
+        if (object.getValue(key) instanceof String text && !hasNul(key) && !hasNul(text)) {
           result.put(key, text);
         } else if (ignoredKeys != null) {
-          ignoredKeys.add(key);
+          ignoredKeys.add(key.replace("\0", "\\u0000"));
         }
       }
     }
@@ -121,6 +139,24 @@ public final class ManifestParser {
   }
 
   private static String text(JsonObject json, String field) {
-    return json.getValue(field) instanceof String text && !text.isEmpty() ? text : null;
+    return json.getValue(field) instanceof String text && !text.isEmpty() ? checked(field, text) : null;
+  }
+
+  private static String checked(String field, String value) {
+    if (hasNul(value)) {
+      throw new NulCharacterException(field);
+    }
+    return value;
+  }
+
+  private static boolean hasNul(String text) {
+    return text.indexOf('\0') >= 0;
+  }
+
+  /** A stored field holds a NUL character. */
+  private static final class NulCharacterException extends IllegalArgumentException {
+    NulCharacterException(String field) {
+      super("field '" + field + "' contains a NUL character, which the index cannot store");
+    }
   }
 }

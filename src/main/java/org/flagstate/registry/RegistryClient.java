@@ -14,9 +14,12 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flagstate.config.FlagstateConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything Flagstate asks a docker/distribution registry, through one client: the full manifest Accept
@@ -24,6 +27,8 @@ import org.flagstate.config.FlagstateConfig;
  * exponential backoff and a cap on requests in flight. Use it from one event loop (the crawler's).
  */
 public final class RegistryClient {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryClient.class);
 
   private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
 
@@ -56,13 +61,14 @@ public final class RegistryClient {
 
   /** Every repository name in the catalog, following {@code Link} pages. */
   public Future<List<String>> catalog() {
-    return collectPages(url("/v2/_catalog"), "registry:catalog:*", "repositories",
+    return collectPages(url("/v2/_catalog"), "registry:catalog:*", "repositories", ReferenceGrammar::isName,
         new ArrayList<>());
   }
 
   /** The tags of a repository; empty when it has none left or is unknown. */
   public Future<List<String>> tags(String repository) {
-    return collectPages(url("/v2/" + repository + "/tags/list"), pullScope(repository), "tags", new ArrayList<>());
+    return collectPages(url("/v2/" + repository + "/tags/list"), pullScope(repository), "tags", ReferenceGrammar::isTag,
+        new ArrayList<>());
   }
 
   /** The digest a reference resolves to (a HEAD), or null when the registry does not know it. */
@@ -118,7 +124,9 @@ public final class RegistryClient {
     });
   }
 
-  private Future<List<String>> collectPages(String pageUrl, String scope, String field, List<String> into) {
+  /** @param wellFormed the grammar an item must match; others are left out with a log line */
+  private Future<List<String>> collectPages(String pageUrl, String scope, String field, Predicate<String> wellFormed,
+      List<String> into) {
     return request(HttpMethod.GET, pageUrl, null, scope).compose(response -> {
       if (response.statusCode() == 404 && field.equals("tags")) {
         return Future.succeededFuture(into);
@@ -135,13 +143,17 @@ public final class RegistryClient {
       }
       if (items != null) {
         for (Object item : items) {
-          if (item instanceof String name) {
+          if (item instanceof String name && wellFormed.test(name)) {
             into.add(name);
+          } else {
+            LOG.warn("GET {} listed {}, which is not a valid {}; it is left out of the index", pageUrl,
+                item instanceof String name ? "'" + name.replace("\0", "\\u0000") + "'" : item,
+                field.equals("tags") ? "tag" : "repository name");
           }
         }
       }
       String next = nextLink(response.getHeader("Link"));
-      return next == null ? Future.succeededFuture(into) : collectPages(next, scope, field, into);
+      return next == null ? Future.succeededFuture(into) : collectPages(next, scope, field, wellFormed, into);
     });
   }
 

@@ -79,7 +79,9 @@ abstract class IndexProtocolContract {
     fallbackList = pusher.pushIndex("multi/fallback", "latest", IndexFormat.OCI_INDEX,
         List.of(new IndexMember(bare.digest(), bare.mediaType(), bare.size(), "linux", "riscv64", null)));
     pusher.pushImage("weird/labels", "latest", ImageSpec.oci().withLabel("count", 3).withLabel("ok", "yes")
-        .withSeed("weird"));
+        .withLabel("nul", "a\0b").withLabel("n\0ul", "v").withAnnotation("note", "x\0y").withSeed("weird"));
+    pusher.pushImage("weird/nul", "bad", ImageSpec.oci().withArchitecture("amd\0" + "64").withSeed("nul-arch"));
+    pusher.pushImage("weird/nul", "good", ImageSpec.oci().withSeed("nul-good"));
     pusher.pushArtifact("weird/artifact", "sbom");
     PushedImage nestedImage = pusher.pushImage("weird/nested", null,
         ImageSpec.oci().withPlatform("linux", "amd64", null).withSeed("nested-image"));
@@ -142,7 +144,7 @@ abstract class IndexProtocolContract {
   void everyRepositoryWithIndexableContentIsListedInBytewiseOrderWithImagesAndLists() {
     JsonObject index = index("");
     assertThat(names(index)).containsExactly("docker/plain", "flatpak/hello", "multi/docker", "multi/fallback",
-        "multi/oci", "shared/copy", "weird/labels", "weird/nested");
+        "multi/oci", "shared/copy", "weird/labels", "weird/nested", "weird/nul");
     for (Object result : index.getJsonArray("Results")) {
       assertThat(((JsonObject) result).getJsonArray("Images")).isNotNull();
       assertThat(((JsonObject) result).getJsonArray("Lists")).isNotNull();
@@ -286,7 +288,15 @@ abstract class IndexProtocolContract {
   @Test
   void aNonStringLabelIsLeftOutAndTheImageKeepsItsOtherLabels() {
     JsonObject image = result(index("?repository=weird/labels"), "weird/labels").getJsonArray("Images").getJsonObject(0);
-    assertThat(image.getJsonObject("Labels").getMap()).containsOnlyKeys("ok");
+    assertThat(image.getJsonObject("Labels").getMap()).as("NUL characters left out too").containsOnlyKeys("ok");
+    assertThat(image.containsKey("Annotations")).as("the only annotation held a NUL character").isFalse();
+  }
+
+  @Test
+  void anImageWithANulCharacterInItsPlatformIsSkippedAndTheRestOfTheRepositoryIsIndexed() {
+    JsonArray images = result(index("?repository=weird/nul"), "weird/nul").getJsonArray("Images");
+    assertThat(images).hasSize(1);
+    assertThat(images.getJsonObject(0).getJsonArray("Tags")).containsExactly("good");
   }
 
   @Test

@@ -239,6 +239,35 @@ class ManifestParserTest {
   }
 
   @Test
+  void labelsWithANulCharacterAreLeftOutAndNamed() {
+    ImageConfig config = ManifestParser.parseConfig(Buffer.buffer("""
+        {"os": "linux", "architecture": "amd64",
+         "config": {"Labels": {"ok": "yes", "value": "a\\u0000b", "k\\u0000ey": "v"}}}
+        """));
+
+    assertThat(config.labels()).containsOnly(Map.entry("ok", "yes"));
+    assertThat(config.ignoredLabels()).containsExactlyInAnyOrder("value", "k\\u0000ey");
+  }
+
+  @Test
+  void aNulCharacterInThePlatformMakesTheConfigUnusable() {
+    assertThatThrownBy(() -> ManifestParser.parseConfig(Buffer.buffer("""
+        {"os": "linux", "architecture": "amd\\u000064", "config": {}}""")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'architecture'").hasMessageContaining("NUL");
+  }
+
+  @Test
+  void aNulCharacterInAManifestFieldTheIndexStoresMakesItUnsupported() {
+    String json = imageManifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_CONFIG,
+        ", \"annotations\": {\"ok\": \"yes\", \"bad\": \"x\\u0000\"}");
+    ParsedManifest.Image image = (ParsedManifest.Image) parse(MediaTypes.OCI_MANIFEST, json);
+    assertThat(image.annotations()).containsOnly(Map.entry("ok", "yes"));
+
+    String badDigest = json.replaceFirst("\"digest\": \"sha256:", "\"digest\": \"sha256:\\\\u0000");
+    assertThat(parse(MediaTypes.OCI_MANIFEST, badDigest)).isInstanceOf(ParsedManifest.Unsupported.class);
+  }
+
+  @Test
   void nullLabelsGiveNoLabels() {
     ImageConfig config = ManifestParser.parseConfig(Buffer.buffer("""
         {"os": "linux", "architecture": "amd64", "config": {"Labels": null}}
