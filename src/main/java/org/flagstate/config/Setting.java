@@ -73,11 +73,6 @@ public record Setting(String key, SettingType type, String description, List<Str
     return environmentVariable(key);
   }
 
-  /** {@code registry.public_url} → {@code flagstate.registry.public_url}. */
-  public String systemProperty() {
-    return PROPERTY_PREFIX + key;
-  }
-
   /** The environment variables of the key and of each alias. */
   public List<String> environmentVariables() {
     return names().stream().map(Setting::environmentVariable).toList();

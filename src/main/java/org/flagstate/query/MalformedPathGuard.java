@@ -32,14 +32,11 @@ public final class MalformedPathGuard implements Handler<HttpServerRequest> {
       return false;
     }
     for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
-      if (i + 2 >= path.length() || !isHex(path.charAt(i + 1)) || !isHex(path.charAt(i + 2))) {
+      if (i + 2 >= path.length() || QueryStrings.hex(path.charAt(i + 1)) < 0
+          || QueryStrings.hex(path.charAt(i + 2)) < 0) {
         return true;
       }
     }
     return false;
-  }
-
-  private static boolean isHex(char c) {
-    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
   }
 }

@@ -102,7 +102,7 @@ public final class QueryStrings {
   }
 
   /** The value of an ASCII hex digit, or -1 (Character.digit would also take non-ASCII digits). */
-  private static int hex(char c) {
+  static int hex(char c) {
     return c < 128 ? Character.digit(c, 16) : -1;
   }
 }

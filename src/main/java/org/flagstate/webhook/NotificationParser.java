@@ -79,7 +79,7 @@ public final class NotificationParser {
     if (tag != null && !ReferenceGrammar.isTag(tag)) {
       throw new InvalidNotificationException(where + ".target.tag is not a tag: " + tag);
     }
-    if (digest != null && !digest.matches("[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")) {
+    if (digest != null && !ReferenceGrammar.isDigest(digest)) {
       throw new InvalidNotificationException(where + ".target.digest is not a digest: " + digest);
     }
     return new RegistryEvent(id, repository, action, digest, tag, mediaType, timestamp);

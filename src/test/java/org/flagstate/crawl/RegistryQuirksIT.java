@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import org.flagstate.query.QueryStrings;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.ImageSpec;
 import org.flagstate.testsupport.RegistryProcess;
@@ -153,7 +154,8 @@ class RegistryQuirksIT {
     if (path.equals("/v2/" + REPOSITORY + "/tags/list")) {
       tags.add(SCHEMA1_TAG);
     }
-    String last = query(exchange.getRequestURI().getRawQuery(), "last");
+    String last = QueryStrings.parse(exchange.getRequestURI().getRawQuery(), 8, 2048).stream()
+        .filter(term -> term.key().equals("last")).map(QueryStrings.Term::value).findFirst().orElse(null);
     List<String> page = new ArrayList<>(last == null ? tags : tags.tailSet(last, false));
     boolean more = page.size() > TAG_PAGE;
     page = page.subList(0, Math.min(TAG_PAGE, page.size()));
@@ -193,18 +195,5 @@ class RegistryQuirksIT {
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(body);
     }
-  }
-
-  private static String query(String rawQuery, String name) {
-    if (rawQuery == null) {
-      return null;
-    }
-    for (String pair : rawQuery.split("&")) {
-      int equals = pair.indexOf('=');
-      if (equals > 0 && pair.substring(0, equals).equals(name)) {
-        return java.net.URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
   }
 }
