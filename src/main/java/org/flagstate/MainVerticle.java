@@ -6,11 +6,19 @@ import io.vertx.core.VerticleBase;
 import org.flagstate.cache.CacheInvalidationVerticle;
 import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
+import org.flagstate.api.ApiRoutes;
 import org.flagstate.config.FlagstateConfig;
+import org.flagstate.front.RegistryFrontRoutes;
+import org.flagstate.http.HttpServices;
+import org.flagstate.http.PublicHttpVerticle;
+import org.flagstate.http.RouteGroup;
+import org.flagstate.index.IndexRoutes;
+import org.flagstate.search.SearchRoutes;
+import java.util.List;
+import java.util.function.Function;
 import org.flagstate.crawl.CrawlerVerticle;
 import org.flagstate.db.DatabaseServer;
 import org.flagstate.db.Migrations;
-import org.flagstate.query.QueryVerticle;
 import org.flagstate.webhook.WebhookVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +32,10 @@ public final class MainVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
 
+  /** What the public listener serves, in mounting order. */
+  private static final List<Function<HttpServices, RouteGroup>> PUBLIC_FEATURES =
+      List.of(IndexRoutes::new, SearchRoutes::new, RegistryFrontRoutes::new, ApiRoutes::new);
+
   private final FlagstateConfig config;
   private DatabaseServer database;
 
@@ -33,7 +45,7 @@ public final class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ResponseCache cache = new ResponseCache(config.cache().maxEntries());
+    ResponseCache cache = new ResponseCache((int) Math.min(Integer.MAX_VALUE, config.cache().maxBytes() / 500_000));
     IndexFreshness freshness = new IndexFreshness();
     int queryInstances = Runtime.getRuntime().availableProcessors();
     return vertx.executeBlocking(() -> {
@@ -55,7 +67,8 @@ public final class MainVerticle extends VerticleBase {
             new DeploymentOptions()))
         .compose(id -> vertx.deployVerticle(() -> new WebhookVerticle(config, database.connectOptions()),
             new DeploymentOptions().setInstances(queryInstances)))
-        .compose(id -> vertx.deployVerticle(() -> new QueryVerticle(config, database.connectOptions(), cache, freshness),
+        .compose(id -> vertx.deployVerticle(() -> new PublicHttpVerticle(config, database.connectOptions(), cache, freshness,
+            PUBLIC_FEATURES),
             new DeploymentOptions().setInstances(queryInstances)))
         .onSuccess(id -> {
           LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",

@@ -1,5 +1,6 @@
 package org.flagstate.api;
 
+import org.flagstate.http.Bytewise;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -200,7 +201,7 @@ final class ApiReader {
     Future<Map<String, Map<String, Long>>> counts = facets.execute(pool).map(result -> {
       Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
       for (String facet : List.of("architecture", "os", "label", "mediaType", "total")) {
-        byFacet.put(facet, new java.util.TreeMap<>(org.flagstate.query.IndexRenderer.BYTEWISE));
+        byFacet.put(facet, new java.util.TreeMap<>(Bytewise.ORDER));
       }
       for (Row row : result) {
         byFacet.get(row.getString(0)).put(row.getString(1) == null ? "" : row.getString(1), row.getLong(2));

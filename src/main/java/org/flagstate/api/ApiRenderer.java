@@ -1,6 +1,6 @@
 package org.flagstate.api;
 
-import static org.flagstate.query.IndexRenderer.BYTEWISE;
+import org.flagstate.http.Bytewise;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -58,7 +58,7 @@ final class ApiRenderer {
       json.writeObjectFieldStart("facets");
       for (Map.Entry<String, Map<String, Long>> facet : result.facets().entrySet()) {
         json.writeObjectFieldStart(facet.getKey());
-        Map<String, Long> counts = new TreeMap<>(BYTEWISE);
+        Map<String, Long> counts = new TreeMap<>(Bytewise.ORDER);
         counts.putAll(facet.getValue());
         for (Map.Entry<String, Long> count : counts.entrySet()) {
           json.writeNumberField(count.getKey(), count.getValue());
@@ -76,7 +76,7 @@ final class ApiRenderer {
       writeSummaryFields(json, detail.summary());
       json.writeArrayFieldStart("tags");
       List<ApiReader.Tag> tags = new ArrayList<>(detail.tags());
-      tags.sort((a, b) -> BYTEWISE.compare(a.name(), b.name()));
+      tags.sort((a, b) -> Bytewise.ORDER.compare(a.name(), b.name()));
       for (ApiReader.Tag tag : tags) {
         json.writeStartObject();
         json.writeStringField("name", tag.name());
@@ -93,7 +93,7 @@ final class ApiRenderer {
     return render(json -> {
       json.writeStartObject();
       writeManifestFields(json, usage.manifest(), usage.members());
-      Map<String, RepositoryHolders> repositories = new TreeMap<>(BYTEWISE);
+      Map<String, RepositoryHolders> repositories = new TreeMap<>(Bytewise.ORDER);
       for (ApiReader.Holder holder : usage.holders()) {
         RepositoryHolders holders = repositories.computeIfAbsent(holder.repository(), name -> new RepositoryHolders());
         if (holder.listDigest() == null) {
@@ -125,13 +125,13 @@ final class ApiRenderer {
   }
 
   private static final class RepositoryHolders {
-    final SortedSet<String> tags = new TreeSet<>(BYTEWISE);
-    final Map<String, ListHolder> lists = new TreeMap<>(BYTEWISE);
+    final SortedSet<String> tags = new TreeSet<>(Bytewise.ORDER);
+    final Map<String, ListHolder> lists = new TreeMap<>(Bytewise.ORDER);
   }
 
   private static final class ListHolder {
     final String mediaType;
-    final SortedSet<String> tags = new TreeSet<>(BYTEWISE);
+    final SortedSet<String> tags = new TreeSet<>(Bytewise.ORDER);
 
     ListHolder(String mediaType) {
       this.mediaType = mediaType;
@@ -169,7 +169,7 @@ final class ApiRenderer {
     json.writeStringField("digest", manifest.digest());
     json.writeStringField("mediaType", manifest.mediaType());
     json.writeStringField("kind", manifest.isList() ? "list" : "image");
-    SortedSet<String> architectures = new TreeSet<>(BYTEWISE);
+    SortedSet<String> architectures = new TreeSet<>(Bytewise.ORDER);
     if (manifest.isList()) {
       for (ApiReader.Member member : members) {
         String architecture = firstNonNull(member.manifest().architecture(), member.platformArchitecture());
@@ -242,7 +242,7 @@ final class ApiRenderer {
   }
 
   private static void writeStringMap(JsonGenerator json, String field, JsonObject map) throws IOException {
-    Map<String, String> sorted = new TreeMap<>(BYTEWISE);
+    Map<String, String> sorted = new TreeMap<>(Bytewise.ORDER);
     for (Map.Entry<String, Object> entry : map) {
       if (entry.getValue() instanceof String value) {
         sorted.put(entry.getKey(), value);

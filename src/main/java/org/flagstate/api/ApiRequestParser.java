@@ -1,13 +1,13 @@
 package org.flagstate.api;
 
+import org.flagstate.http.Bytewise;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.flagstate.query.IndexRenderer;
-import org.flagstate.query.InvalidQueryException;
-import org.flagstate.query.QueryStrings;
+import org.flagstate.http.InvalidQueryException;
+import org.flagstate.http.QueryStrings;
 import org.flagstate.registry.MediaTypes;
 
 /**
@@ -53,10 +53,10 @@ final class ApiRequestParser {
     PageBuilder page = new PageBuilder();
     String text = null;
     boolean textSeen = false;
-    Set<String> architectures = new TreeSet<>(IndexRenderer.BYTEWISE);
-    Set<String> oses = new TreeSet<>(IndexRenderer.BYTEWISE);
-    Set<String> labels = new TreeSet<>(IndexRenderer.BYTEWISE);
-    Set<String> mediaTypes = new TreeSet<>(IndexRenderer.BYTEWISE);
+    Set<String> architectures = new TreeSet<>(Bytewise.ORDER);
+    Set<String> oses = new TreeSet<>(Bytewise.ORDER);
+    Set<String> labels = new TreeSet<>(Bytewise.ORDER);
+    Set<String> mediaTypes = new TreeSet<>(Bytewise.ORDER);
     for (QueryStrings.Term term : terms(rawQuery)) {
       String key = term.key();
       String value = term.value();

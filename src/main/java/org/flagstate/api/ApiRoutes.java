@@ -12,11 +12,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.flagstate.cache.RenderedBody;
-import org.flagstate.query.CachedJsonResponder;
-import org.flagstate.query.ErrorResponses;
-import org.flagstate.query.InvalidQueryException;
-import org.flagstate.query.QueryServices;
-import org.flagstate.query.RouteGroup;
+import org.flagstate.http.CachedJsonResponder;
+import org.flagstate.http.ErrorResponses;
+import org.flagstate.http.InvalidQueryException;
+import org.flagstate.http.HttpServices;
+import org.flagstate.http.RouteGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,7 @@ public final class ApiRoutes implements RouteGroup {
   private final ApiRenderer renderer = new ApiRenderer();
   private final CachedJsonResponder responder;
 
-  public ApiRoutes(QueryServices services) {
+  public ApiRoutes(HttpServices services) {
     var query = services.config().query();
     this.parser = new ApiRequestParser(query.maxTerms(), query.maxQueryBytes());
     this.reader = new ApiReader(services.pool());

@@ -5,7 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import org.flagstate.query.InvalidQueryException;
+import org.flagstate.http.InvalidQueryException;
 
 /**
  * The opaque {@code cursor} of the paged API endpoints: the last repository name of the previous page,

@@ -1,9 +1,9 @@
 package org.flagstate.api;
 
+import org.flagstate.http.Bytewise;
 import java.util.Collection;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import org.flagstate.query.IndexRenderer;
 
 /**
  * A validated {@code /api/v1/search}: an optional text (matched case-insensitively as a substring of the
@@ -48,7 +48,7 @@ record RepositorySearch(String text, SortedSet<String> architectures, SortedSet<
   }
 
   private static SortedSet<String> sorted(Collection<String> values) {
-    SortedSet<String> sorted = new TreeSet<>(IndexRenderer.BYTEWISE);
+    SortedSet<String> sorted = new TreeSet<>(Bytewise.ORDER);
     sorted.addAll(values);
     return java.util.Collections.unmodifiableSortedSet(sorted);
   }

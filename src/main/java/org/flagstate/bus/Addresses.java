@@ -6,12 +6,6 @@ package org.flagstate.bus;
  */
 public final class Addresses {
 
-  /** Published by the crawler after each commit; body {@link IndexChanged}. */
-  public static final String INDEX_CHANGED = "flagstate.index.changed";
-
-  /** Sent by the webhook verticle after it stored events in the inbox; body {@link InboxAppended}. */
-  public static final String INBOX_APPENDED = "flagstate.inbox.appended";
-
   /** Request/reply to the crawler for its progress; empty request, reply the JSON shown at {@code GET /status}. */
   public static final String CRAWLER_STATUS = "flagstate.crawler.status";
 

@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link IndexChanged} across nodes that share a database but not an event bus: the crawler sends it
+ * How {@link IndexChanged} reaches every node's cache, this one included: the crawler sends it
  * with PostgreSQL NOTIFY inside the transaction that made the change (delivered on commit, never for a
- * rolled-back write), and every node's cache invalidator LISTENs. A node also hears its own changes
- * this way; dropping the same cached responses twice is harmless.
+ * rolled-back write), and every node's cache invalidator LISTENs. It is the one path a change takes,
+ * so each node hears each change once.
  */
 public final class ChangeNotifications {
 

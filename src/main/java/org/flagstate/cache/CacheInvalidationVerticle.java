@@ -2,27 +2,27 @@ package org.flagstate.cache;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
-import org.flagstate.bus.Addresses;
 import org.flagstate.bus.ChangeNotifications;
 import org.flagstate.bus.IndexChanged;
 import org.flagstate.db.SharedPool;
+import org.flagstate.inbox.InboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's {@link ResponseCache} honest: on every {@link IndexChanged} (from this node's crawler
- * over the event bus, or another node's over PostgreSQL NOTIFY) it drops exactly the rendered responses
- * that may include a changed repository, and it records how fresh the index is. Re-rendered bytes that did not change keep their ETag, so clients still get 304s.
+ * Keeps this node's {@link ResponseCache} honest: every {@link IndexChanged} a crawler commits (this
+ * node's or another's) reaches it exactly once, by PostgreSQL NOTIFY, and it drops exactly the rendered
+ * responses that may include a changed repository and records how fresh the index is. Re-rendered bytes
+ * that did not change keep their ETag, so clients still get 304s. While LISTEN is down changes could be
+ * missed, so every (re)connection drops the whole cache.
  */
 public final class CacheInvalidationVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(CacheInvalidationVerticle.class);
-  private static final String LAST_APPLIED = "select max(applied_at) from inbox";
 
   private final ResponseCache cache;
   private final IndexFreshness freshness;
@@ -42,31 +42,30 @@ public final class CacheInvalidationVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Pool pool = SharedPool.create(vertx, database, poolSize);
-    return pool.query(LAST_APPLIED).execute()
-        .onSuccess(rows -> {
-          var last = rows.iterator().next().getOffsetDateTime(0);
+    return new InboxStore(pool).lastApplied()
+        .onSuccess(last -> {
           if (last != null) {
-            freshness.eventApplied(last.toInstant());
+            freshness.eventApplied(last);
           }
         })
         .eventually(() -> pool.close())
-        .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.INDEX_CHANGED,
-            message -> apply(IndexChanged.fromJson(message.body()))).completion())
-        .compose(v -> listenToOtherNodes());
+        .compose(v -> listenForChanges());
   }
 
-  /** Changes committed by another node's crawler arrive by PostgreSQL NOTIFY; reconnects on its own. */
-  private Future<Void> listenToOtherNodes() {
+  private Future<Void> listenForChanges() {
     subscriber = PgSubscriber.subscriber(vertx, database).reconnectPolicy(retries -> 1000L);
-    subscriber.channel(ChangeNotifications.CHANNEL).handler(payload -> apply(ChangeNotifications.parse(payload)));
+    subscriber.channel(ChangeNotifications.CHANNEL)
+        .subscribeHandler(v -> {
+          cache.invalidateAll();
+          LOG.debug("Listening for index changes; cached responses dropped in case one was missed");
+        })
+        .handler(payload -> apply(ChangeNotifications.parse(payload)));
     subscriber.closeHandler(v -> {
       if (!stopping) {
-        LOG.warn("Stopped listening for other nodes' index changes; their changes reach this node's cache late");
+        LOG.warn("Stopped listening for index changes; cached responses may stay stale until it reconnects");
       }
     });
-    return subscriber.connect().onFailure(failure -> LOG.warn(
-        "Cannot listen for other nodes' index changes ({}); a single node works without it", failure.getMessage()))
-        .otherwiseEmpty();
+    return subscriber.connect();
   }
 
   private void apply(IndexChanged change) {

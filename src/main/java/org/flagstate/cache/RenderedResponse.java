@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
+import org.flagstate.registry.Digests;
 
 /**
  * One response body kept ready to send in both encodings, with validators derived from its bytes: the
@@ -70,12 +71,8 @@ public record RenderedResponse(Buffer identity, Buffer gzip, String etag, String
   }
 
   private static String validator(byte[] body) {
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(body);
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 18));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
-    }
+    byte[] hash = Digests.sha256Bytes(body);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 18));
   }
 
   private static byte[] gzip(byte[] body) {

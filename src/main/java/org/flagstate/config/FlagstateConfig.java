@@ -50,7 +50,7 @@ public record FlagstateConfig(
   }
 
   /** Response caching. */
-  public record Cache(Duration staticMaxAge, int maxEntries) {}
+  public record Cache(Duration staticMaxAge, long maxBytes, long maxBodyBytes) {}
 
   /** How the crawler talks to the registry. */
   public record Crawl(Duration interval, int concurrency, Duration requestTimeout, int retries,
@@ -69,7 +69,8 @@ public record FlagstateConfig(
             (Integer) v.get("webhook.max_body_bytes")),
         new Database((String) v.get("database.url"), (String) v.get("database.data_dir"),
             (Integer) v.get("database.pool_size"), (Duration) v.get("database.statement_timeout")),
-        new Cache((Duration) v.get("cache.static_max_age"), (Integer) v.get("cache.max_entries")),
+        new Cache((Duration) v.get("cache.static_max_age"), (Long) v.get("cache.max_bytes"),
+            (Long) v.get("cache.max_body_bytes")),
         new Crawl((Duration) v.get("crawl.interval"), (Integer) v.get("crawl.concurrency"),
             (Duration) v.get("crawl.request_timeout"), (Integer) v.get("crawl.retries"),
             (Duration) v.get("crawl.retry_backoff"), (Duration) v.get("crawl.start_backoff_max")),

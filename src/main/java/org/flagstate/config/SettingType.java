@@ -68,6 +68,32 @@ public enum SettingType {
       };
     }
   },
+  SIZE("a size in bytes such as 1048576, 512KiB, 64MiB, 1GiB") {
+    private static final Pattern FORMAT = Pattern.compile("(\\d{1,12})\\s*(|b|kib|mib|gib)");
+
+    @Override
+    Object parse(Object raw) {
+      String text = raw instanceof Number number ? number.toString() : raw instanceof String string ? string : null;
+      if (text == null) {
+        throw new IllegalArgumentException();
+      }
+      Matcher m = FORMAT.matcher(text.trim().toLowerCase(Locale.ROOT));
+      if (!m.matches()) {
+        throw new IllegalArgumentException();
+      }
+      long amount = Long.parseLong(m.group(1));
+      long bytes = switch (m.group(2)) {
+        case "kib" -> amount << 10;
+        case "mib" -> amount << 20;
+        case "gib" -> amount << 30;
+        default -> amount;
+      };
+      if (bytes <= 0) {
+        throw new IllegalArgumentException();
+      }
+      return bytes;
+    }
+  },
   BOOLEAN("true or false") {
     @Override
     Object parse(Object raw) {

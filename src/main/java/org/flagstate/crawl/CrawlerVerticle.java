@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
@@ -15,21 +16,22 @@ import org.flagstate.bus.Addresses;
 import org.flagstate.bus.IndexChanged;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
+import org.flagstate.inbox.InboxStore;
 import org.flagstate.registry.RegistryClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The only writer of the index. Runs a full sync at start and every {@code crawl.interval}; while the
- * registry is unreachable it keeps the stored index served and retries with backoff. After each
- * committed change it publishes {@link IndexChanged}; it answers status requests on the event bus.
+ * registry is unreachable it keeps the stored index served and retries with backoff. Each commit sends
+ * its {@link IndexChanged} to every node's cache by NOTIFY; it answers status requests on the event bus.
  */
 public final class CrawlerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(CrawlerVerticle.class);
   private static final Duration PROGRESS_LOG_PERIOD = Duration.ofSeconds(5);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-  /** Safety net: events are normally applied on the webhook's wake-up message. */
+  /** Safety net: events are normally applied on the inbox's NOTIFY, which is lost while LISTEN reconnects. */
   private static final Duration INBOX_POLL = Duration.ofSeconds(5);
   private static final Duration LEADER_RETRY = Duration.ofSeconds(5);
   /** Advisory lock key of the crawler: "flagstat" in ASCII. */
@@ -45,6 +47,8 @@ public final class CrawlerVerticle extends VerticleBase {
   private long progressTimer = -1;
   private long inboxPoll = -1;
   private IndexWriter writer;
+  private InboxStore inboxStore;
+  private PgSubscriber inboxWakeUps;
   private InboxApplier inbox;
   private SqlConnection leader;
   private boolean stopping;
@@ -60,19 +64,32 @@ public final class CrawlerVerticle extends VerticleBase {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
     registry = new RegistryClient(vertx, config.registry(), config.crawl());
     writer = new IndexWriter(pool);
+    inboxStore = new InboxStore(pool);
     RepositoryLocks locks = new RepositoryLocks();
     ManifestFetcher fetcher = new ManifestFetcher(registry, writer::knownDigests);
     fullSync = new FullSync(registry, writer, fetcher, locks, progress, config.crawl().concurrency(),
-        repositories -> publishChange(repositories, 0));
-    inbox = new InboxApplier(vertx, writer, fetcher, locks, this::publishChange);
+        this::committed);
+    inbox = new InboxApplier(vertx, inboxStore, writer, fetcher, locks, this::committed);
     return vertx.eventBus().consumer(Addresses.CRAWLER_STATUS, this::status).completion()
         .compose(v -> vertx.eventBus().consumer(Addresses.CRAWLER_SYNC, this::syncRequested).completion())
-        .compose(v -> vertx.eventBus().consumer(Addresses.INBOX_APPENDED, message -> {
-          if (leader != null) {
-            inbox.wake();
-          }
-        }).completion())
+        .compose(v -> listenForNewEvents())
         .onSuccess(v -> becomeLeaderOrWait());
+  }
+
+  /**
+   * The webhook's commit of new events sends a NOTIFY, whichever node received them; the crawling node
+   * applies them at once. Until LISTEN is (re)established the periodic poll picks them up.
+   */
+  private Future<Void> listenForNewEvents() {
+    inboxWakeUps = PgSubscriber.subscriber(vertx, database).reconnectPolicy(retries -> 1000L);
+    inboxWakeUps.channel(InboxStore.WAKE_CHANNEL).handler(payload -> {
+      if (leader != null) {
+        inbox.wake();
+      }
+    });
+    return inboxWakeUps.connect().onFailure(failure -> LOG.warn(
+        "Cannot listen for new registry events ({}); they are applied by the {} s poll instead",
+        failure.getMessage(), INBOX_POLL.toSeconds())).otherwiseEmpty();
   }
 
   /**
@@ -125,7 +142,7 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   private void status(Message<Object> request) {
-    writer.inboxStatus().onComplete(inboxStatus -> {
+    inboxStore.status().onComplete(inboxStatus -> {
       JsonObject status = progress.toJson();
       status.put("inbox", inboxStatus.succeeded() ? inboxStatus.result()
           : new JsonObject().put("error", inboxStatus.cause().getMessage()));
@@ -205,10 +222,11 @@ public final class CrawlerVerticle extends VerticleBase {
     return wait.compareTo(max) > 0 ? max : wait;
   }
 
-  private void publishChange(List<String> repositories, int eventsApplied) {
-    vertx.eventBus().publish(Addresses.INDEX_CHANGED,
-        new IndexChanged(repositories, eventsApplied, System.currentTimeMillis()).toJson());
+  /** Every committed change; caches hear of it by NOTIFY, so this only records what the crawler did. */
+  private void committed(IndexChanged change) {
+    LOG.debug("Committed {} applied events, changed {}", change.eventsApplied(), change.repositories());
   }
+
 
   @Override
   public Future<?> stop() {
@@ -219,6 +237,7 @@ public final class CrawlerVerticle extends VerticleBase {
     vertx.cancelTimer(syncTimer);
     vertx.cancelTimer(progressTimer);
     vertx.cancelTimer(inboxPoll);
-    return registry.close().compose(v -> pool.close());
+    Future<Void> unlisten = inboxWakeUps == null ? Future.succeededFuture() : inboxWakeUps.close();
+    return unlisten.eventually(() -> registry.close()).compose(v -> pool.close());
   }
 }

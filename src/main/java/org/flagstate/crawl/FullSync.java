@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.flagstate.bus.IndexChanged;
 import org.flagstate.registry.RegistryClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,18 +31,18 @@ final class FullSync {
   private final RepositoryLocks locks;
   private final CrawlProgress progress;
   private final int parallelRepositories;
-  private final Consumer<List<String>> changed;
+  private final Consumer<IndexChanged> committed;
 
-  /** @param changed told the names of repositories whose tags changed, after each commit */
+  /** @param committed told each change this sync committed (caches hear of it by NOTIFY on their own) */
   FullSync(RegistryClient registry, IndexWriter writer, ManifestFetcher fetcher, RepositoryLocks locks,
-      CrawlProgress progress, int parallelRepositories, Consumer<List<String>> changed) {
+      CrawlProgress progress, int parallelRepositories, Consumer<IndexChanged> committed) {
     this.registry = registry;
     this.writer = writer;
     this.fetcher = fetcher;
     this.locks = locks;
     this.progress = progress;
     this.parallelRepositories = parallelRepositories;
-    this.changed = changed;
+    this.committed = committed;
   }
 
   Future<Void> run() {
@@ -53,9 +54,10 @@ final class FullSync {
       return forEach(repositories, this::syncRepository)
           .compose(v -> writer.removeRepositoriesNotIn(repositories))
           .map(removed -> {
-            if (!removed.isEmpty()) {
-              LOG.info("Removed {} repositories that left the registry's catalog: {}", removed.size(), removed);
-              changed.accept(removed);
+            if (!removed.repositories().isEmpty()) {
+              LOG.info("Removed {} repositories that left the registry's catalog: {}",
+                  removed.repositories().size(), removed.repositories());
+              committed.accept(removed);
             }
             return null;
           });
@@ -81,9 +83,9 @@ final class FullSync {
       return writer.knownDigests(digests).compose(known -> writer.currentTags(repository)
           .compose(current -> fetcher.fetchUnknown(repository, digests, known).compose(fetched -> {
             Map<String, String> tags = desiredTags(heads, known, fetched, current);
-            return writer.applyRepository(repository, tags, fetched).map(tagsChanged -> {
-              if (tagsChanged) {
-                changed.accept(List.of(repository));
+            return writer.applyRepository(repository, tags, fetched).map(change -> {
+              if (!change.repositories().isEmpty()) {
+                committed.accept(change);
               }
               return fetched;
             });

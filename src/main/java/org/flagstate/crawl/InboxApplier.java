@@ -10,6 +10,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import org.flagstate.bus.IndexChanged;
+import org.flagstate.inbox.InboxStore;
+import org.flagstate.inbox.RegistryEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +29,6 @@ final class InboxApplier {
   /** What one pass applied. */
   record Pass(int events, int repositories, int failedRepositories, boolean more) {}
 
-  /** Told after each repository's events are committed: the repository if its tags changed, the count. */
-  interface Listener {
-    void applied(List<String> changedRepositories, int events);
-  }
-
   private static final Logger LOG = LoggerFactory.getLogger(InboxApplier.class);
   private static final int BATCH = 5000;
   private static final Duration FIRST_RETRY = Duration.ofMillis(500);
@@ -37,22 +36,25 @@ final class InboxApplier {
   private static final Duration COALESCE = Duration.ofMillis(10);
 
   private final Vertx vertx;
+  private final InboxStore inbox;
   private final IndexWriter writer;
   private final ManifestFetcher fetcher;
   private final RepositoryLocks locks;
-  private final Listener listener;
+  private final Consumer<IndexChanged> committed;
   private boolean draining;
   private boolean wokenWhileDraining;
   private int failuresInARow;
   private long retryTimer = -1;
   private long wakeTimer = -1;
 
-  InboxApplier(Vertx vertx, IndexWriter writer, ManifestFetcher fetcher, RepositoryLocks locks, Listener listener) {
+  InboxApplier(Vertx vertx, InboxStore inbox, IndexWriter writer, ManifestFetcher fetcher, RepositoryLocks locks,
+      Consumer<IndexChanged> committed) {
     this.vertx = vertx;
+    this.inbox = inbox;
     this.writer = writer;
     this.fetcher = fetcher;
     this.locks = locks;
-    this.listener = listener;
+    this.committed = committed;
   }
 
   /**
@@ -109,10 +111,10 @@ final class InboxApplier {
   }
 
   private Future<Pass> applyPending() {
-    return writer.pendingEvents(BATCH).compose(events -> {
-      Map<String, List<InboxEvent>> byRepository = new LinkedHashMap<>();
-      for (InboxEvent event : events) {
-        byRepository.computeIfAbsent(event.repository(), name -> new ArrayList<>()).add(event);
+    return inbox.pending(BATCH).compose(events -> {
+      Map<String, List<InboxStore.Pending>> byRepository = new LinkedHashMap<>();
+      for (InboxStore.Pending pending : events) {
+        byRepository.computeIfAbsent(pending.event().repository(), name -> new ArrayList<>()).add(pending);
       }
       List<Future<Void>> applies = new ArrayList<>();
       byRepository.forEach((repository, repositoryEvents) -> applies.add(locks.withRepository(repository,
@@ -125,9 +127,9 @@ final class InboxApplier {
     });
   }
 
-  private Future<Void> apply(String repository, List<InboxEvent> events) {
+  private Future<Void> apply(String repository, List<InboxStore.Pending> events) {
     return writer.currentTags(repository).compose(current -> {
-      Map<String, String> tags = fold(current, events);
+      Map<String, String> tags = fold(current, events.stream().map(InboxStore.Pending::event).toList());
       Set<String> digests = new LinkedHashSet<>(tags.values());
       return writer.knownDigests(List.copyOf(digests))
           .compose(known -> fetcher.fetchUnknown(repository, digests, known).compose(fetched -> {
@@ -141,9 +143,8 @@ final class InboxApplier {
                 indexed.put(tag.getKey(), tag.getValue());
               }
             }
-            List<Long> seqs = events.stream().map(InboxEvent::seq).toList();
-            return writer.applyRepository(repository, indexed, fetched, seqs).map(changed -> {
-              listener.applied(changed ? List.of(repository) : List.of(), events.size());
+            return writer.applyRepository(repository, indexed, fetched, events).map(change -> {
+              committed.accept(change);
               return null;
             });
           }));
@@ -151,9 +152,9 @@ final class InboxApplier {
   }
 
   /** The repository's tags after the events, in order: pushes by tag move tags, deletes remove them. */
-  static Map<String, String> fold(Map<String, String> current, List<InboxEvent> events) {
+  static Map<String, String> fold(Map<String, String> current, List<RegistryEvent> events) {
     Map<String, String> tags = new HashMap<>(current);
-    for (InboxEvent event : events) {
+    for (RegistryEvent event : events) {
       if (event.isPush()) {
         if (event.tag() != null && event.digest() != null) {
           tags.put(event.tag(), event.digest());

@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.Map;
 import org.flagstate.bus.ChangeNotifications;
 import org.flagstate.bus.IndexChanged;
+import org.flagstate.inbox.InboxStore;
 import org.flagstate.registry.ImageText;
 import org.flagstate.registry.ParsedManifest;
 
 /**
- * All SQL the crawler runs: lookups that decide what to fetch, and the one transaction per repository
- * that stores new manifests and moves its tags. A repository is written whole or not at all.
+ * The index SQL the crawler runs: lookups that decide what to fetch, and the one transaction per
+ * repository that stores new manifests and moves its tags (the inbox's own SQL is {@link InboxStore}'s).
+ * A repository is written whole or not at all.
  */
 final class IndexWriter {
 
@@ -80,14 +82,6 @@ final class IndexWriter {
   private static final String DELETE_REPOSITORIES_NOT_IN = """
       delete from repository where not (name = any($1)) returning name""";
 
-  private static final String PENDING_EVENTS = """
-      select seq, repository, action, digest, tag from inbox where applied_at is null order by seq limit $1""";
-
-  private static final String MARK_APPLIED = "update inbox set applied_at = now() where seq = any($1)";
-
-  private static final String INBOX_STATUS = """
-      select count(*) filter (where applied_at is null), max(received_at), max(applied_at) from inbox""";
-
   private static final String COLLECT_LIST_MEMBERS = """
       delete from list_member lm where not exists (select 1 from tag t where t.digest = lm.list_digest)""";
 
@@ -95,9 +89,6 @@ final class IndexWriter {
       delete from manifest m
       where not exists (select 1 from tag t where t.digest = m.digest)
         and not exists (select 1 from list_member lm where lm.member_digest = m.digest)""";
-
-  private static final String FORGET_APPLIED_EVENTS = """
-      delete from inbox where applied_at < now() - interval '7 days'""";
 
   private static final String NOTIFY = "select pg_notify($1, $2)";
 
@@ -134,71 +125,35 @@ final class IndexWriter {
 
   /**
    * Stores the fetched manifests and makes the repository's tags exactly {@code tags} (no tags: the
-   * repository leaves the index), in one transaction. Succeeds with whether any tag changed.
+   * repository leaves the index), in one transaction. Succeeds with the change it committed.
    */
-  Future<Boolean> applyRepository(String repository, Map<String, String> tags, FetchedManifests fetched) {
+  Future<IndexChanged> applyRepository(String repository, Map<String, String> tags, FetchedManifests fetched) {
     return applyRepository(repository, tags, fetched, List.of());
   }
 
   /**
    * The same, and marks the inbox events {@code appliedEvents} applied in that transaction, so after a
-   * crash an event is either applied and marked, or neither.
+   * crash an event is either applied and marked, or neither. The change goes to every node (this one
+   * included) by NOTIFY on commit.
    */
-  Future<Boolean> applyRepository(String repository, Map<String, String> tags, FetchedManifests fetched,
-      List<Long> appliedEvents) {
+  Future<IndexChanged> applyRepository(String repository, Map<String, String> tags, FetchedManifests fetched,
+      List<InboxStore.Pending> appliedEvents) {
     return pool.withTransaction(connection -> storeManifests(connection, fetched)
         .compose(v -> tags.isEmpty() ? removeRepository(connection, repository) : replaceTags(connection, repository, tags))
-        .compose(changed -> (appliedEvents.isEmpty()
-            ? Future.succeededFuture(changed)
-            : connection.preparedQuery(MARK_APPLIED)
-                .execute(Tuple.tuple().addArrayOfLong(appliedEvents.toArray(Long[]::new)))
-                .map(changed))
-            .compose(done -> notifyOtherNodes(connection,
-                new IndexChanged(changed ? List.of(repository) : List.of(), appliedEvents.size(),
-                    System.currentTimeMillis())).map(changed))));
+        .compose(changed -> InboxStore.markApplied(connection, appliedEvents)
+            .map(v -> new IndexChanged(changed ? List.of(repository) : List.of(), appliedEvents.size(),
+                System.currentTimeMillis())))
+        .compose(change -> notifyEveryNode(connection, change).map(change)));
   }
 
-  /** Tells nodes sharing this database, on commit of {@code connection}'s transaction. */
-  private static Future<Void> notifyOtherNodes(SqlConnection connection, IndexChanged change) {
+  /** Tells every node sharing this database, on commit of {@code connection}'s transaction. */
+  private static Future<Void> notifyEveryNode(SqlConnection connection, IndexChanged change) {
     if (change.repositories().isEmpty() && change.eventsApplied() == 0) {
       return Future.succeededFuture();
     }
     List<Tuple> payloads = ChangeNotifications.payloads(change).stream()
         .map(payload -> Tuple.of(ChangeNotifications.CHANNEL, payload)).toList();
     return connection.preparedQuery(NOTIFY).executeBatch(payloads).mapEmpty();
-  }
-
-  /** The oldest events not applied yet, in arrival order. */
-  Future<List<InboxEvent>> pendingEvents(int limit) {
-    return pool.preparedQuery(PENDING_EVENTS).execute(Tuple.of(limit)).map(rows -> {
-      List<InboxEvent> events = new ArrayList<>();
-      for (Row row : rows) {
-        events.add(new InboxEvent(row.getLong(0), row.getString(1), row.getString(2), row.getString(3),
-            row.getString(4)));
-      }
-      return events;
-    });
-  }
-
-  /** Pending count, last received and last applied time, for {@code /status}. */
-  Future<JsonObject> inboxStatus() {
-    return pool.query(INBOX_STATUS).execute().map(rows -> {
-      Row row = rows.iterator().next();
-      JsonObject status = new JsonObject().put("pending", row.getLong(0));
-      if (row.getOffsetDateTime(1) != null) {
-        status.put("lastReceivedAt", row.getOffsetDateTime(1).toInstant().toString());
-      }
-      if (row.getOffsetDateTime(2) != null) {
-        status.put("lastAppliedAt", row.getOffsetDateTime(2).toInstant().toString());
-      }
-      return status;
-    });
-  }
-
-  /** When the last inbox event was applied, or null. */
-  Future<java.time.Instant> lastEventApplied() {
-    return inboxStatus().map(status -> status.containsKey("lastAppliedAt")
-        ? java.time.Instant.parse(status.getString("lastAppliedAt")) : null);
   }
 
   /**
@@ -208,17 +163,18 @@ final class IndexWriter {
   Future<Integer> collectGarbage() {
     return pool.withTransaction(connection -> connection.query(COLLECT_LIST_MEMBERS).execute()
         .compose(members -> connection.query(COLLECT_MANIFESTS).execute())
-        .compose(manifests -> connection.query(FORGET_APPLIED_EVENTS).execute().map(manifests.rowCount())));
+        .compose(manifests -> InboxStore.forgetOldApplied(connection).map(manifests.rowCount())));
   }
 
-  /** Drops every repository not in {@code catalog}; succeeds with their names. */
-  Future<List<String>> removeRepositoriesNotIn(List<String> catalog) {
+  /** Drops every repository not in {@code catalog}; succeeds with the change committed. */
+  Future<IndexChanged> removeRepositoriesNotIn(List<String> catalog) {
     return pool.withTransaction(connection -> connection.preparedQuery(DELETE_REPOSITORIES_NOT_IN)
         .execute(Tuple.tuple().addArrayOfString(catalog.toArray(String[]::new)))
         .compose(rows -> {
           List<String> removed = new ArrayList<>();
           rows.forEach(row -> removed.add(row.getString(0)));
-          return notifyOtherNodes(connection, new IndexChanged(removed, 0, System.currentTimeMillis())).map(removed);
+          IndexChanged change = new IndexChanged(removed, 0, System.currentTimeMillis());
+          return notifyEveryNode(connection, change).map(change);
         }));
   }
 

@@ -6,10 +6,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
 import org.flagstate.config.FlagstateConfig;
-import org.flagstate.query.QueryServices;
-import org.flagstate.query.RouteGroup;
+import org.flagstate.http.HttpServices;
+import org.flagstate.http.RouteGroup;
 import org.flagstate.registry.ReferenceGrammar;
-import org.flagstate.search.DistributionErrors;
+import org.flagstate.http.DistributionErrors;
 
 /**
  * The read-only registry front ({@code registry.front}): {@code GET}/{@code HEAD} of
@@ -27,10 +27,10 @@ public final class RegistryFrontRoutes implements RouteGroup {
   private static final String ANY_V2_PATH = "/v2/.+";
 
   private final FlagstateConfig config;
-  private final QueryServices services;
+  private final HttpServices services;
   private UpstreamRelay relay;
 
-  public RegistryFrontRoutes(QueryServices services) {
+  public RegistryFrontRoutes(HttpServices services) {
     this.services = services;
     this.config = services.config();
   }

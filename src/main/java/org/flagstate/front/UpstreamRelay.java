@@ -20,7 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.registry.RegistryAuth;
-import org.flagstate.search.DistributionErrors;
+import org.flagstate.http.DistributionErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package org.flagstate.search;
 
-import org.flagstate.query.InvalidQueryException;
-import org.flagstate.query.QueryStrings;
+import org.flagstate.http.InvalidQueryException;
+import org.flagstate.http.QueryStrings;
 
 /**
  * {@code n} and {@code last} of distribution's catalog and tag listing: at most {@code n} names sorted

@@ -1,7 +1,7 @@
 package org.flagstate.search;
 
-import org.flagstate.query.InvalidQueryException;
-import org.flagstate.query.QueryStrings;
+import org.flagstate.http.InvalidQueryException;
+import org.flagstate.http.QueryStrings;
 
 /**
  * A validated {@code /v1/search} request: a non-empty term, page size 1..100 (default 25), page from 1.

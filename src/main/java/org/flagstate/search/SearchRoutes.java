@@ -1,5 +1,6 @@
 package org.flagstate.search;
 
+import org.flagstate.http.DistributionErrors;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -12,11 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.flagstate.cache.RenderedBody;
 import org.flagstate.cache.RenderedResponse;
-import org.flagstate.query.CachedJsonResponder;
-import org.flagstate.query.ErrorResponses;
-import org.flagstate.query.InvalidQueryException;
-import org.flagstate.query.QueryServices;
-import org.flagstate.query.RouteGroup;
+import org.flagstate.http.CachedJsonResponder;
+import org.flagstate.http.ErrorResponses;
+import org.flagstate.http.InvalidQueryException;
+import org.flagstate.http.HttpServices;
+import org.flagstate.http.RouteGroup;
 import org.flagstate.registry.ReferenceGrammar;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,7 @@ public final class SearchRoutes implements RouteGroup {
   private final SearchReader reader;
   private final CachedJsonResponder responder;
 
-  public SearchRoutes(QueryServices services) {
+  public SearchRoutes(HttpServices services) {
     this.reader = new SearchReader(services.pool());
     this.responder = services.responder();
   }

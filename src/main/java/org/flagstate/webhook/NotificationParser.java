@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.flagstate.inbox.RegistryEvent;
 import org.flagstate.registry.MediaTypes;
 import org.flagstate.registry.ReferenceGrammar;
 
@@ -55,7 +56,8 @@ public final class NotificationParser {
     if (!(event.getValue("target") instanceof JsonObject target)) {
       throw new InvalidNotificationException(where + ".target is missing or not an object");
     }
-    if (!action.equals("push") && !action.equals("delete")) {
+    RegistryEvent.Action kind = RegistryEvent.Action.named(action).orElse(null);
+    if (kind == null) {
       return null;
     }
     String mediaType = optionalText(target, "mediaType", where + ".target");
@@ -66,7 +68,7 @@ public final class NotificationParser {
     String digest = optionalText(target, "digest", where + ".target");
     String tag = optionalText(target, "tag", where + ".target");
     String timestamp = optionalText(event, "timestamp", where);
-    if (action.equals("push")) {
+    if (kind == RegistryEvent.Action.PUSH) {
       if (mediaType == null || digest == null) {
         throw new InvalidNotificationException(where + ": a push needs target.mediaType and target.digest");
       }
@@ -82,7 +84,7 @@ public final class NotificationParser {
     if (digest != null && !ReferenceGrammar.isDigest(digest)) {
       throw new InvalidNotificationException(where + ".target.digest is not a digest: " + digest);
     }
-    return new RegistryEvent(id, repository, action, digest, tag, mediaType, timestamp);
+    return new RegistryEvent(id, repository, kind, digest, tag, mediaType, timestamp);
   }
 
   private static String requiredText(JsonObject json, String field, String where) {

@@ -15,19 +15,20 @@ import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import org.flagstate.bus.Addresses;
-import org.flagstate.bus.InboxAppended;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
-import org.flagstate.query.ErrorResponses;
-import org.flagstate.query.MalformedPathGuard;
+import org.flagstate.inbox.InboxStore;
+import org.flagstate.inbox.RegistryEvent;
+import org.flagstate.registry.Digests;
+import org.flagstate.http.ErrorResponses;
+import org.flagstate.http.MalformedPathGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Receives the registry's notifications on its own listener: checks the Bearer token in constant time,
- * validates the envelope, stores the relevant events in the inbox and only then answers 200, then wakes
- * the crawler. It does nothing else, so the registry's queue (which stalls until a 2xx) moves fast.
+ * validates the envelope, stores the relevant events in the inbox and only then answers 200 (the
+ * inbox's commit wakes the crawler on whichever node crawls). It does nothing else, so the registry's queue (which stalls until a 2xx) moves fast.
  */
 public final class WebhookVerticle extends VerticleBase {
 
@@ -49,7 +50,7 @@ public final class WebhookVerticle extends VerticleBase {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
     inbox = new InboxStore(pool);
     if (config.webhook().requiresToken()) {
-      expectedToken = sha256(config.webhook().token());
+      expectedToken = Digests.sha256Bytes(config.webhook().token());
     }
     Router router = Router.router(vertx);
     // two routes, so the caller is checked before its body is read
@@ -110,11 +111,6 @@ public final class WebhookVerticle extends VerticleBase {
       }
       ctx.response().putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("stored", stored.result()).put("relevant", events.size()).encode());
-      if (stored.result() > 0) {
-        LinkedHashSet<String> repositories = new LinkedHashSet<>();
-        events.forEach(event -> repositories.add(event.repository()));
-        vertx.eventBus().send(Addresses.INBOX_APPENDED, new InboxAppended(List.copyOf(repositories)).toJson());
-      }
     });
   }
 
@@ -124,20 +120,12 @@ public final class WebhookVerticle extends VerticleBase {
     if (space < 0 || !authorization.substring(0, space).equalsIgnoreCase("Bearer")) {
       return false;
     }
-    return MessageDigest.isEqual(expectedToken, sha256(authorization.substring(space + 1).trim()));
+    return MessageDigest.isEqual(expectedToken, Digests.sha256Bytes(authorization.substring(space + 1).trim()));
   }
 
   private static boolean isJson(String contentType) {
     String type = contentType.toLowerCase(Locale.ROOT).split(";")[0].trim();
     return type.equals("application/json") || type.endsWith("+json");
-  }
-
-  private static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
-    }
   }
 
   @Override

@@ -72,7 +72,8 @@ class ConfigLoaderTest {
     assertThat(config.database().poolSize()).isEqualTo(16);
     assertThat(config.database().statementTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.cache().staticMaxAge()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(config.cache().maxEntries()).isEqualTo(1000);
+    assertThat(config.cache().maxBytes()).isEqualTo(256L << 20);
+    assertThat(config.cache().maxBodyBytes()).isEqualTo(16L << 20);
     assertThat(config.crawl().interval()).isEqualTo(Duration.ofHours(1));
     assertThat(config.crawl().retries()).isEqualTo(4);
     assertThat(config.crawl().retryBackoff()).isEqualTo(Duration.ofMillis(500));

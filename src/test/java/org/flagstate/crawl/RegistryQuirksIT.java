@@ -23,7 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
-import org.flagstate.query.QueryStrings;
+import org.flagstate.http.QueryStrings;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.ImageSpec;
 import org.flagstate.testsupport.RegistryProcess;

@@ -1,4 +1,4 @@
-package org.flagstate.query;
+package org.flagstate.http;
 
 /** A client sent a query Flagstate refuses; rendered as a 400 whose JSON names {@link #parameter()}. */
 public final class InvalidQueryException extends RuntimeException {

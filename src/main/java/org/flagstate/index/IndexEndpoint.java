@@ -1,5 +1,8 @@
-package org.flagstate.query;
+package org.flagstate.index;
 
+import org.flagstate.http.InvalidQueryException;
+import org.flagstate.http.ErrorResponses;
+import org.flagstate.http.CachedJsonResponder;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package org.flagstate.query;
+package org.flagstate.index;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -7,10 +7,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.flagstate.http.Bytewise;
 
 /**
  * Writes the Flatpak index JSON of index-protocol.md §1. The order of everything is total (repositories,
@@ -18,22 +18,6 @@ import java.util.TreeMap;
  * and the byte-derived ETag stays put.
  */
 public final class IndexRenderer {
-
-  /** UTF-8 byte order, which for Java strings is code point order. */
-  public static final Comparator<String> BYTEWISE = (a, b) -> {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
-  };
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -44,12 +28,12 @@ public final class IndexRenderer {
   }
 
   private static final class Repository {
-    final Map<String, IndexReader.ImageRow> images = new TreeMap<>(BYTEWISE);
-    final Map<String, List<IndexReader.ListMemberRow>> lists = new TreeMap<>(BYTEWISE);
+    final Map<String, IndexReader.ImageRow> images = new TreeMap<>(Bytewise.ORDER);
+    final Map<String, List<IndexReader.ListMemberRow>> lists = new TreeMap<>(Bytewise.ORDER);
   }
 
   public byte[] render(IndexReader.Matches matches) {
-    Map<String, Repository> repositories = new TreeMap<>(BYTEWISE);
+    Map<String, Repository> repositories = new TreeMap<>(Bytewise.ORDER);
     for (IndexReader.ImageRow image : matches.images()) {
       repositories.computeIfAbsent(image.repository(), name -> new Repository()).images.put(image.digest(), image);
     }
@@ -82,7 +66,7 @@ public final class IndexRenderer {
       writeImageFields(json, image.digest(), image.mediaType(), image.os(), image.architecture(), image.annotations(),
           image.labels());
       json.writeArrayFieldStart("Tags");
-      for (String tag : image.tags().stream().sorted(BYTEWISE).toList()) {
+      for (String tag : image.tags().stream().sorted(Bytewise.ORDER).toList()) {
         json.writeString(tag);
       }
       json.writeEndArray();
@@ -96,7 +80,7 @@ public final class IndexRenderer {
       json.writeStringField("Digest", list.listDigest());
       json.writeStringField("MediaType", list.listMediaType());
       json.writeArrayFieldStart("Tags");
-      for (String tag : list.listTags().stream().sorted(BYTEWISE).toList()) {
+      for (String tag : list.listTags().stream().sorted(Bytewise.ORDER).toList()) {
         json.writeString(tag);
       }
       json.writeEndArray();
@@ -125,7 +109,7 @@ public final class IndexRenderer {
   }
 
   private static void writeStringMap(JsonGenerator json, String field, JsonObject map) throws IOException {
-    Map<String, String> sorted = new TreeMap<>(BYTEWISE);
+    Map<String, String> sorted = new TreeMap<>(Bytewise.ORDER);
     for (Map.Entry<String, Object> entry : map) {
       if (entry.getValue() instanceof String value) {
         sorted.put(entry.getKey(), value);

@@ -1,4 +1,4 @@
-package org.flagstate.query;
+package org.flagstate.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -10,43 +10,46 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
-import org.flagstate.api.ApiRoutes;
+import java.util.function.Function;
 import org.flagstate.bus.Addresses;
 import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
-import org.flagstate.front.RegistryFrontRoutes;
-import org.flagstate.search.SearchRoutes;
 
 /**
- * Owns the public HTTP listener (one instance per core, sharing the port): the Flatpak index, status
- * and health. It only reads; answers come from the shared response cache or the database.
+ * Owns the public HTTP listener (one instance per core, sharing the port) and everything served on it:
+ * the feature route groups it is given (Flatpak index, search, JSON API, registry front), status and
+ * health. It only reads; answers come from the shared response cache or the database. Features are
+ * handed in as factories so that this package depends on none of them.
  */
-public final class QueryVerticle extends VerticleBase {
+public final class PublicHttpVerticle extends VerticleBase {
 
   private final FlagstateConfig config;
   private final PgConnectOptions database;
   private final ResponseCache cache;
   private final IndexFreshness freshness;
+  private final List<Function<HttpServices, RouteGroup>> features;
   private Pool pool;
 
-  public QueryVerticle(FlagstateConfig config, PgConnectOptions database, ResponseCache cache,
-      IndexFreshness freshness) {
+  /** @param features the route groups to mount, in order, each made once per instance from its services */
+  public PublicHttpVerticle(FlagstateConfig config, PgConnectOptions database, ResponseCache cache,
+      IndexFreshness freshness, List<Function<HttpServices, RouteGroup>> features) {
     this.config = config;
     this.database = database;
     this.cache = cache;
     this.freshness = freshness;
+    this.features = List.copyOf(features);
   }
 
   @Override
   public Future<?> start() {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
-    QueryServices services = new QueryServices(vertx, config, pool, new CachedJsonResponder(cache, freshness));
+    HttpServices services = new HttpServices(vertx, config, pool, new CachedJsonResponder(cache, freshness));
     String prefix = config.http().pathPrefix();
     Router router = Router.router(vertx);
-    for (RouteGroup group : routeGroups(services)) {
-      group.mount(router, prefix);
+    for (Function<HttpServices, RouteGroup> feature : features) {
+      feature.apply(services).mount(router, prefix);
     }
     router.get(prefix + "/status").handler(this::status);
     router.get(prefix + "/health").handler(this::health);
@@ -64,12 +67,6 @@ public final class QueryVerticle extends VerticleBase {
         .setMaxInitialLineLength(Math.max(8192, config.query().maxQueryBytes() + 1024))
         .setSendBufferSize(4 << 20);
     return vertx.createHttpServer(options).requestHandler(new MalformedPathGuard(router)).listen();
-  }
-
-  /** Every group of routes the public listener serves, in mounting order. */
-  private static List<RouteGroup> routeGroups(QueryServices services) {
-    return List.of(new IndexRoutes(services), new SearchRoutes(services), new RegistryFrontRoutes(services),
-        new ApiRoutes(services));
   }
 
   private void status(RoutingContext ctx) {

@@ -1,5 +1,7 @@
-package org.flagstate.query;
+package org.flagstate.index;
 
+import org.flagstate.http.HttpServices;
+import org.flagstate.http.RouteGroup;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
@@ -8,7 +10,7 @@ public final class IndexRoutes implements RouteGroup {
 
   private final IndexEndpoint index;
 
-  public IndexRoutes(QueryServices services) {
+  public IndexRoutes(HttpServices services) {
     var config = services.config();
     this.index = new IndexEndpoint(new IndexQueryParser(config.query().maxTerms(), config.query().maxQueryBytes()),
         new IndexReader(services.pool()), new IndexRenderer(config.registry().advertisedUrl()), services.responder(),

@@ -1,5 +1,7 @@
-package org.flagstate.query;
+package org.flagstate.index;
 
+import org.flagstate.http.QueryStrings;
+import org.flagstate.http.InvalidQueryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

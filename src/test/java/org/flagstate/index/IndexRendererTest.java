@@ -1,5 +1,6 @@
-package org.flagstate.query;
+package org.flagstate.index;
 
+import org.flagstate.http.Bytewise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
@@ -126,7 +127,7 @@ class IndexRendererTest {
     byBytes.sort((a, b) -> java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8),
         b.getBytes(StandardCharsets.UTF_8)));
 
-    names.sort(IndexRenderer.BYTEWISE);
+    names.sort(Bytewise.ORDER);
 
     assertThat(names).isEqualTo(byBytes);
   }

@@ -1,4 +1,4 @@
-package org.flagstate.query;
+package org.flagstate.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

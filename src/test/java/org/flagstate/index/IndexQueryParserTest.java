@@ -1,5 +1,6 @@
-package org.flagstate.query;
+package org.flagstate.index;
 
+import org.flagstate.http.InvalidQueryException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

@@ -1,4 +1,4 @@
-package org.flagstate.search;
+package org.flagstate.http;
 
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;

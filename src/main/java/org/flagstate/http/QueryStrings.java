@@ -1,4 +1,4 @@
-package org.flagstate.query;
+package org.flagstate.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

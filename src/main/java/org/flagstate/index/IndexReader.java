@@ -1,4 +1,4 @@
-package org.flagstate.query;
+package org.flagstate.index;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package org.flagstate.query;
+package org.flagstate.index;
 
 import java.util.List;
 import java.util.Objects;

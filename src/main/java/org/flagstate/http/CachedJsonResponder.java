@@ -1,4 +1,4 @@
-package org.flagstate.query;
+package org.flagstate.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
