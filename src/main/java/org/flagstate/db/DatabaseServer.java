@@ -22,10 +22,12 @@ public final class DatabaseServer implements AutoCloseable {
 
   private final PgConnectOptions connectOptions;
   private final EmbeddedPostgres embedded;
+  private final Process watchdog;
 
-  private DatabaseServer(PgConnectOptions connectOptions, EmbeddedPostgres embedded) {
+  private DatabaseServer(PgConnectOptions connectOptions, EmbeddedPostgres embedded, Process watchdog) {
     this.connectOptions = connectOptions;
     this.embedded = embedded;
+    this.watchdog = watchdog;
   }
 
   /** Starts the embedded server, or checks the URL of an external one. */
@@ -39,11 +41,12 @@ public final class DatabaseServer implements AutoCloseable {
             + e.getMessage() + "); use postgresql://user:password@host:5432/database");
       }
       LOG.info("Using PostgreSQL at {}:{}, database {}", options.getHost(), options.getPort(), options.getDatabase());
-      return new DatabaseServer(withSessionSettings(options, config), null);
+      return new DatabaseServer(withSessionSettings(options, config), null, null);
     }
     Path dataDir = Path.of(config.dataDir()).toAbsolutePath();
     try {
       Files.createDirectories(dataDir);
+      OrphanedPostgres.stopIfOrphaned(dataDir);
       LOG.info("Starting embedded PostgreSQL with data directory {} (set database.url to use your own server)",
           dataDir);
       EmbeddedPostgres postgres = EmbeddedPostgres.builder()
@@ -58,10 +61,26 @@ public final class DatabaseServer implements AutoCloseable {
           .setDatabase("postgres")
           .setUser("postgres");
       LOG.info("Embedded PostgreSQL is listening on 127.0.0.1:{}", postgres.getPort());
-      return new DatabaseServer(withSessionSettings(options, config), postgres);
+      Process watchdog = OrphanedPostgres.PidFile.read(dataDir)
+          .map(pidFile -> startWatchdog(pidFile.pid()))
+          .orElse(null);
+      return new DatabaseServer(withSessionSettings(options, config), postgres, watchdog);
+    } catch (IllegalStateException e) {
+      throw new ConfigException("could not start the embedded PostgreSQL: " + e.getMessage()
+          + "; stop that Flagstate, or set database.data_dir or database.url", e);
     } catch (IOException | RuntimeException e) {
       throw new ConfigException("could not start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage()
           + " (is another Flagstate using that directory? set database.data_dir or database.url)", e);
+    }
+  }
+
+  private static Process startWatchdog(long postmasterPid) {
+    try {
+      return OrphanedPostgres.watch(postmasterPid);
+    } catch (IOException e) {
+      LOG.warn("Could not start the watchdog that stops the embedded PostgreSQL if Flagstate is killed ({}); "
+          + "the next start stops a left-over server instead", e.getMessage());
+      return null;
     }
   }
 
@@ -88,6 +107,9 @@ public final class DatabaseServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (watchdog != null) {
+      watchdog.destroy();
+    }
     if (embedded != null) {
       try {
         embedded.close();
