@@ -66,7 +66,8 @@ public final class PublicHttpVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setMaxInitialLineLength(Math.max(8192, config.query().maxQueryBytes() + 1024))
         .setSendBufferSize(4 << 20);
-    return vertx.createHttpServer(options).requestHandler(new MalformedPathGuard(router)).listen();
+    return vertx.createHttpServer(options).requestHandler(new MalformedPathGuard(router))
+        .invalidRequestHandler(InvalidRequests.HANDLER).listen();
   }
 
   private void status(RoutingContext ctx) {

@@ -21,6 +21,7 @@ import org.flagstate.inbox.InboxStore;
 import org.flagstate.inbox.RegistryEvent;
 import org.flagstate.registry.Digests;
 import org.flagstate.http.ErrorResponses;
+import org.flagstate.http.InvalidRequests;
 import org.flagstate.http.MalformedPathGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,7 @@ public final class WebhookVerticle extends VerticleBase {
         "unexpected error; see the server log", null));
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.webhook().host()).setPort(config.webhook().port()))
         .requestHandler(new MalformedPathGuard(router))
+        .invalidRequestHandler(InvalidRequests.HANDLER)
         .listen();
   }
 
