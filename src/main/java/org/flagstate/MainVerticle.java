@@ -73,6 +73,11 @@ public final class MainVerticle extends VerticleBase {
         .onSuccess(id -> {
           LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",
               config.http().host(), config.http().port(), config.http().pathPrefix(), config.registry().url());
+          if (RegistryFrontRoutes.sharesCredentials(config)) {
+            LOG.warn(RegistryFrontRoutes.exposure(config));
+          } else {
+            LOG.info(RegistryFrontRoutes.exposure(config));
+          }
           LOG.info("Receiving registry notifications on http://{}:{}/events{}", config.webhook().host(),
               config.webhook().port(), config.webhook().requiresToken() ? " (Bearer token required)"
                   : " (no webhook.token configured: any caller is accepted)");

@@ -13,7 +13,8 @@ public record FlagstateConfig(
     Registry registry, Http http, Webhook webhook, Database database, Cache cache, Crawl crawl, Query query) {
 
   /** Where the registry is and how to reach it. */
-  public record Registry(URI url, String username, String password, String publicUrl, boolean front) {
+  public record Registry(URI url, String username, String password, String publicUrl, boolean front,
+      boolean frontCredentials) {
     public Registry {
       Objects.requireNonNull(url, "registry.url");
     }
@@ -63,7 +64,7 @@ public record FlagstateConfig(
     return new FlagstateConfig(
         new Registry(registryUrl((String) v.get("registry.url")), (String) v.get("registry.username"),
             (String) v.get("registry.password"), (String) v.get("registry.public_url"),
-            (Boolean) v.get("registry.front")),
+            (Boolean) v.get("registry.front"), (Boolean) v.get("registry.front_credentials")),
         new Http((String) v.get("http.host"), (Integer) v.get("http.port"), pathPrefix((String) v.get("http.path_prefix"))),
         new Webhook((String) v.get("webhook.host"), (Integer) v.get("webhook.port"), (String) v.get("webhook.token"),
             (Integer) v.get("webhook.max_body_bytes")),

@@ -31,6 +31,8 @@ public record Setting(String key, SettingType type, String description, List<Str
           "`Registry` URL in index responses (may be relative, e.g. `/`); empty means `registry.url`"),
       new Setting("registry.front", SettingType.BOOLEAN,
           "Serve `GET`/`HEAD` of `/v2/<name>/manifests|blobs/…` by streaming them from the registry, so one host serves index and pulls"),
+      new Setting("registry.front_credentials", SettingType.BOOLEAN,
+          "Let the front pull with `registry.username`'s credentials for every client. Off: each client's own `Authorization` goes to the registry and the registry's challenge comes back, so its access control holds"),
       new Setting("http.host", SettingType.STRING, "Address the query listener binds"),
       new Setting("http.port", SettingType.PORT, "Port of the query listener"),
       new Setting("http.path_prefix", SettingType.STRING, "Prefix before every path, e.g. `/flagstate`"),

@@ -16,7 +16,8 @@ import org.flagstate.http.DistributionErrors;
  * {@code /v2/<name>/manifests/<reference>} and {@code /v2/<name>/blobs/<digest>} are relayed to the
  * configured registry and streamed back by {@link UpstreamRelay}, so that with
  * {@code registry.public_url: /} one host serves both the Flatpak index and the pulls, and a private
- * registry can be published read-only without handing out its credentials. Names and references are
+ * registry can be published read-only. Whose credentials a pull carries is {@link FrontAccess}'s
+ * decision; by default the registry's own access control applies to every client. Names and references are
  * checked against distribution's grammar before anything goes upstream; writes under {@code /v2/} are
  * refused with 405. {@code GET /v2/}, {@code /v2/_catalog} and {@code /v2/<name>/tags/list} belong to
  * the search routes and are not matched here.
@@ -33,6 +34,16 @@ public final class RegistryFrontRoutes implements RouteGroup {
   public RegistryFrontRoutes(HttpServices services) {
     this.services = services;
     this.config = services.config();
+  }
+
+  /** What the front exposes with this configuration, in words, for the start-up log. */
+  public static String exposure(FlagstateConfig config) {
+    return FrontAccess.describe(config.registry());
+  }
+
+  /** True when anonymous clients pull with Flagstate's registry account (worth a warning at start). */
+  public static boolean sharesCredentials(FlagstateConfig config) {
+    return FrontAccess.of(config.registry()) == FrontAccess.SHARED_CREDENTIALS;
   }
 
   @Override

@@ -32,10 +32,12 @@ import org.slf4j.LoggerFactory;
  * socket and write-queue buffers whatever the blob's size. When the client goes away the upstream
  * request is reset rather than left half-read.
  *
- * <p>The registry's own credentials are added here (Basic, or Bearer tokens fetched through the same
- * challenge flow as the crawler, by {@link RegistryAuth}); the client's {@code Authorization} is never
- * forwarded. One instance per query verticle instance: it and its {@code RegistryAuth} are used from
- * that instance's event loop only.
+ * <p>Whose credentials go upstream is {@link FrontAccess}'s decision: Flagstate's own (Basic, or
+ * Bearer tokens fetched through the same challenge flow as the crawler, by {@link RegistryAuth}) only
+ * when the operator asked for it; otherwise the client's own {@code Authorization} is forwarded and a
+ * 401 with the registry's challenge is relayed back, so the registry's access control holds. One
+ * instance per query verticle instance: it and its {@code RegistryAuth} are used from that instance's
+ * event loop only.
  */
 final class UpstreamRelay {
 
@@ -53,8 +55,10 @@ final class UpstreamRelay {
   private final Duration idleTimeout;
   private final HttpClient client;
   private final RegistryAuth auth;
+  private final FrontAccess access;
 
   UpstreamRelay(Vertx vertx, FlagstateConfig config) {
+    this.access = FrontAccess.of(config.registry());
     this.base = config.registry().url();
     this.pathPrefix = config.http().pathPrefix();
     this.idleTimeout = config.crawl().requestTimeout();
@@ -84,7 +88,7 @@ final class UpstreamRelay {
           return upstream.send();
         })
         .onSuccess(response -> {
-          if (response.statusCode() == 401) {
+          if (response.statusCode() == 401 && answersChallenges(request)) {
             onUnauthorized(request, response, path, scope, authAnswered);
           } else {
             stream(response, request);
@@ -98,12 +102,28 @@ final class UpstreamRelay {
     for (String name : REQUEST_HEADERS) {
       headers.add(name, request.headers().getAll(name));
     }
-    String authorization = auth.header(scope);
+    String authorization = access == FrontAccess.SHARED_CREDENTIALS ? auth.header(scope) : null;
+    if (access == FrontAccess.ANONYMOUS || access == FrontAccess.CLIENT_CREDENTIALS) {
+      authorization = request.getHeader("Authorization");
+      if (authorization == null && access == FrontAccess.ANONYMOUS) {
+        authorization = auth.header(scope);
+      }
+    }
     if (authorization != null) {
       headers.set("Authorization", authorization);
     }
     return new RequestOptions().setMethod(request.method()).setURI(path).setHeaders(headers)
         .setIdleTimeout(idleTimeout.toMillis());
+  }
+
+  /**
+   * Whether Flagstate answers a 401 itself: with its shared account, or with anonymous tokens for an
+   * anonymous client when it has no account. A client that sent its own credentials, or any client when
+   * the account is for crawling only, gets the registry's 401 and challenge.
+   */
+  private boolean answersChallenges(HttpServerRequest request) {
+    return access == FrontAccess.SHARED_CREDENTIALS
+        || access == FrontAccess.ANONYMOUS && request.getHeader("Authorization") == null;
   }
 
   private void onUnauthorized(HttpServerRequest request, HttpClientResponse response, String path, String scope,
@@ -139,6 +159,9 @@ final class UpstreamRelay {
   }
 
   private void copyHeaders(HttpClientResponse from, HttpServerResponse to) {
+    if (from.statusCode() == 401) {
+      from.headers().getAll("WWW-Authenticate").forEach(value -> to.headers().add("WWW-Authenticate", value));
+    }
     for (String name : RESPONSE_HEADERS) {
       String value = from.getHeader(name);
       if (value != null) {
