@@ -79,7 +79,7 @@ public final class RegistryAuth {
       return Future.failedFuture(new RegistryException("Bearer challenge without realm", 401));
     }
     String effectiveScope = params.getOrDefault("scope", scope);
-    var request = web.getAbs(realm).timeout(timeout.toMillis());
+    var request = web.getAbs(realm).idleTimeout(timeout.toMillis());
     if (params.containsKey("service")) {
       request.addQueryParam("service", params.get("service"));
     }

@@ -42,6 +42,13 @@ public final class RegistryClient {
   /** A manifest as served: its digest, its media type and its exact bytes. */
   public record Manifest(String digest, String mediaType, Buffer body) {}
 
+  /**
+   * Requests carry an idle timeout only, never a pool-acquisition ({@code connectTimeout}) one: in
+   * Vert.x 5.0.x a waiter's acquisition timeout racing a recycled connection completes its promise twice
+   * (eclipse-vertx/vert.x#6169, #6197, fixed in 5.1). The {@link RequestLimiter} keeps requests in flight
+   * at or under the pool size, so nobody waits for a connection anyway; the TCP connect timeout of the
+   * client options still bounds a registry that does not accept connections.
+   */
   public RegistryClient(Vertx vertx, FlagstateConfig.Registry registry, FlagstateConfig.Crawl crawl) {
     this.vertx = vertx;
     this.crawl = crawl;
@@ -171,7 +178,7 @@ public final class RegistryClient {
 
   private Future<HttpResponse<Buffer>> attempt(HttpMethod method, String url, String accept, String scope,
       int attempt, boolean authAnswered) {
-    HttpRequest<Buffer> request = web.requestAbs(method, url).timeout(crawl.requestTimeout().toMillis());
+    HttpRequest<Buffer> request = web.requestAbs(method, url).idleTimeout(crawl.requestTimeout().toMillis());
     if (accept != null) {
       request.putHeader("Accept", accept);
     }
