@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.flagstate.config.ConfigException;
 import org.flagstate.config.ConfigLoader;
 import org.flagstate.config.FlagstateConfig;
+import org.flagstate.ops.Observability;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -49,7 +50,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       System.err.println("flagstate: " + e.getMessage());
       return 2;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Observability observability = new Observability();
+    Vertx vertx = observability.vertxBuilder(new VertxOptions().setPreferNativeTransport(true)).build();
     LOG.info("Network transport: {}", vertx.isNativeTransportEnabled() ? "native epoll" : "Java NIO");
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -62,7 +64,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       }
       stopped.countDown();
     }, "flagstate-shutdown"));
-    vertx.deployVerticle(new MainVerticle(config)).onFailure(cause -> {
+    vertx.deployVerticle(new MainVerticle(config, observability)).onFailure(cause -> {
       failure.set(cause);
       LOG.error("Flagstate could not start: {}", cause.getMessage());
       stopped.countDown();

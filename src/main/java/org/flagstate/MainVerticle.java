@@ -1,5 +1,6 @@
 package org.flagstate;
 
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,6 +14,8 @@ import org.flagstate.http.HttpServices;
 import org.flagstate.http.PublicHttpVerticle;
 import org.flagstate.http.RouteGroup;
 import org.flagstate.index.IndexRoutes;
+import org.flagstate.ops.Observability;
+import org.flagstate.ops.OperationsRoutes;
 import org.flagstate.search.SearchRoutes;
 import java.util.List;
 import java.util.function.Function;
@@ -32,21 +35,29 @@ public final class MainVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
 
-  /** What the public listener serves, in mounting order. */
-  private static final List<Function<HttpServices, RouteGroup>> PUBLIC_FEATURES =
-      List.of(IndexRoutes::new, SearchRoutes::new, RegistryFrontRoutes::new, ApiRoutes::new);
-
   private final FlagstateConfig config;
+  private final Observability observability;
   private DatabaseServer database;
 
-  public MainVerticle(FlagstateConfig config) {
+  /** @param observability the metrics registry the Vert.x instance this is deployed on reports to */
+  public MainVerticle(FlagstateConfig config, Observability observability) {
     this.config = config;
+    this.observability = observability;
+  }
+
+  /** What the public listener serves, in mounting order. */
+  private List<Function<HttpServices, RouteGroup>> publicFeatures() {
+    return List.of(IndexRoutes::new, SearchRoutes::new, RegistryFrontRoutes::new, ApiRoutes::new,
+        services -> new OperationsRoutes(services, observability));
   }
 
   @Override
   public Future<?> start() {
     ResponseCache cache = new ResponseCache((int) Math.min(Integer.MAX_VALUE, config.cache().maxBytes() / 500_000));
     IndexFreshness freshness = new IndexFreshness();
+    Gauge.builder("flagstate.freshness.lag", freshness, IndexFreshness::lagSeconds).baseUnit("seconds")
+        .description("Seconds since the newest registry event this node knows was applied (NaN before any)")
+        .register(observability.registry());
     int queryInstances = Runtime.getRuntime().availableProcessors();
     return vertx.executeBlocking(() -> {
           DatabaseServer server = DatabaseServer.start(config.database());
@@ -63,12 +74,14 @@ public final class MainVerticle extends VerticleBase {
           return vertx.deployVerticle(() -> new CacheInvalidationVerticle(cache, freshness, database.connectOptions(),
               config.database().poolSize()), new DeploymentOptions());
         })
-        .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, database.connectOptions()),
+        .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, database.connectOptions(), observability.registry()),
             new DeploymentOptions()))
-        .compose(id -> vertx.deployVerticle(() -> new WebhookVerticle(config, database.connectOptions()),
+        .compose(id -> vertx.deployVerticle(() -> new WebhookVerticle(config, database.connectOptions(),
+            config.metrics().listener() == FlagstateConfig.MetricsListener.WEBHOOK
+                ? observability.scrapeHandler() : null),
             new DeploymentOptions().setInstances(queryInstances)))
         .compose(id -> vertx.deployVerticle(() -> new PublicHttpVerticle(config, database.connectOptions(), cache, freshness,
-            PUBLIC_FEATURES),
+            publicFeatures()),
             new DeploymentOptions().setInstances(queryInstances)))
         .onSuccess(id -> {
           LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",

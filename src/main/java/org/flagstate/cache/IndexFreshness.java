@@ -23,6 +23,12 @@ public final class IndexFreshness {
     header = HTTP_DATE.format(newest);
   }
 
+  /** Seconds from the newest applied event to now, NaN before the first. */
+  public double lagSeconds() {
+    Instant last = lastEvent.get();
+    return last == null ? Double.NaN : (System.currentTimeMillis() - last.toEpochMilli()) / 1000.0;
+  }
+
   /** The header value, or null before the first event. */
   public String lastEventHeader() {
     return header;

@@ -30,7 +30,7 @@ public final class ConfigLoader {
    * that scripts/run and logback read, and the test suite's database.
    */
   private static final Set<String> NOT_SETTINGS = Set.of("FLAGSTATE_CONFIG", "flagstate.config",
-      "FLAGSTATE_JAVA_OPTS", "FLAGSTATE_LOG_LEVEL", "FLAGSTATE_TEST_DATABASE_URL", "flagstate.test.database.url");
+      "FLAGSTATE_JAVA_OPTS", "FLAGSTATE_LOG_LEVEL", "FLAGSTATE_LOG_FORMAT", "FLAGSTATE_TEST_DATABASE_URL", "flagstate.test.database.url");
 
   private final Map<String, String> environment;
   private final Properties systemProperties;

@@ -10,7 +10,8 @@ import java.util.Objects;
  * verticles on different event loops can share it.
  */
 public record FlagstateConfig(
-    Registry registry, Http http, Webhook webhook, Database database, Cache cache, Crawl crawl, Query query) {
+    Registry registry, Http http, Webhook webhook, Database database, Cache cache, Crawl crawl, Query query,
+    Metrics metrics) {
 
   /** Where the registry is and how to reach it. */
   public record Registry(URI url, String username, String password, String publicUrl, boolean front,
@@ -34,7 +35,20 @@ public record FlagstateConfig(
   }
 
   /** The public query listener. */
-  public record Http(String host, int port, String pathPrefix) {}
+  public record Http(String host, int port, String pathPrefix, boolean accessLog) {}
+
+  /** Where {@code GET /metrics} is served. */
+  public enum MetricsListener {
+    /** On the registry-notification listener only (kept off the public one). */
+    WEBHOOK,
+    /** On the public listener (and not on the webhook one). */
+    PUBLIC,
+    /** Nowhere. */
+    NONE
+  }
+
+  /** Operator-facing metrics. */
+  public record Metrics(MetricsListener listener) {}
 
   /** The listener for registry notifications ({@code POST /events}). */
   public record Webhook(String host, int port, String token, int maxBodyBytes) {
@@ -65,7 +79,8 @@ public record FlagstateConfig(
         new Registry(registryUrl((String) v.get("registry.url")), (String) v.get("registry.username"),
             (String) v.get("registry.password"), (String) v.get("registry.public_url"),
             (Boolean) v.get("registry.front"), (Boolean) v.get("registry.front_credentials")),
-        new Http((String) v.get("http.host"), (Integer) v.get("http.port"), pathPrefix((String) v.get("http.path_prefix"))),
+        new Http((String) v.get("http.host"), (Integer) v.get("http.port"), pathPrefix((String) v.get("http.path_prefix")),
+            (Boolean) v.get("http.access_log")),
         new Webhook((String) v.get("webhook.host"), (Integer) v.get("webhook.port"), (String) v.get("webhook.token"),
             (Integer) v.get("webhook.max_body_bytes")),
         new Database((String) v.get("database.url"), (String) v.get("database.data_dir"),
@@ -75,7 +90,18 @@ public record FlagstateConfig(
         new Crawl((Duration) v.get("crawl.interval"), (Integer) v.get("crawl.concurrency"),
             (Duration) v.get("crawl.request_timeout"), (Integer) v.get("crawl.retries"),
             (Duration) v.get("crawl.retry_backoff"), (Duration) v.get("crawl.start_backoff_max")),
-        new Query((Integer) v.get("query.max_terms"), (Integer) v.get("query.max_query_bytes")));
+        new Query((Integer) v.get("query.max_terms"), (Integer) v.get("query.max_query_bytes")),
+        new Metrics(metricsListener((String) v.get("metrics.listener"))));
+  }
+
+  private static MetricsListener metricsListener(String text) {
+    for (MetricsListener listener : MetricsListener.values()) {
+      if (listener.name().equalsIgnoreCase(text)) {
+        return listener;
+      }
+    }
+    throw new ConfigException("configuration key metrics.listener is '" + text
+        + "', but it must be webhook, public or none");
   }
 
   private static URI registryUrl(String text) {

@@ -36,6 +36,8 @@ public record Setting(String key, SettingType type, String description, List<Str
       new Setting("http.host", SettingType.STRING, "Address the query listener binds"),
       new Setting("http.port", SettingType.PORT, "Port of the query listener"),
       new Setting("http.path_prefix", SettingType.STRING, "Prefix before every path, e.g. `/flagstate`"),
+      new Setting("http.access_log", SettingType.BOOLEAN,
+          "Log one line per request of the public listener (Vert.x Web's `LoggerHandler`, Apache combined format, logger `io.vertx.ext.web.handler.impl.LoggerHandlerImpl`)"),
       new Setting("webhook.host", SettingType.STRING, "Address the registry-notification listener binds"),
       new Setting("webhook.port", SettingType.PORT, "Port of the listener for `POST /events`"),
       new Setting("webhook.token", SettingType.STRING,
@@ -61,7 +63,10 @@ public record Setting(String key, SettingType type, String description, List<Str
       new Setting("crawl.start_backoff_max", SettingType.DURATION,
           "Longest wait between sync attempts while the registry is unreachable"),
       new Setting("query.max_terms", SettingType.POSITIVE_INT, "Most index query terms in one request"),
-      new Setting("query.max_query_bytes", SettingType.POSITIVE_INT, "Longest accepted query string"));
+      new Setting("query.max_query_bytes", SettingType.POSITIVE_INT, "Longest accepted query string"),
+      new Setting("metrics.listener", SettingType.STRING,
+          "Where `GET /metrics` (Prometheus) is served: `webhook` (the registry-notification listener, kept off "
+              + "the public one), `public`, or `none`"));
 
   /** The setting a file key, such as {@code crawl.interval} or its alias, names. */
   public static Optional<Setting> named(String name) {

@@ -71,6 +71,14 @@ final class CrawlProgress {
     return "syncing".equals(state);
   }
 
+  int repositoriesTotal() {
+    return repositoriesTotal;
+  }
+
+  int repositoriesDone() {
+    return repositoriesDone;
+  }
+
   int syncsCompleted() {
     return syncsCompleted;
   }

@@ -1,5 +1,6 @@
 package org.flagstate.crawl;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -46,6 +47,7 @@ public final class CrawlerVerticle extends VerticleBase {
   private long syncTimer = -1;
   private long progressTimer = -1;
   private long inboxPoll = -1;
+  private long depthTimer = -1;
   private IndexWriter writer;
   private InboxStore inboxStore;
   private PgSubscriber inboxWakeUps;
@@ -54,15 +56,20 @@ public final class CrawlerVerticle extends VerticleBase {
   private boolean stopping;
   private final List<Message<Object>> waitingForNextSync = new ArrayList<>();
 
-  public CrawlerVerticle(FlagstateConfig config, PgConnectOptions database) {
+  private final MeterRegistry meters;
+  private CrawlMetrics metrics;
+
+  public CrawlerVerticle(FlagstateConfig config, PgConnectOptions database, MeterRegistry meters) {
     this.config = config;
     this.database = database;
+    this.meters = meters;
   }
 
   @Override
   public Future<?> start() {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
-    registry = new RegistryClient(vertx, config.registry(), config.crawl());
+    metrics = new CrawlMetrics(meters, progress);
+    registry = new RegistryClient(vertx, config.registry(), config.crawl(), meters);
     writer = new IndexWriter(pool);
     inboxStore = new InboxStore(pool);
     RepositoryLocks locks = new RepositoryLocks();
@@ -73,7 +80,11 @@ public final class CrawlerVerticle extends VerticleBase {
     return vertx.eventBus().consumer(Addresses.CRAWLER_STATUS, this::status).completion()
         .compose(v -> vertx.eventBus().consumer(Addresses.CRAWLER_SYNC, this::syncRequested).completion())
         .compose(v -> listenForNewEvents())
-        .onSuccess(v -> becomeLeaderOrWait());
+        .onSuccess(v -> {
+          depthTimer = vertx.setPeriodic(INBOX_POLL.toMillis(), id -> inboxStore.status()
+              .onSuccess(status -> metrics.inboxDepth(status.getLong("pending"))));
+          becomeLeaderOrWait();
+        });
   }
 
   /**
@@ -110,6 +121,7 @@ public final class CrawlerVerticle extends VerticleBase {
     })).onComplete(outcome -> {
       if (outcome.succeeded() && outcome.result() != null) {
         leader = outcome.result();
+        metrics.leader(true);
         leader.closeHandler(v -> lostLeadership());
         LOG.info("This node crawls the registry (it holds the crawler lock)");
         inbox.replay()
@@ -132,6 +144,7 @@ public final class CrawlerVerticle extends VerticleBase {
 
   private void lostLeadership() {
     leader = null;
+    metrics.leader(false);
     if (stopping) {
       return;
     }
@@ -143,6 +156,9 @@ public final class CrawlerVerticle extends VerticleBase {
 
   private void status(Message<Object> request) {
     inboxStore.status().onComplete(inboxStatus -> {
+      if (inboxStatus.succeeded()) {
+        metrics.inboxDepth(inboxStatus.result().getLong("pending"));
+      }
       JsonObject status = progress.toJson();
       status.put("inbox", inboxStatus.succeeded() ? inboxStatus.result()
           : new JsonObject().put("error", inboxStatus.cause().getMessage()));
@@ -170,8 +186,10 @@ public final class CrawlerVerticle extends VerticleBase {
     waitingForNextSync.clear();
     LOG.info("Full sync of {} started", registry.describe());
     progressTimer = vertx.setPeriodic(PROGRESS_LOG_PERIOD.toMillis(), id -> LOG.info(progress.progressLine()));
+    long startedAt = System.nanoTime();
     fullSync.run().compose(v -> collectGarbage()).onComplete(outcome -> {
       vertx.cancelTimer(progressTimer);
+      metrics.syncEnded(Duration.ofNanos(System.nanoTime() - startedAt), outcome.succeeded());
       if (stopping) {
         return;
       }
@@ -224,6 +242,7 @@ public final class CrawlerVerticle extends VerticleBase {
 
   /** Every committed change; caches hear of it by NOTIFY, so this only records what the crawler did. */
   private void committed(IndexChanged change) {
+    metrics.eventsApplied(change.eventsApplied());
     LOG.debug("Committed {} applied events, changed {}", change.eventsApplied(), change.repositories());
   }
 
@@ -237,6 +256,7 @@ public final class CrawlerVerticle extends VerticleBase {
     vertx.cancelTimer(syncTimer);
     vertx.cancelTimer(progressTimer);
     vertx.cancelTimer(inboxPoll);
+    vertx.cancelTimer(depthTimer);
     Future<Void> unlisten = inboxWakeUps == null ? Future.succeededFuture() : inboxWakeUps.close();
     return unlisten.eventually(() -> registry.close()).compose(v -> pool.close());
   }

@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.LoggerFormat;
+import io.vertx.ext.web.handler.LoggerHandler;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -19,8 +21,8 @@ import org.flagstate.db.SharedPool;
 
 /**
  * Owns the public HTTP listener (one instance per core, sharing the port) and everything served on it:
- * the feature route groups it is given (Flatpak index, search, JSON API, registry front), status and
- * health. It only reads; answers come from the shared response cache or the database. Features are
+ * the feature route groups it is given (Flatpak index, search, JSON API, registry front, operations)
+ * and status. It only reads; answers come from the shared response cache or the database. Features are
  * handed in as factories so that this package depends on none of them.
  */
 public final class PublicHttpVerticle extends VerticleBase {
@@ -48,11 +50,13 @@ public final class PublicHttpVerticle extends VerticleBase {
     HttpServices services = new HttpServices(vertx, config, pool, new CachedJsonResponder(cache, freshness));
     String prefix = config.http().pathPrefix();
     Router router = Router.router(vertx);
+    if (config.http().accessLog()) {
+      router.route().handler(LoggerHandler.create(LoggerFormat.COMBINED));
+    }
     for (Function<HttpServices, RouteGroup> feature : features) {
       feature.apply(services).mount(router, prefix);
     }
     router.get(prefix + "/status").handler(this::status);
-    router.get(prefix + "/health").handler(this::health);
     router.errorHandler(400, ctx -> ErrorResponses.send(ctx.response(), 400, "BAD_REQUEST",
         "the request could not be read", null));
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx.response(), 404, "NOT_FOUND",
@@ -84,16 +88,6 @@ public final class PublicHttpVerticle extends VerticleBase {
           ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
               .end(status.encodePrettily());
         });
-  }
-
-  private void health(RoutingContext ctx) {
-    pool.query("select 1").execute().onComplete(result -> {
-      if (result.succeeded()) {
-        ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
-      } else {
-        ErrorResponses.send(ctx.response(), 503, "DATABASE_UNAVAILABLE", result.cause().getMessage(), null);
-      }
-    });
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.flagstate.registry;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -37,6 +38,7 @@ public final class RegistryClient {
   private final URI base;
   private final FlagstateConfig.Crawl crawl;
   private final RequestLimiter limiter;
+  private final MeterRegistry meters;
   private final RegistryAuth auth;
 
   /** A manifest as served: its digest, its media type and its exact bytes. */
@@ -49,8 +51,10 @@ public final class RegistryClient {
    * at or under the pool size, so nobody waits for a connection anyway; the TCP connect timeout of the
    * client options still bounds a registry that does not accept connections.
    */
-  public RegistryClient(Vertx vertx, FlagstateConfig.Registry registry, FlagstateConfig.Crawl crawl) {
+  public RegistryClient(Vertx vertx, FlagstateConfig.Registry registry, FlagstateConfig.Crawl crawl,
+      MeterRegistry meters) {
     this.vertx = vertx;
+    this.meters = meters;
     this.crawl = crawl;
     this.base = registry.url();
     this.web = WebClient.create(vertx, new WebClientOptions()
@@ -188,6 +192,8 @@ public final class RegistryClient {
     }
     return request.send().transform(outcome -> {
       if (outcome.failed()) {
+        countError(outcome.cause() instanceof java.util.concurrent.TimeoutException
+            || String.valueOf(outcome.cause().getMessage()).contains("timeout") ? "timeout" : "connection");
         return retryOrFail(method, url, accept, scope, attempt,
             new RegistryException(method + " " + url + " failed: " + describe(outcome.cause()), outcome.cause()));
       }
@@ -196,6 +202,9 @@ public final class RegistryClient {
       if (status == 401 && !authAnswered) {
         return auth.answer(response.getHeader("WWW-Authenticate"), scope)
             .compose(v -> attempt(method, url, accept, scope, attempt, true));
+      }
+      if (status >= 400 && !(status == 401 && !authAnswered) && status != 404) {
+        countError(status == 401 || status == 403 ? "denied" : status >= 500 ? "server" : "client");
       }
       if (status >= 500 || status == 429 || status == 408) {
         return retryOrFail(method, url, accept, scope, attempt, unexpected(method + " " + url, response));
@@ -211,6 +220,11 @@ public final class RegistryClient {
     }
     long delay = crawl.retryBackoff().toMillis() << Math.min(attempt, 16);
     return vertx.timer(Math.max(1, delay)).compose(v -> attempt(method, url, accept, scope, attempt + 1, false));
+  }
+
+  /** {@code flagstate_registry_errors_total{kind}}: timeout, connection, denied, server (5xx), client (other 4xx). */
+  private void countError(String kind) {
+    meters.counter("flagstate.registry.errors", "kind", kind).increment();
   }
 
   private static RegistryException unexpected(String what, HttpResponse<Buffer> response) {

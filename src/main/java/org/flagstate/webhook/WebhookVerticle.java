@@ -1,6 +1,7 @@
 package org.flagstate.webhook;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -41,9 +42,13 @@ public final class WebhookVerticle extends VerticleBase {
   private InboxStore inbox;
   private byte[] expectedToken;
 
-  public WebhookVerticle(FlagstateConfig config, PgConnectOptions database) {
+  private final Handler<RoutingContext> metrics;
+
+  /** @param metrics serves {@code GET /metrics} on this listener, or null for none */
+  public WebhookVerticle(FlagstateConfig config, PgConnectOptions database, Handler<RoutingContext> metrics) {
     this.config = config;
     this.database = database;
+    this.metrics = metrics;
   }
 
   @Override
@@ -55,6 +60,9 @@ public final class WebhookVerticle extends VerticleBase {
     }
     Router router = Router.router(vertx);
     // two routes, so the caller is checked before its body is read
+    if (metrics != null) {
+      router.get("/metrics").handler(metrics);
+    }
     router.post("/events").handler(this::authorize);
     router.post("/events")
         .handler(BodyHandler.create(false).setBodyLimit(config.webhook().maxBodyBytes()))

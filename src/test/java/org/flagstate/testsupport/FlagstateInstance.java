@@ -1,6 +1,8 @@
 package org.flagstate.testsupport;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.flagstate.ops.Observability;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,9 +49,10 @@ public final class FlagstateInstance implements AutoCloseable {
     env.put("FLAGSTATE_WEBHOOK_PORT", Integer.toString(freePort()));
     settings.forEach((key, value) -> env.put(setting(key).environmentVariable(), value));
     FlagstateConfig config = new ConfigLoader(env, new Properties()).resolve(null);
-    Vertx vertx = Vertx.vertx();
+    Observability observability = new Observability();
+    Vertx vertx = observability.vertxBuilder(new VertxOptions()).build();
     try {
-      vertx.deployVerticle(new MainVerticle(config)).await(120, TimeUnit.SECONDS);
+      vertx.deployVerticle(new MainVerticle(config, observability)).await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
       throw new IllegalStateException("Flagstate did not start: " + e.getMessage(), e);
