@@ -18,6 +18,7 @@ import org.flagstate.ops.Observability;
 import org.flagstate.ops.OperationsRoutes;
 import org.flagstate.search.SearchRoutes;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.flagstate.crawl.CrawlerVerticle;
 import org.flagstate.db.DatabaseServer;
@@ -55,6 +56,9 @@ public final class MainVerticle extends VerticleBase {
   public Future<?> start() {
     ResponseCache cache = new ResponseCache((int) Math.min(Integer.MAX_VALUE, config.cache().maxBytes() / 500_000));
     IndexFreshness freshness = new IndexFreshness();
+    AtomicInteger openConnections = new AtomicInteger();
+    Gauge.builder("flagstate.http.connections", openConnections, AtomicInteger::get)
+        .description("Open connections to the public listener").register(observability.registry());
     Gauge.builder("flagstate.freshness.lag", freshness, IndexFreshness::lagSeconds).baseUnit("seconds")
         .description("Seconds since the newest registry event this node knows was applied (NaN before any)")
         .register(observability.registry());
@@ -81,7 +85,7 @@ public final class MainVerticle extends VerticleBase {
                 ? observability.scrapeHandler() : null),
             new DeploymentOptions().setInstances(queryInstances)))
         .compose(id -> vertx.deployVerticle(() -> new PublicHttpVerticle(config, database.connectOptions(), cache, freshness,
-            publicFeatures()),
+            publicFeatures(), openConnections),
             new DeploymentOptions().setInstances(queryInstances)))
         .onSuccess(id -> {
           LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",

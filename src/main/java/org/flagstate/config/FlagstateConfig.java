@@ -35,7 +35,8 @@ public record FlagstateConfig(
   }
 
   /** The public query listener. */
-  public record Http(String host, int port, String pathPrefix, boolean accessLog) {}
+  public record Http(String host, int port, String pathPrefix, boolean accessLog, Duration headerTimeout,
+      Duration keepAliveTimeout, Duration requestTimeout, int maxConnections) {}
 
   /** Where {@code GET /metrics} is served. */
   public enum MetricsListener {
@@ -80,7 +81,9 @@ public record FlagstateConfig(
             (String) v.get("registry.password"), (String) v.get("registry.public_url"),
             (Boolean) v.get("registry.front"), (Boolean) v.get("registry.front_credentials")),
         new Http((String) v.get("http.host"), (Integer) v.get("http.port"), pathPrefix((String) v.get("http.path_prefix")),
-            (Boolean) v.get("http.access_log")),
+            (Boolean) v.get("http.access_log"), (Duration) v.get("http.header_timeout"),
+            (Duration) v.get("http.keep_alive_timeout"), (Duration) v.get("http.request_timeout"),
+            (Integer) v.get("http.max_connections")),
         new Webhook((String) v.get("webhook.host"), (Integer) v.get("webhook.port"), (String) v.get("webhook.token"),
             (Integer) v.get("webhook.max_body_bytes")),
         new Database((String) v.get("database.url"), (String) v.get("database.data_dir"),

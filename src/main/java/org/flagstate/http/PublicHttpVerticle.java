@@ -12,6 +12,9 @@ import io.vertx.ext.web.handler.LoggerHandler;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import java.util.function.Function;
 import org.flagstate.bus.Addresses;
 import org.flagstate.cache.IndexFreshness;
@@ -32,11 +35,13 @@ public final class PublicHttpVerticle extends VerticleBase {
   private final ResponseCache cache;
   private final IndexFreshness freshness;
   private final List<Function<HttpServices, RouteGroup>> features;
+  private final AtomicInteger openConnections;
   private Pool pool;
 
   /** @param features the route groups to mount, in order, each made once per instance from its services */
   public PublicHttpVerticle(FlagstateConfig config, PgConnectOptions database, ResponseCache cache,
-      IndexFreshness freshness, List<Function<HttpServices, RouteGroup>> features) {
+      IndexFreshness freshness, List<Function<HttpServices, RouteGroup>> features, AtomicInteger openConnections) {
+    this.openConnections = openConnections;
     this.config = config;
     this.database = database;
     this.cache = cache;
@@ -50,9 +55,20 @@ public final class PublicHttpVerticle extends VerticleBase {
     HttpServices services = new HttpServices(vertx, config, pool, new CachedJsonResponder(cache, freshness));
     String prefix = config.http().pathPrefix();
     Router router = Router.router(vertx);
+    ConnectionGuard guard = new ConnectionGuard(vertx, config.http().headerTimeout(),
+        config.http().keepAliveTimeout(), config.http().maxConnections(), openConnections);
+    router.route().handler(guard.trackResponses());
     if (config.http().accessLog()) {
       router.route().handler(LoggerHandler.create(LoggerFormat.COMBINED));
     }
+    Handler<RoutingContext> requestTimeout = TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503);
+    router.route().handler(ctx -> {
+      if (isTransfer(ctx.request().path())) {
+        ctx.next();
+      } else {
+        requestTimeout.handle(ctx);
+      }
+    });
     for (Function<HttpServices, RouteGroup> feature : features) {
       feature.apply(services).mount(router, prefix);
     }
@@ -63,15 +79,31 @@ public final class PublicHttpVerticle extends VerticleBase {
         "no such path: " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> ErrorResponses.send(ctx.response(), 405, "METHOD_NOT_ALLOWED",
         ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
+    router.errorHandler(503, ctx -> {
+      ctx.response().putHeader("Retry-After", "5");
+      ErrorResponses.send(ctx.response(), 503, "UNAVAILABLE",
+          "the request took longer than http.request_timeout; try again shortly", null);
+    });
     router.errorHandler(500, ctx -> ErrorResponses.send(ctx.response(), 500, "INTERNAL",
         "unexpected error; see the server log", null));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setMaxInitialLineLength(Math.max(8192, config.query().maxQueryBytes() + 1024))
-        .setSendBufferSize(4 << 20);
-    return vertx.createHttpServer(options).requestHandler(new MalformedPathGuard(router))
-        .invalidRequestHandler(InvalidRequests.HANDLER).listen();
+        .setSendBufferSize(4 << 20)
+        // HTTP/1.1 only: with h2c detection on, Vert.x reports a connection only once its first bytes
+        // arrive, and a client trickling them would escape the header timeout
+        .setHttp2ClearTextEnabled(false);
+    return vertx.createHttpServer(options)
+        .connectionHandler(guard::connected)
+        .requestHandler(guard.guarding(new MalformedPathGuard(router)))
+        .invalidRequestHandler(InvalidRequests.HANDLER)
+        .listen();
+  }
+
+  /** Registry-front transfers stream as long as the client reads; they are bounded by idle time instead. */
+  private static boolean isTransfer(String path) {
+    return path.contains("/blobs/") || path.contains("/manifests/");
   }
 
   private void status(RoutingContext ctx) {
