@@ -54,7 +54,7 @@ public final class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ResponseCache cache = new ResponseCache((int) Math.min(Integer.MAX_VALUE, config.cache().maxBytes() / 500_000));
+    ResponseCache cache = new ResponseCache(config.cache().maxBytes(), config.cache().maxBodyBytes());
     IndexFreshness freshness = new IndexFreshness();
     AtomicInteger openConnections = new AtomicInteger();
     Gauge.builder("flagstate.http.connections", openConnections, AtomicInteger::get)

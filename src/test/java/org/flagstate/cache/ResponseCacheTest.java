@@ -7,14 +7,27 @@ import io.vertx.core.Promise;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** The shared cache of rendered index responses: single flight, invalidation, stable validators. */
+/**
+ * The shared cache of rendered index responses: single flight, byte bound and admission, invalidation,
+ * stable validators. Caffeine's maintenance runs on the calling thread, so evictions are deterministic.
+ */
 class ResponseCacheTest {
 
   private static final byte[] BODY = "{\"Results\":[]}".getBytes(StandardCharsets.UTF_8);
+  private static final long MIB = 1 << 20;
+
+  private static ResponseCache newCache() {
+    return new ResponseCache(MIB, MIB, Runnable::run);
+  }
 
   /** A render Supplier whose futures the test completes by hand, counting how often it was called. */
   private static final class ManualRender implements Supplier<Future<byte[]>> {
@@ -43,9 +56,28 @@ class ResponseCacheTest {
     };
   }
 
+  private static Supplier<Future<RenderedBody>> bodies(Supplier<Future<byte[]>> render) {
+    return () -> render.get().map(RenderedBody::of);
+  }
+
+  /** A JSON body of about {@code length} bytes that gzip cannot shrink much. */
+  private static byte[] json(int n, int length, Random random) {
+    StringBuilder pad = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      pad.append((char) ('a' + random.nextInt(26)));
+    }
+    return ("{\"n\":" + n + ",\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** What CachedJsonResponder does: the ready response, else a render. */
+  private static RenderedResponse request(ResponseCache cache, String key, Supplier<Future<byte[]>> render) {
+    RenderedResponse hit = cache.cached(key);
+    return hit != null ? hit : cache.get(key, render).result();
+  }
+
   @Test
   void concurrentGetsForOneKeyRenderOnce() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     ManualRender render = new ManualRender();
 
     Future<RenderedResponse> first = cache.get("k", render);
@@ -58,7 +90,7 @@ class ResponseCacheTest {
 
   @Test
   void everyWaiterGetsTheOneRenderedResponse() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     ManualRender render = new ManualRender();
     Future<RenderedResponse> first = cache.get("k", render);
     Future<RenderedResponse> second = cache.get("k", render);
@@ -73,7 +105,7 @@ class ResponseCacheTest {
 
   @Test
   void differentKeysRenderSeparately() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     ManualRender render = new ManualRender();
 
     cache.get("a", render);
@@ -84,7 +116,7 @@ class ResponseCacheTest {
 
   @Test
   void completedRenderIsServedFromTheCache() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     ManualRender render = new ManualRender();
     cache.get("k", render);
     assertThat(cache.cached("k")).isNull();
@@ -99,7 +131,7 @@ class ResponseCacheTest {
 
   @Test
   void invalidateAllMakesTheNextGetRenderAgain() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     AtomicInteger renders = new AtomicInteger();
     cache.get("k", immediately(BODY, renders));
 
@@ -113,7 +145,7 @@ class ResponseCacheTest {
 
   @Test
   void reRenderingIdenticalBytesKeepsEtagAndLastModified() throws InterruptedException {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     AtomicInteger renders = new AtomicInteger();
     RenderedResponse first = cache.get("k", immediately(BODY, renders)).result();
     // Last-Modified has second precision: make sure a fresh one would differ
@@ -132,7 +164,7 @@ class ResponseCacheTest {
 
   @Test
   void reRenderingDifferentBytesChangesTheEtag() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     AtomicInteger renders = new AtomicInteger();
     RenderedResponse first = cache.get("k", immediately(BODY, renders)).result();
     cache.invalidateAll();
@@ -145,7 +177,7 @@ class ResponseCacheTest {
 
   @Test
   void renderStartedBeforeInvalidateAllIsNotCached() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     ManualRender render = new ManualRender();
     Future<RenderedResponse> stale = cache.get("k", render);
 
@@ -159,7 +191,7 @@ class ResponseCacheTest {
 
   @Test
   void getAfterInvalidateAllDoesNotJoinARenderStartedBefore() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     ManualRender render = new ManualRender();
     Future<RenderedResponse> stale = cache.get("k", render);
     cache.invalidateAll();
@@ -172,7 +204,7 @@ class ResponseCacheTest {
 
   @Test
   void staleRenderFinishingLateDoesNotReplaceTheFreshOne() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     ManualRender render = new ManualRender();
     cache.get("k", render);
     cache.invalidateAll();
@@ -186,7 +218,7 @@ class ResponseCacheTest {
 
   @Test
   void failedRenderIsPassedOnAndNotCached() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
     ManualRender render = new ManualRender();
     Future<RenderedResponse> failing = cache.get("k", render);
 
@@ -201,7 +233,7 @@ class ResponseCacheTest {
 
   @Test
   void renderSupplierThatThrowsGivesAFailedFuture() {
-    ResponseCache cache = new ResponseCache(10);
+    ResponseCache cache = newCache();
 
     Future<RenderedResponse> result = cache.get("k", () -> {
       throw new IllegalStateException("boom");
@@ -212,14 +244,229 @@ class ResponseCacheTest {
   }
 
   @Test
-  void maxEntriesBoundsTheNumberOfCachedResponses() {
-    ResponseCache cache = new ResponseCache(3);
+  void maxBytesBoundsWhatTheCachedResponsesWeigh() {
+    long maxBytes = 400_000;
+    ResponseCache cache = new ResponseCache(maxBytes, MIB, Runnable::run);
     AtomicInteger renders = new AtomicInteger();
+    Random random = new Random(7);
 
-    for (int i = 0; i < 20; i++) {
-      cache.get("k" + i, immediately(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8), renders));
-      assertThat(cache.size()).isLessThanOrEqualTo(3);
+    for (int i = 0; i < 400; i++) {
+      cache.get("k" + i, immediately(json(i, random.nextInt(1000), random), renders));
+      cache.cleanUp();
+      assertThat(cache.weightedBytes()).isLessThanOrEqualTo(maxBytes);
     }
-    assertThat(cache.cached("k19")).as("the newest response is kept").isNotNull();
+    assertThat(cache.size()).as("evicted some").isLessThan(400);
+    // among one-offs a newcomer does not displace an equally frequent incumbent: asked for twice, it does
+    cache.get("k399", immediately(json(399, 500, random), renders));
+    assertThat(cache.cached("k399")).as("the newest response is kept").isNotNull();
+    assertThat(cache.weightedBytes()).isLessThanOrEqualTo(maxBytes);
+    long kept = 0;
+    for (int i = 0; i < 400; i++) {
+      RenderedResponse response = cache.cached("k" + i);
+      if (response != null) {
+        kept += response.identity().length() + response.gzip().length() + ResponseCache.ENTRY_OVERHEAD;
+      }
+    }
+    assertThat(cache.weightedBytes()).as("counts at least the bytes kept").isGreaterThanOrEqualTo(kept);
+  }
+
+  @Test
+  void weightCountsBothEncodingsAndTheOverhead() {
+    ResponseCache cache = newCache();
+    RenderedResponse response = cache.get("k", immediately(BODY, new AtomicInteger())).result();
+
+    assertThat(cache.weightedBytes()).isGreaterThanOrEqualTo(
+        response.identity().length() + response.gzip().length() + ResponseCache.ENTRY_OVERHEAD + 1L);
+    cache.invalidateAll();
+    assertThat(cache.weightedBytes()).isZero();
+  }
+
+  @Test
+  void bodyAboveMaxBodyBytesIsSentButNotKept() {
+    ResponseCache cache = new ResponseCache(MIB, 100, Runnable::run);
+    AtomicInteger renders = new AtomicInteger();
+    byte[] large = json(0, 200, new Random(1));
+
+    Future<RenderedResponse> sent = cache.get("large", immediately(large, renders));
+
+    assertThat(sent.succeeded()).isTrue();
+    assertThat(sent.result().identity().getBytes()).isEqualTo(large);
+    assertThat(cache.cached("large")).isNull();
+    assertThat(cache.size()).isZero();
+    assertThat(cache.weightedBytes()).isZero();
+    cache.get("large", immediately(large, renders));
+    assertThat(renders).hasValue(2);
+  }
+
+  @Test
+  void bodyOfExactlyMaxBodyBytesIsKept() {
+    byte[] body = json(0, 200, new Random(1));
+    ResponseCache cache = new ResponseCache(MIB, body.length, Runnable::run);
+
+    cache.get("k", immediately(body, new AtomicInteger()));
+
+    assertThat(cache.cached("k")).isNotNull();
+  }
+
+  @Test
+  void concurrentMissesForAnOversizedBodyStillRenderOnce() {
+    ResponseCache cache = new ResponseCache(MIB, 100, Runnable::run);
+    ManualRender render = new ManualRender();
+    Future<RenderedResponse> first = cache.get("large", render);
+    Future<RenderedResponse> second = cache.get("large", render);
+    assertThat(render.count()).isEqualTo(1);
+
+    render.complete(0, json(0, 200, new Random(1)));
+
+    assertThat(second.result()).isSameAs(first.result());
+    assertThat(cache.cached("large")).isNull();
+    cache.get("large", render);
+    assertThat(render.count()).as("not kept, so the next request renders again").isEqualTo(2);
+  }
+
+  @Test
+  void oversizedBodyKeepsItsValidatorsAcrossRenders() throws InterruptedException {
+    ResponseCache cache = new ResponseCache(MIB, 100, Runnable::run);
+    AtomicInteger renders = new AtomicInteger();
+    byte[] large = json(0, 200, new Random(1));
+    RenderedResponse first = cache.get("large", immediately(large, renders)).result();
+    while (System.currentTimeMillis() / 1000 * 1000 <= first.lastModifiedMillis()) {
+      Thread.sleep(20);
+    }
+
+    RenderedResponse second = cache.get("large", immediately(large.clone(), renders)).result();
+
+    assertThat(second.etag()).isEqualTo(first.etag());
+    assertThat(second.lastModified()).isEqualTo(first.lastModified());
+  }
+
+  @Test
+  void aPopularResponseSurvivesAFloodOfOneOffQueries() {
+    Random random = new Random(11);
+    int capacity = 100;
+    RenderedResponse sample = RenderedResponse.of(json(0, 1000, random), 0);
+    long weight = sample.identity().length() + sample.gzip().length() + ResponseCache.ENTRY_OVERHEAD + 100L;
+    long maxBytes = capacity * weight;
+    ResponseCache cache = new ResponseCache(maxBytes, MIB, Runnable::run);
+    AtomicInteger popularRenders = new AtomicInteger();
+    byte[] popularBody = json(-1, 1000, random);
+    Supplier<Future<byte[]>> popular = immediately(popularBody, popularRenders);
+    for (int i = 0; i < capacity; i++) {
+      request(cache, "filler" + i, immediately(json(i, 1000, random), new AtomicInteger()));
+    }
+    for (int i = 0; i < 10; i++) {
+      request(cache, "popular", popular);
+    }
+    cache.cleanUp();
+    assertThat(cache.cached("popular")).as("admitted once asked for more often than the others").isNotNull();
+    int rendersBeforeTheFlood = popularRenders.get();
+
+    // more one-offs between two requests for the popular response than the cache holds: LRU would drop it
+    for (int i = 0; i < 2_000; i++) {
+      request(cache, "one-off" + i, immediately(json(i, 1000, random), new AtomicInteger()));
+      if (i % (capacity * 3 / 2) == 0) {
+        request(cache, "popular", popular);
+      }
+      cache.cleanUp();
+      assertThat(cache.weightedBytes()).isLessThanOrEqualTo(maxBytes);
+    }
+
+    assertThat(cache.cached("popular")).isNotNull();
+    assertThat(popularRenders).as("never rendered again during the flood").hasValue(rendersBeforeTheFlood);
+  }
+
+  @Test
+  void invalidateDropsExactlyTheResponsesThatMayIncludeAChangedRepository() {
+    ResponseCache cache = newCache();
+    AtomicInteger renders = new AtomicInteger();
+    cache.get("any", Set.of(), bodies(immediately(BODY, renders)));
+    cache.get("a", Set.of("a"), bodies(immediately(BODY, renders)));
+    cache.get("b", Set.of("b"), bodies(immediately(BODY, renders)));
+    cache.get("ab", Set.of("a", "b"), bodies(immediately(BODY, renders)));
+    cache.get("cd", Set.of("c", "d"), bodies(immediately(BODY, renders)));
+
+    cache.invalidate(List.of("a", "d"));
+
+    assertThat(cache.cached("any")).as("may include any repository").isNull();
+    assertThat(cache.cached("a")).isNull();
+    assertThat(cache.cached("ab")).isNull();
+    assertThat(cache.cached("cd")).isNull();
+    assertThat(cache.cached("b")).as("limited to another repository").isNotNull();
+    assertThat(cache.size()).isEqualTo(1);
+  }
+
+  @Test
+  void renderRunningWhenAnyRepositoryChangesIsNotCached() {
+    ResponseCache cache = newCache();
+    ManualRender render = new ManualRender();
+    Future<RenderedResponse> running = cache.get("b", Set.of("b"), bodies(render));
+
+    cache.invalidate(List.of("a"));
+    Future<RenderedResponse> after = cache.get("b", Set.of("b"), bodies(render));
+    render.complete(0, BODY);
+
+    assertThat(running.succeeded()).as("the request that was waiting still gets an answer").isTrue();
+    assertThat(render.count()).as("a request after the change does not join the render from before").isEqualTo(2);
+    assertThat(after.isComplete()).isFalse();
+    assertThat(cache.cached("b")).isNull();
+    render.complete(1, BODY);
+    assertThat(cache.cached("b")).isSameAs(after.result());
+  }
+
+  @Test
+  void renderRunningWhenItsRepositoryChangesIsNotCached() {
+    ResponseCache cache = newCache();
+    ManualRender render = new ManualRender();
+    Future<RenderedResponse> stale = cache.get("a", Set.of("a"), bodies(render));
+
+    cache.invalidate(List.of("a"));
+    render.complete(0, BODY);
+
+    assertThat(stale.succeeded()).isTrue();
+    assertThat(cache.cached("a")).isNull();
+    assertThat(cache.size()).isZero();
+  }
+
+  @Test
+  void aResponseCachedAfterConcurrentChangesIsNeverOlderThanTheLastChange() throws Exception {
+    ResponseCache cache = new ResponseCache(MIB, MIB, Runnable::run);
+    AtomicInteger version = new AtomicInteger();
+    ExecutorService database = Executors.newSingleThreadExecutor();
+    ExecutorService clients = Executors.newFixedThreadPool(3);
+    Supplier<Future<RenderedBody>> render = () -> {
+      Promise<RenderedBody> read = Promise.promise();
+      database.execute(() -> read.complete(RenderedBody.of(Integer.toString(version.get())
+          .getBytes(StandardCharsets.UTF_8))));
+      return read.future();
+    };
+    try {
+      for (int round = 0; round < 200; round++) {
+        List<java.util.concurrent.Future<?>> requests = new ArrayList<>();
+        for (int client = 0; client < 2; client++) {
+          requests.add(clients.submit(() -> {
+            for (int i = 0; i < 20; i++) {
+              cache.get("k", Set.of("repo"), render);
+            }
+          }));
+        }
+        requests.add(clients.submit(() -> {
+          version.incrementAndGet();
+          cache.invalidate(List.of("repo"));
+        }));
+        for (java.util.concurrent.Future<?> request : requests) {
+          request.get(10, TimeUnit.SECONDS);
+        }
+        database.submit(() -> { }).get(10, TimeUnit.SECONDS);
+
+        RenderedResponse kept = cache.cached("k");
+        if (kept != null) {
+          assertThat(new String(kept.identity().getBytes(), StandardCharsets.UTF_8))
+              .as("round %d", round).isEqualTo(Integer.toString(version.get()));
+        }
+      }
+    } finally {
+      clients.shutdownNow();
+      database.shutdownNow();
+    }
   }
 }
