@@ -13,18 +13,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.flagstate.db.SqlStatement;
+import org.flagstate.search.RepositoryMatch;
 
 /**
  * All SQL of the JSON API. Repositories are listed and paged by name with {@code COLLATE "C"} (bytewise)
- * keyset paging; matching, counting and facets run in PostgreSQL. A repository's title and description
- * come from the labels and annotations of its representative tag ({@code latest}, else the most
- * recently moved one; for a list, the first member that carries one), worked out here from the stored
- * JSON so the API does not depend on the search columns.
+ * keyset paging; matching, counting and facets run in PostgreSQL. A repository's title, description and
+ * icon are the columns the crawler stored (registry/ImageText's rules, from its representative tag), and
+ * search text matches as {@code /v1/search} does ({@link RepositoryMatch}).
  */
 final class ApiReader {
 
-  /** A repository as the listing shows it; {@code title} and {@code description} may be null. */
-  record RepositorySummary(String name, long tagCount, OffsetDateTime lastUpdated, String title, String description) {}
+  /** A repository as the listing shows it; {@code title}, {@code description} and {@code icon} may be null. */
+  record RepositorySummary(String name, long tagCount, OffsetDateTime lastUpdated, String title, String description,
+      String icon) {}
 
   /** One page of repositories, the size of the whole set, and the name the next page starts after (or null). */
   record RepositoryPage(List<RepositorySummary> repositories, long total, String nextAfter) {}
@@ -51,41 +52,14 @@ final class ApiReader {
   /** A manifest, its members when it is a list, and every tag that holds it. */
   record DigestUsage(Manifest manifest, List<Member> members, List<Holder> holders) {}
 
-  static final List<String> TITLE_KEYS = List.of("org.opencontainers.image.title", "org.label-schema.name",
-      "io.k8s.display-name");
-  static final List<String> DESCRIPTION_KEYS = List.of("org.opencontainers.image.description",
-      "org.label-schema.description", "io.k8s.description", "summary", "description");
+  private static final String HAS_TAGS = RepositoryMatch.hasTags("r");
 
-  private static final String HAS_TAGS = "exists (select 1 from tag t where t.repository_id = r.id)";
-
-  /**
-   * Joined as {@code txt} onto a row {@code r} of repository: the title and description of its
-   * representative tag, for a list falling back to its first member that carries either.
-   */
-  private static final String TEXT_JOIN = " " + """
-      left join lateral (
-        select coalesce(own.title, member.title) as title, coalesce(own.description, member.description) as description
-        from tag tg
-        join manifest m on m.digest = tg.digest
-        cross join lateral (select %1$s as title, %2$s as description) own
-        left join lateral (
-          select texts.title, texts.description
-          from list_member lm
-          join manifest mm on mm.digest = lm.member_digest
-          cross join lateral (select %3$s as title, %4$s as description) texts
-          where lm.list_digest = m.digest and (texts.title is not null or texts.description is not null)
-          order by lm.position
-          limit 1) member on true
-        where tg.repository_id = r.id
-        order by tg.name = 'latest' desc, tg.updated_at desc, tg.name
-        limit 1) txt on true""".formatted(text("m", TITLE_KEYS), text("m", DESCRIPTION_KEYS),
-      text("mm", TITLE_KEYS), text("mm", DESCRIPTION_KEYS));
-
-  private static final String SUMMARY_COLUMNS = "r.name, s.tag_count, s.last_updated, txt.title, txt.description";
+  /** A summary's columns, over a row {@code r} with id, name, title, description and icon, and {@code s}. */
+  private static final String SUMMARY_COLUMNS = "r.name, s.tag_count, s.last_updated, r.title, r.description, r.icon";
 
   private static final String SUMMARY_JOINS = " " + """
       cross join lateral (select count(*) as tag_count, max(t.updated_at) as last_updated
-                          from tag t where t.repository_id = r.id) s""" + TEXT_JOIN;
+                          from tag t where t.repository_id = r.id) s""";
 
   private static final String COUNT_REPOSITORIES = "select count(*) from repository r where " + HAS_TAGS;
 
@@ -174,7 +148,8 @@ final class ApiReader {
   /** A page of all repositories that have tags, and how many there are. */
   Future<RepositoryPage> repositories(ApiPage page) {
     SqlStatement s = new SqlStatement();
-    s.append("select ").append(SUMMARY_COLUMNS).append(" from (select r.id, r.name from repository r where ")
+    s.append("select ").append(SUMMARY_COLUMNS)
+        .append(" from (select r.id, r.name, r.title, r.description, r.icon from repository r where ")
         .append(HAS_TAGS);
     if (page.after() != null) {
       s.append(" and r.name > ").append(s.param(page.after()));
@@ -189,7 +164,8 @@ final class ApiReader {
   /** A page of the repositories matching {@code search}, with the total and facets of the whole match set. */
   Future<SearchPage> search(RepositorySearch search) {
     SqlStatement rows = matched(search);
-    rows.append(" select ").append(SUMMARY_COLUMNS).append(" from (select x.id as id, x.name as name from matched x");
+    rows.append(" select ").append(SUMMARY_COLUMNS)
+        .append(" from (select x.id, x.name, x.title, x.description, x.icon from matched x");
     if (search.page().after() != null) {
       rows.append(" where x.name > ").append(rows.param(search.page().after()));
     }
@@ -215,19 +191,18 @@ final class ApiReader {
     });
   }
 
-  /** {@code with entries, matched}: the ids and names of the repositories {@code search} matches. */
+  /**
+   * {@code with entries, matched}: the id, name, title, description and icon of the repositories
+   * {@code search} matches; its text as {@code /v1/search} matches it.
+   */
   private static SqlStatement matched(RepositorySearch search) {
     SqlStatement s = new SqlStatement();
-    s.append("with ").append(ENTRIES).append(", matched as (select r.id, r.name from repository r");
+    s.append("with ").append(ENTRIES)
+        .append(", matched as (select r.id, r.name, r.title, r.description, r.icon from repository r where ");
     if (search.text() != null) {
-      s.append(TEXT_JOIN);
-    }
-    s.append(" where ").append(HAS_TAGS);
-    if (search.text() != null) {
-      String text = s.param(search.text());
-      s.append(" and (strpos(lower(r.name), lower(").append(text).append("::text)) > 0")
-          .append(" or strpos(lower(txt.title), lower(").append(text).append("::text)) > 0")
-          .append(" or strpos(lower(txt.description), lower(").append(text).append("::text)) > 0)");
+      s.append(RepositoryMatch.of(search.text()).bind(s).condition("r"));
+    } else {
+      s.append(HAS_TAGS);
     }
     if (search.filtersImages()) {
       s.append(" and exists (select 1 from entries e where e.repository_id = r.id");
@@ -307,7 +282,7 @@ final class ApiReader {
     List<RepositorySummary> result = new ArrayList<>();
     for (Row row : rows) {
       result.add(new RepositorySummary(row.getString(0), row.getLong(1), row.getOffsetDateTime(2), row.getString(3),
-          row.getString(4)));
+          row.getString(4), row.getString(5)));
     }
     return result;
   }
@@ -328,19 +303,4 @@ final class ApiReader {
   private static JsonObject json(Row row, int column) {
     return row.getValue(column) instanceof JsonObject object ? object : new JsonObject();
   }
-
-  /**
-   * The first non-blank value among {@code keys} in the annotations, then labels, of manifest
-   * {@code alias} (key order first, annotations before labels within a key). Keys are constants.
-   */
-  static String text(String alias, List<String> keys) {
-    List<String> values = new ArrayList<>();
-    for (String key : keys) {
-      for (String column : List.of("annotations", "labels")) {
-        values.add("nullif(btrim(" + alias + "." + column + " ->> '" + key + "'), '')");
-      }
-    }
-    return "coalesce(" + String.join(", ", values) + ")";
-  }
-
 }

@@ -159,6 +159,7 @@ final class ApiRenderer {
     json.writeStringField("name", repository.name());
     writeOptional(json, "title", repository.title());
     writeOptional(json, "description", repository.description());
+    writeOptional(json, "icon", repository.icon());
     json.writeNumberField("tagCount", repository.tagCount());
     writeTimestamp(json, "lastUpdated", repository.lastUpdated());
   }

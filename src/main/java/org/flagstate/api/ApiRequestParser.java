@@ -3,12 +3,14 @@ package org.flagstate.api;
 import org.flagstate.http.Bytewise;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.flagstate.http.InvalidQueryException;
 import org.flagstate.http.QueryStrings;
 import org.flagstate.registry.MediaTypes;
+import org.flagstate.registry.ReferenceGrammar;
 
 /**
  * Validates every request of the JSON API before anything is read: unknown parameters, repeated
@@ -19,13 +21,8 @@ final class ApiRequestParser {
 
   static final int MAX_TEXT = 256;
 
-  /** distribution's repository name grammar (reference.NameRegexp without a host), at most 255 characters. */
-  private static final Pattern REPOSITORY_NAME =
-      Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
-  /** The OCI digest grammar; registered algorithms are checked further in {@link #digest}. */
-  private static final Pattern DIGEST = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
-  private static final Pattern SHA256 = Pattern.compile("sha256:[a-f0-9]{64}");
-  private static final Pattern SHA512 = Pattern.compile("sha512:[a-f0-9]{128}");
+  /** The hex digits of the registered algorithms; a registered algorithm's digest is lowercase hex only. */
+  private static final Map<String, Integer> REGISTERED_DIGEST_LENGTHS = Map.of("sha256", 64, "sha512", 128);
   private static final List<String> MEDIA_TYPES = List.of(MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_LIST,
       MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST);
 
@@ -95,7 +92,7 @@ final class ApiRequestParser {
   /** {@code /api/v1/repositories/<name>}: a valid repository name and no parameters. */
   String repository(String name, String rawQuery) {
     noParameters(rawQuery, "a repository");
-    if (name == null || name.length() > 255 || !REPOSITORY_NAME.matcher(name).matches()) {
+    if (name == null || !ReferenceGrammar.isName(name)) {
       throw new InvalidQueryException("name", "'" + abbreviated(name) + "' is not a repository name "
           + "(lowercase path components of letters and digits separated by '/', '.', '_', '__' or '-')");
     }
@@ -105,14 +102,28 @@ final class ApiRequestParser {
   /** {@code /api/v1/digests/<digest>}: a well-formed digest and no parameters. */
   String digest(String digest, String rawQuery) {
     noParameters(rawQuery, "a digest lookup");
-    boolean valid = digest != null && digest.length() <= 256 && DIGEST.matcher(digest).matches()
-        && (!digest.startsWith("sha256:") || SHA256.matcher(digest).matches())
-        && (!digest.startsWith("sha512:") || SHA512.matcher(digest).matches());
+    boolean valid = digest != null && ReferenceGrammar.isDigest(digest) && canonical(digest);
     if (!valid) {
       throw new InvalidQueryException("digest", "'" + abbreviated(digest)
           + "' is not a digest; write algorithm:hex, e.g. sha256: and 64 lowercase hex digits");
     }
     return digest;
+  }
+
+  /**
+   * {@link ReferenceGrammar} admits any case and length of at least 32 hex digits; the index stores
+   * digests as the registry writes them, with a lowercase algorithm and, for a registered one, exactly
+   * its number of lowercase hex digits, so only that spelling can be found.
+   */
+  private static boolean canonical(String digest) {
+    int colon = digest.indexOf(':');
+    String algorithm = digest.substring(0, colon);
+    String encoded = digest.substring(colon + 1);
+    if (!algorithm.equals(algorithm.toLowerCase(Locale.ROOT))) {
+      return false;
+    }
+    Integer length = REGISTERED_DIGEST_LENGTHS.get(algorithm);
+    return length == null || encoded.length() == length && encoded.equals(encoded.toLowerCase(Locale.ROOT));
   }
 
   private void noParameters(String rawQuery, String what) {

@@ -6,8 +6,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * A validated {@code /api/v1/search}: an optional text (matched case-insensitively as a substring of the
- * repository name, title or description) and image filters. Values of one filter are OR'ed, filters are
+ * A validated {@code /api/v1/search}: an optional text (matched as {@code /v1/search} matches it, by
+ * search's {@code RepositoryMatch}: a substring of the name, or word prefixes of name, title and
+ * description) and image filters. Values of one filter are OR'ed, filters are
  * AND'ed, and all filters must hold for one image (tagged, or a member of a tagged list). Sets are
  * sorted, so equal searches have equal {@link #queryString}s and cache keys.
  *

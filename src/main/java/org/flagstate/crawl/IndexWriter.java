@@ -15,6 +15,7 @@ import org.flagstate.bus.IndexChanged;
 import org.flagstate.inbox.InboxStore;
 import org.flagstate.registry.ImageText;
 import org.flagstate.registry.ParsedManifest;
+import org.flagstate.search.RepositoryMatch;
 
 /**
  * The index SQL the crawler runs: lookups that decide what to fetch, and the one transaction per
@@ -33,8 +34,8 @@ final class IndexWriter {
 
   private static final String INSERT_MANIFEST = """
       insert into manifest (digest, media_type, is_list, size, config_digest, os, architecture, variant, created,
-                            labels, annotations, title, description, config_size, layers_size)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                            labels, annotations, title, description, config_size, layers_size, icon)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
       on conflict (digest) do nothing""";
 
   private static final String INSERT_MEMBER = """
@@ -59,23 +60,38 @@ final class IndexWriter {
       on conflict (repository_id, name) do update set digest = excluded.digest, updated_at = now()
       where tag.digest <> excluded.digest""";
 
-  /** The repository's search text comes from its "latest" tag, else its most recently moved one. */
+  /**
+   * The repository's title, description and icon (each as {@link ImageText} derived it for a manifest)
+   * and its search document come from its "latest" tag, else its most recently moved one; for a list,
+   * each from the list itself, else its first member carrying text (title or description), respectively
+   * an icon. The row is only rewritten when something changed.
+   */
   private static final String REFRESH_REPOSITORY_TEXT = """
       update repository r
-      set title = t.title, description = t.description,
-          search_document = to_tsvector('simple', translate(r.name, '/-_.', '    ') || ' '
-              || coalesce(t.title, '') || ' ' || coalesce(t.description, ''))
-      from (select coalesce(m.title, member.title) as title, coalesce(m.description, member.description) as description
-            from tag tg
-            join manifest m on m.digest = tg.digest
-            left join lateral (select mm.title, mm.description
-                               from list_member lm join manifest mm on mm.digest = lm.member_digest
-                               where lm.list_digest = m.digest and (mm.title is not null or mm.description is not null)
-                               order by lm.position limit 1) member on true
-            where tg.repository_id = $1
-            order by tg.name = 'latest' desc, tg.updated_at desc, tg.name
-            limit 1) t
-      where r.id = $1""";
+      set title = t.title, description = t.description, icon = t.icon, search_document = t.document
+      from (select picked.title, picked.description, picked.icon,
+                   """ + RepositoryMatch.document("$2::text", "picked.title", "picked.description") + """
+       as document
+            from (select coalesce(m.title, texts.title) as title,
+                         coalesce(m.description, texts.description) as description,
+                         coalesce(m.icon, icons.icon) as icon
+                  from tag tg
+                  join manifest m on m.digest = tg.digest
+                  left join lateral (select mm.title, mm.description
+                                     from list_member lm join manifest mm on mm.digest = lm.member_digest
+                                     where lm.list_digest = m.digest
+                                       and (mm.title is not null or mm.description is not null)
+                                     order by lm.position limit 1) texts on true
+                  left join lateral (select mm.icon
+                                     from list_member lm join manifest mm on mm.digest = lm.member_digest
+                                     where lm.list_digest = m.digest and mm.icon is not null
+                                     order by lm.position limit 1) icons on true
+                  where tg.repository_id = $1
+                  order by tg.name = 'latest' desc, tg.updated_at desc, tg.name
+                  limit 1) picked) t
+      where r.id = $1
+        and (r.title, r.description, r.icon, r.search_document) is distinct from
+            (t.title, t.description, t.icon, t.document)""";
 
   private static final String DELETE_REPOSITORY = "delete from repository where name = $1";
 
@@ -188,7 +204,7 @@ final class IndexWriter {
           .addValue(image.config().variant()).addValue(image.config().created())
           .addValue(new JsonObject(new HashMap<>(image.config().labels())))
           .addValue(new JsonObject(new HashMap<>(m.annotations()))).addValue(text.title()).addValue(text.description())
-          .addValue(m.configSize()).addValue(m.layersSize()));
+          .addValue(m.configSize()).addValue(m.layersSize()).addValue(text.icon()));
     }
     List<Tuple> members = new ArrayList<>();
     for (FetchedManifests.ImageList list : fetched.lists) {
@@ -197,7 +213,8 @@ final class IndexWriter {
       manifests.add(Tuple.tuple().addValue(m.digest()).addValue(m.mediaType()).addValue(true).addValue(m.size())
           .addValue(null).addValue(null).addValue(null).addValue(null).addValue(null)
           .addValue(new JsonObject()).addValue(new JsonObject(new HashMap<>(m.annotations())))
-          .addValue(listText.title()).addValue(listText.description()).addValue(null).addValue(null));
+          .addValue(listText.title()).addValue(listText.description()).addValue(null).addValue(null)
+          .addValue(listText.icon()));
       int position = 0;
       for (ParsedManifest.Member member : list.members()) {
         members.add(Tuple.of(m.digest(), position++, member.digest(), member.os(), member.architecture(),
@@ -223,7 +240,7 @@ final class IndexWriter {
       return connection.preparedQuery(DELETE_STALE_TAGS).execute(Tuple.tuple().addLong(id).addArrayOfString(names))
           .compose(deleted -> connection.preparedQuery(UPSERT_TAGS)
               .execute(Tuple.tuple().addLong(id).addArrayOfString(names).addArrayOfString(digests))
-              .compose(upserted -> connection.preparedQuery(REFRESH_REPOSITORY_TEXT).execute(Tuple.of(id))
+              .compose(upserted -> connection.preparedQuery(REFRESH_REPOSITORY_TEXT).execute(Tuple.of(id, repository))
                   .map(refreshed -> deleted.rowCount() > 0 || upserted.rowCount() > 0)));
     });
   }

@@ -6,41 +6,22 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import org.flagstate.db.SqlStatement;
 
 /**
- * The SQL behind search and listing. Matching and ranking run in PostgreSQL: trigram index on names,
- * full-text index on names, titles and descriptions; ranked exact name, name prefix, name substring,
- * then text relevance.
+ * The SQL behind search and listing. Matching and ranking are {@link RepositoryMatch}'s, the same as the
+ * JSON API's search; a hit shows the title, description and icon the crawler stored for the repository.
  */
 public final class SearchReader {
 
-  /** One search hit. */
-  public record Hit(String name, String description) {}
+  /** One search hit; {@code title} and {@code icon} may be null, {@code description} falls back to the title. */
+  public record Hit(String name, String title, String description, String icon) {}
 
   /** A page of hits and the total number of matches. */
   public record Hits(List<Hit> hits, long total) {}
 
   /** A page of names, and whether more follow. */
   public record Names(List<String> names, boolean more) {}
-
-  // $1 the term, $2 the term as a LIKE pattern body (escaped), $3 limit, $4 offset.
-  // A name "matches exactly" when the whole name or its last path component equals the term.
-  private static final String SEARCH = """
-      with matched as (
-        select r.name, coalesce(r.description, r.title, '') as description,
-               case when lower(r.name) = lower($1) or lower(regexp_replace(r.name, '^.*/', '')) = lower($1) then 0
-                    when lower(r.name) like lower($2) || '%' escape '\\'
-                      or lower(regexp_replace(r.name, '^.*/', '')) like lower($2) || '%' escape '\\' then 1
-                    when lower(r.name) like '%' || lower($2) || '%' escape '\\' then 2
-                    else 3 end as rank,
-               ts_rank(r.search_document, plainto_tsquery('simple', $1)) as relevance
-        from repository r
-        where lower(r.name) like '%' || lower($2) || '%' escape '\\'
-           or r.search_document @@ plainto_tsquery('simple', $1))
-      select name, description, count(*) over () as total
-      from matched
-      order by rank, relevance desc, name
-      limit $3 offset $4""";
 
   private static final String CATALOG = """
       select name from repository where ($1::text is null or name > $1) order by name limit $2""";
@@ -57,14 +38,19 @@ public final class SearchReader {
   }
 
   public Future<Hits> search(SearchRequest request) {
-    Tuple params = Tuple.of(request.term(), likeEscaped(request.term()), request.pageSize(),
-        (request.page() - 1) * request.pageSize());
-    return pool.preparedQuery(SEARCH).execute(params).map(rows -> {
+    SqlStatement s = new SqlStatement();
+    RepositoryMatch.Bound match = RepositoryMatch.of(request.term()).bind(s);
+    s.append("with matched as (select r.name, r.title, coalesce(r.description, r.title, '') as description, r.icon, ")
+        .append(match.rankColumns("r")).append(" from repository r where ").append(match.condition("r"))
+        .append(") select name, title, description, icon, count(*) over () as total from matched order by ")
+        .append(RepositoryMatch.RANKED_ORDER).append(" limit ").append(s.param(request.pageSize()))
+        .append(" offset ").append(s.param((request.page() - 1) * request.pageSize()));
+    return s.execute(pool).map(rows -> {
       List<Hit> hits = new ArrayList<>();
       long total = 0;
       for (Row row : rows) {
-        hits.add(new Hit(row.getString(0), row.getString(1)));
-        total = row.getLong(2);
+        hits.add(new Hit(row.getString(0), row.getString(1), row.getString(2), row.getString(3)));
+        total = row.getLong(4);
       }
       return new Hits(hits, total);
     });
@@ -92,9 +78,5 @@ public final class SearchReader {
     }
     boolean more = names.size() > page.n();
     return new Names(more ? names.subList(0, page.n()) : names, more);
-  }
-
-  static String likeEscaped(String term) {
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 }

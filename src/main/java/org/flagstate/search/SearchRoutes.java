@@ -81,8 +81,15 @@ public final class SearchRoutes implements RouteGroup {
   private static byte[] render(SearchRequest request, SearchReader.Hits hits) {
     JsonArray results = new JsonArray();
     for (SearchReader.Hit hit : hits.hits()) {
-      results.add(new JsonObject().put("name", hit.name()).put("description", hit.description())
-          .put("star_count", 0).put("is_official", false).put("is_automated", false));
+      JsonObject result = new JsonObject().put("name", hit.name()).put("description", hit.description())
+          .put("star_count", 0).put("is_official", false).put("is_automated", false);
+      if (hit.title() != null) {
+        result.put("title", hit.title());
+      }
+      if (hit.icon() != null) {
+        result.put("icon", hit.icon());
+      }
+      results.add(result);
     }
     long pages = (hits.total() + request.pageSize() - 1) / request.pageSize();
     return new JsonObject().put("num_results", hits.total()).put("num_pages", pages).put("page", request.page())

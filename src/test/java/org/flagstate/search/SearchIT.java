@@ -32,6 +32,13 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SearchIT {
 
+  /** A repository whose name shares nothing with its title: only a word-prefix match finds it for "caf". */
+  static final String CAFE = "samples/plain";
+  static final String CAFE_TITLE = "Plain café 日本";
+  static final String ICON_64 = "data:image/png;base64,"
+      + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+  static final String ICON_128 = "https://example.org/icons/128/org.test.Cafe.png";
+
   RegistryProcess registry;
   FlagstateInstance flagstate;
   Path podmanHome;
@@ -55,6 +62,11 @@ class SearchIT {
     for (int i = 0; i < 5; i++) {
       pusher.pushImage("paged/r" + i, "latest", ImageSpec.oci().withSeed("paged" + i));
     }
+    pusher.pushImage("samples/plain", "latest", ImageSpec.oci()
+        .withAnnotation("org.opencontainers.image.title", CAFE_TITLE)
+        .withLabel("summary", "Brews coffee, plainly").withLabel("org.flatpak.ref", "app/org.test.Cafe/x86_64/master")
+        .withLabel("org.freedesktop.appstream.icon-128", ICON_128).withLabel("org.freedesktop.appstream.icon-64", ICON_64)
+        .withSeed("cafe"));
     flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
         "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h"));
     flagstate.awaitSyncsAfter(0);
@@ -167,6 +179,61 @@ class SearchIT {
       assertThat(new JsonObject(new String(response.body())).getJsonObject("error").getString("parameter"))
           .as(query).isNotNull();
     }
+  }
+
+  static List<String> apiNames(JsonObject page) {
+    return page.getJsonArray("repositories").stream().map(r -> ((JsonObject) r).getString("name")).toList();
+  }
+
+  static String encoded(String term) {
+    return java.net.URLEncoder.encode(term, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aPartlyTypedWordFindsTheCafeRepositoryFirstInBothSearchesAndInPodman() {
+    assertThat(names(json("/v1/search?q=caf"))).first().isEqualTo(CAFE);
+    assertThat(apiNames(json("/api/v1/search?q=caf"))).first().isEqualTo(CAFE);
+    assertThat(names(json("/v1/search?q=" + encoded("Café 日")))).containsExactly(CAFE);
+    String output = podman("search", "--tls-verify=false", "--format", "json", "--no-trunc", host + "/caf").output();
+    JsonArray results = new JsonArray(output.substring(output.indexOf('[')));
+    assertThat(results).isNotEmpty();
+    assertThat(results.getJsonObject(0).getString("Name")).isEqualTo(host + "/" + CAFE);
+    assertThat(results.getJsonObject(0).getString("Description")).isEqualTo("Brews coffee, plainly");
+  }
+
+  @Test
+  void bothSearchesMatchTheSameRepositories() {
+    for (String term : List.of("caf", "hello", "HELLO", "hel", "greet", "greeter", "smile", "hello-world", "hello world",
+        "flatpak/hello", "paged", "r", "日本", "plain", "nothing to", "%", "_", "a&b|c", "caf' | 'x", "(!x)", "tools/")) {
+      List<String> ranked = names(json("/v1/search?n=100&q=" + encoded(term)));
+      List<String> listed = apiNames(json("/api/v1/search?limit=100&q=" + encoded(term)));
+      assertThat(listed).as(term).containsExactlyInAnyOrderElementsOf(ranked);
+      assertThat(json("/v1/search?n=100&q=" + encoded(term)).getInteger("num_results")).as(term)
+          .isEqualTo(json("/api/v1/search?limit=100&q=" + encoded(term)).getInteger("total"));
+    }
+    assertThat(names(json("/v1/search?q=greet"))).containsExactly("apps/greeter");
+  }
+
+  @Test
+  void titleDescriptionAndIconAgreeAcrossSearchListingAndRepository() {
+    JsonObject hit = json("/v1/search?q=caf").getJsonArray("results").getJsonObject(0);
+    JsonObject listed = json("/api/v1/repositories?limit=100").getJsonArray("repositories").stream()
+        .map(JsonObject.class::cast).filter(r -> r.getString("name").equals(CAFE)).findFirst().orElseThrow();
+    JsonObject found = json("/api/v1/search?q=caf").getJsonArray("repositories").getJsonObject(0);
+    JsonObject detail = json("/api/v1/repositories/" + CAFE);
+    for (JsonObject repository : List.of(hit, listed, found, detail)) {
+      assertThat(repository.getString("name")).isEqualTo(CAFE);
+      assertThat(repository.getString("title")).isEqualTo(CAFE_TITLE);
+      assertThat(repository.getString("description")).as("the label 'summary'").isEqualTo("Brews coffee, plainly");
+      assertThat(repository.getString("icon")).as("icon-64 before icon-128").isEqualTo(ICON_64);
+    }
+    JsonObject greeter = json("/v1/search?q=greeter").getJsonArray("results").getJsonObject(0);
+    JsonObject greeterDetail = json("/api/v1/repositories/apps/greeter");
+    assertThat(greeter.getString("description")).isEqualTo(greeterDetail.getString("description"))
+        .isEqualTo("Greets you with hello and a smile");
+    assertThat(greeter.containsKey("title")).isFalse();
+    assertThat(greeter.containsKey("icon")).isFalse();
+    assertThat(greeterDetail.fieldNames()).doesNotContain("title", "icon");
   }
 
   @Test
