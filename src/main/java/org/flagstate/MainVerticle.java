@@ -47,7 +47,7 @@ public final class MainVerticle extends VerticleBase {
   }
 
   /** What the public listener serves, in mounting order. */
-  private List<Function<HttpServices, RouteGroup>> publicFeatures() {
+  public static List<Function<HttpServices, RouteGroup>> publicFeatures(Observability observability) {
     return List.of(IndexRoutes::new, SearchRoutes::new, RegistryFrontRoutes::new, ApiRoutes::new,
         services -> new OperationsRoutes(services, observability));
   }
@@ -85,7 +85,7 @@ public final class MainVerticle extends VerticleBase {
                 ? observability.scrapeHandler() : null),
             new DeploymentOptions().setInstances(queryInstances)))
         .compose(id -> vertx.deployVerticle(() -> new PublicHttpVerticle(config, database.connectOptions(), cache, freshness,
-            publicFeatures(), openConnections),
+            publicFeatures(observability), openConnections),
             new DeploymentOptions().setInstances(queryInstances)))
         .onSuccess(id -> {
           LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",

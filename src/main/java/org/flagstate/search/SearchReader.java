@@ -42,15 +42,21 @@ public final class SearchReader {
     RepositoryMatch.Bound match = RepositoryMatch.of(request.term()).bind(s);
     s.append("with matched as (select r.name, r.title, coalesce(r.description, r.title, '') as description, r.icon, ")
         .append(match.rankColumns("r")).append(" from repository r where ").append(match.condition("r"))
-        .append(") select name, title, description, icon, count(*) over () as total from matched order by ")
+        .append("), page as (select name, title, description, icon, row_number() over (order by ")
+        .append(RepositoryMatch.RANKED_ORDER).append(") as position from matched order by ")
         .append(RepositoryMatch.RANKED_ORDER).append(" limit ").append(s.param(request.pageSize()))
-        .append(" offset ").append(s.param((request.page() - 1) * request.pageSize()));
+        .append(" offset ").append(s.param((request.page() - 1) * request.pageSize()))
+        // one row even past the last page, so the total is known there too
+        .append(") select (select count(*) from matched), p.name, p.title, p.description, p.icon")
+        .append(" from (values (1)) as one (x) left join page p on true order by p.position");
     return s.execute(pool).map(rows -> {
       List<Hit> hits = new ArrayList<>();
       long total = 0;
       for (Row row : rows) {
-        hits.add(new Hit(row.getString(0), row.getString(1), row.getString(2), row.getString(3)));
-        total = row.getLong(4);
+        total = row.getLong(0);
+        if (row.getString(1) != null) {
+          hits.add(new Hit(row.getString(1), row.getString(2), row.getString(3), row.getString(4)));
+        }
       }
       return new Hits(hits, total);
     });

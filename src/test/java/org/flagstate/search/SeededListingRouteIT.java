@@ -1,5 +1,7 @@
 package org.flagstate.search;
 
+import java.util.stream.Stream;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -19,7 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flagstate.testsupport.RouteTestServer;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -36,9 +37,19 @@ class SeededListingRouteIT {
   static RouteTestServer server;
   static WebClient client;
 
+  /**
+   * The standard index, with the repositories search looks at tagged too (search, like the index, only
+   * answers with repositories that have tags) and the search text the crawler would store.
+   */
+  private static final List<String> SEED = Stream.concat(RouteTestServer.STANDARD_SEED.stream(), Stream.of(
+      "insert into tag (repository_id, name, digest) select id, 'latest', '" + RouteTestServer.PLAIN
+          + "' from repository where name in ('hello-world', 'tools/othello', 'sort/ab', 'sort/a_b')",
+      "update repository set search_document = " + RepositoryMatch.document("name", "title", "description")))
+      .toList();
+
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext context) {
-    server = RouteTestServer.prepare(RouteTestServer.STANDARD_SEED);
+    server = RouteTestServer.prepare(SEED);
     client = WebClient.create(vertx);
     server.deploy(vertx).onComplete(context.succeedingThenComplete());
   }
@@ -239,7 +250,7 @@ class SeededListingRouteIT {
       assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
       assertThat(response.bodyAsJsonObject()).isEqualTo(new JsonObject().put("num_results", 4).put("num_pages", 1)
           .put("page", 1).put("page_size", 25).put("query", "hello").put("results", new JsonArray()
-              .add(hit("flatpak/hello", "Says hello"))
+              .add(hit("flatpak/hello", "Says hello").put("title", "Hello"))
               .add(hit("hello-world", ""))
               .add(hit("tools/othello", ""))
               .add(hit("docker/plain", "Greets you with hello"))));
@@ -258,8 +269,6 @@ class SeededListingRouteIT {
   }
 
   @Test
-  @Disabled("bug: /v1/search takes num_results from the rows of the page asked for, so a page past the last "
-      + "reports num_results 0 and num_pages 0 although the term matches")
   void searchCountsEveryMatchOnAPagePastTheEnd(VertxTestContext context) {
     get("/v1/search?q=hello&n=3&page=3").onComplete(context.succeeding(response -> context.verify(() -> {
       assertThat(response.bodyAsJsonObject()).isEqualTo(new JsonObject().put("num_results", 4).put("num_pages", 2)

@@ -1,5 +1,9 @@
 package org.flagstate.testsupport;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import org.flagstate.MainVerticle;
+import org.flagstate.ops.Observability;
+
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,10 +39,6 @@ public final class RouteTestServer {
 
   /** What {@code registry.public_url} is set to, so index responses carry it as {@code Registry}. */
   public static final String PUBLIC_URL = "https://registry.example.org/";
-
-  /** The route groups MainVerticle mounts, in its order. */
-  public static final List<Function<HttpServices, RouteGroup>> FEATURES =
-      List.of(IndexRoutes::new, SearchRoutes::new, RegistryFrontRoutes::new, ApiRoutes::new);
 
   public static final String OCI = "application/vnd.oci.image.manifest.v1+json";
   public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -153,10 +153,12 @@ public final class RouteTestServer {
 
   /** Deploys the public listener on {@code vertx}; succeeds once it listens. */
   public Future<String> deploy(Vertx vertx) {
-    ResponseCache cache = new ResponseCache(1000);
+    ResponseCache cache = new ResponseCache(config.cache().maxBytes(), config.cache().maxBodyBytes());
     IndexFreshness freshness = new IndexFreshness();
-    return vertx.deployVerticle(() -> new PublicHttpVerticle(config, connectOptions, cache, freshness, FEATURES),
-        new DeploymentOptions().setInstances(2));
+    AtomicInteger openConnections = new AtomicInteger();
+    var features = MainVerticle.publicFeatures(new Observability());
+    return vertx.deployVerticle(() -> new PublicHttpVerticle(config, connectOptions, cache, freshness, features,
+        openConnections), new DeploymentOptions().setInstances(2));
   }
 
   public int port() {
