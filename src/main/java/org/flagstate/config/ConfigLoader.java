@@ -1,13 +1,12 @@
 package org.flagstate.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.io.InputStream;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +18,39 @@ import java.util.function.Function;
  * Builds the effective configuration from, in rising precedence: the defaults bundled from
  * {@code conf/flagstate.yaml}, an optional YAML file, {@code FLAGSTATE_*} environment variables and
  * {@code -Dflagstate.*} system properties. Unknown keys and ill-typed values are refused by name.
+ *
+ * <p>The layering is vertx-config's: one {@link ConfigRetriever} with a store per layer, in that order, whose merge
+ * lets a later layer win. One well-kept library reads the YAML files (vertx-config-yaml) and stacks the sources, so
+ * Flagstate keeps no merge and no file reading of its own. The defaults are the file store's
+ * {@code conf/flagstate.yaml}, which Vert.x looks for in the working directory and then on the classpath, where
+ * the jar has it.
+ *
+ * <p>Flagstate's strict validation stays on top, with {@link Setting#ALL} the one list of names and types:
+ * <ul>
+ *   <li>Each layer is mapped onto setting keys before the merge, so an alias and its key are one entry and a later
+ *       layer overrides an earlier one whichever name either used. {@link YamlLayerProcessor}, the YAML stores'
+ *       format, does this for the files and refuses an unknown key, a value that is not a string, whole number or
+ *       boolean (a list, a date) and both names of one setting in one file.
+ *   <li>The environment and the system properties are flat names ({@code FLAGSTATE_CRAWL_INTERVAL},
+ *       {@code flagstate.crawl.interval}, as vertx-config's env and sys stores give them), mapped through
+ *       {@link Setting#environmentVariables()} and {@link Setting#systemProperties()}; a {@code FLAGSTATE_*} or
+ *       {@code flagstate.*} name that is no setting is refused, except {@link #NOT_SETTINGS}, and so are both names
+ *       of one setting. They reach the retriever as json stores of the environment and properties this loader was
+ *       given, not as the env and sys stores, which always read the process's own (tests pass theirs).
+ *   <li>Every value carries where it came from, so after the merge {@link SettingType} checks each setting's value
+ *       and a refusal names the key and its file, variable or property.
+ * </ul>
+ *
+ * <p>Loading is synchronous: {@link #resolve} runs the retriever on a Vertx instance of its own, closed before it
+ * returns, and blocks until the retriever answers. {@code Main} calls it on the main thread before the server's
+ * Vertx starts; it must not be called on an event loop.
  */
 public final class ConfigLoader {
 
-  private static final String DEFAULTS_RESOURCE = "/conf/flagstate.yaml";
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final String DEFAULTS = "conf/flagstate.yaml";
+  private static final String VALUE = "value";
+  private static final String SOURCE = "source";
+  private static final String REFUSED = "refused";
 
   /**
    * FLAGSTATE_* names that are not configuration keys: the config file, the JVM options and log level
@@ -47,41 +74,101 @@ public final class ConfigLoader {
 
   /** @param file an optional YAML file whose keys override the defaults; may be null */
   public FlagstateConfig resolve(Path file) {
-    Map<String, Object> raw = new LinkedHashMap<>();
-    Map<String, String> origins = new LinkedHashMap<>();
-    Map<String, String> spellings = new LinkedHashMap<>();
-    try (InputStream defaults = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
-      if (defaults == null) {
-        throw new ConfigException("the bundled defaults " + DEFAULTS_RESOURCE + " are missing from the jar");
-      }
-      flatten("", YAML.readTree(defaults), raw, origins, spellings, "the bundled defaults");
-    } catch (IOException e) {
-      throw new ConfigException("cannot read the bundled defaults: " + e.getMessage(), e);
-    }
+    Map<String, String> properties = new LinkedHashMap<>();
+    systemProperties.stringPropertyNames().forEach(name -> properties.put(name, systemProperties.getProperty(name)));
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0)
+        .addStore(yaml(DEFAULTS, "the bundled defaults", "the bundled defaults"));
     if (file != null) {
-      try {
-        flatten("", YAML.readTree(Files.readString(file)), raw, origins, spellings, file.toString());
-      } catch (IOException e) {
-        throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        // refused before the retriever starts, which would stop at it with the defaults still being read
+        throw new ConfigException("cannot read configuration file " + file + ": no such readable file");
       }
+      options.addStore(yaml(file.toString(), file.toString(), "configuration file " + file));
     }
-    checkOverrides(environment.keySet(), Setting.ENV_PREFIX, Setting::environmentVariables, "environment variable");
-    checkOverrides(systemProperties.stringPropertyNames(), Setting.PROPERTY_PREFIX, Setting::systemProperties,
-        "system property");
+    options.addStore(json(overrides(environment, Setting.ENV_PREFIX, Setting::environmentVariables,
+            "environment variable", "environment variables")))
+        .addStore(json(overrides(properties, Setting.PROPERTY_PREFIX, Setting::systemProperties, "system property",
+            "system properties")));
+    JsonObject merged = retrieve(options);
+    JsonObject refused = merged.getJsonObject(REFUSED);
+    if (refused != null) {
+      // the refusals by layer, in the retriever's merge order: the first is the earliest layer's
+      throw new ConfigException(refused.getString(refused.fieldNames().iterator().next()));
+    }
+    return typed(merged);
+  }
+
+  /** A layer's entry for a setting: its raw value and where it came from, for messages. */
+  static JsonObject value(Object raw, String source) {
+    return new JsonObject().put(VALUE, raw).put(SOURCE, source);
+  }
+
+  /**
+   * A layer that refuses the configuration. It is a layer rather than a failure so that the retriever reads every
+   * layer before the loader reports the first refusal; no setting key lacks a dot, so none can be {@value #REFUSED}.
+   *
+   * @param layer names the layer, such as "configuration file my.yaml"
+   */
+  static JsonObject refusal(String layer, String message) {
+    return new JsonObject().put(REFUSED, new JsonObject().put(layer, message));
+  }
+
+  private static JsonObject retrieve(ConfigRetrieverOptions options) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+      return retriever.getConfig().eventually(retriever::close).await();
+    } catch (Exception e) {
+      throw new ConfigException("cannot read the configuration: " + e.getMessage(), e);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static ConfigStoreOptions yaml(String path, String origin, String description) {
+    return new ConfigStoreOptions().setType("file").setFormat(YamlLayerProcessor.FORMAT).setConfig(new JsonObject()
+        .put("path", path).put(YamlLayerProcessor.ORIGIN, origin).put(YamlLayerProcessor.DESCRIPTION, description));
+  }
+
+  private static ConfigStoreOptions json(JsonObject layer) {
+    return new ConfigStoreOptions().setType("json").setConfig(layer);
+  }
+
+  /**
+   * The settings among flat names such as environment variables, as a layer, or its {@link #refusal}.
+   *
+   * @param namesOf the names a setting answers to in {@code values}
+   */
+  private static JsonObject overrides(Map<String, String> values, String prefix, Function<Setting, List<String>> namesOf,
+      String kind, String kinds) {
+    try {
+      for (String name : values.keySet()) {
+        if (name.startsWith(prefix) && !NOT_SETTINGS.contains(name)
+            && Setting.ALL.stream().noneMatch(s -> namesOf.apply(s).contains(name))) {
+          throw new ConfigException("unknown " + kind + " " + name + "; known keys are listed in README.md");
+        }
+      }
+      JsonObject layer = new JsonObject();
+      for (Setting setting : Setting.ALL) {
+        String name = onlyOneOf(namesOf.apply(setting), values::get, kinds);
+        if (name != null) {
+          layer.put(setting.key(), value(values.get(name), "key " + setting.key() + " (" + kind + " " + name + ")"));
+        }
+      }
+      return layer;
+    } catch (ConfigException e) {
+      return refusal("the " + kinds, e.getMessage());
+    }
+  }
+
+  /** Checks the merged value of every setting against its type. */
+  private static FlagstateConfig typed(JsonObject merged) {
     Map<String, Object> values = new LinkedHashMap<>();
     for (Setting setting : Setting.ALL) {
-      String source = "key " + setting.key() + " in " + origins.getOrDefault(setting.key(), "the bundled defaults");
-      Object value = raw.get(setting.key());
-      String variable = onlyOneOf(setting.environmentVariables(), environment::get, "environment variables");
-      if (variable != null) {
-        value = environment.get(variable);
-        source = "key " + setting.key() + " (environment variable " + variable + ")";
-      }
-      String property = onlyOneOf(setting.systemProperties(), systemProperties::getProperty, "system properties");
-      if (property != null) {
-        value = systemProperties.getProperty(property);
-        source = "key " + setting.key() + " (system property " + property + ")";
-      }
+      JsonObject entry = merged.getJsonObject(setting.key(), value(null, "key " + setting.key()
+          + " in the bundled defaults"));
+      String source = entry.getString(SOURCE);
+      Object value = entry.getValue(VALUE);
       if (value == null) {
         throw new ConfigException("configuration " + source + " has no value; set it to "
             + setting.type().description());
@@ -94,56 +181,6 @@ public final class ConfigLoader {
       }
     }
     return FlagstateConfig.from(values);
-  }
-
-  /**
-   * @param origins where each setting's value came from, by key
-   * @param spellings the name (key or alias) each setting was last written with, by key
-   */
-  private static void flatten(String prefix, JsonNode node, Map<String, Object> into, Map<String, String> origins,
-      Map<String, String> spellings, String origin) {
-    if (node == null || node.isMissingNode() || node.isNull() && prefix.isEmpty()) {
-      return;
-    }
-    if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
-        flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), into, origins,
-            spellings, origin);
-      }
-      return;
-    }
-    Setting setting = Setting.named(prefix).orElseThrow(() -> new ConfigException("unknown configuration key '"
-        + prefix + "' in " + origin + "; known keys are listed in README.md"));
-    String key = setting.key();
-    String earlier = origins.put(key, origin);
-    String earlierName = spellings.put(key, prefix);
-    if (origin.equals(earlier) && !prefix.equals(earlierName)) {
-      throw new ConfigException("configuration keys " + earlierName + " and " + prefix + " in " + origin
-          + " name the same setting; keep one of them");
-    }
-    if (node.isTextual()) {
-      into.put(key, node.textValue());
-    } else if (node.isInt()) {
-      into.put(key, node.intValue());
-    } else if (node.isBoolean()) {
-      into.put(key, node.booleanValue());
-    } else if (node.isNull()) {
-      into.remove(key);
-    } else {
-      throw new ConfigException("configuration key '" + prefix + "' in " + origin + " has a value of the wrong shape: "
-          + node);
-    }
-  }
-
-  private static void checkOverrides(Iterable<String> names, String prefix, Function<Setting, List<String>> namesOf,
-      String kind) {
-    for (String name : names) {
-      if (name.startsWith(prefix) && !NOT_SETTINGS.contains(name)
-          && Setting.ALL.stream().noneMatch(s -> namesOf.apply(s).contains(name))) {
-        throw new ConfigException("unknown " + kind + " " + name + "; known keys are listed in README.md");
-      }
-    }
   }
 
   /** The one name of {@code names} that {@code lookup} has a value for, or null; two at once is an error. */

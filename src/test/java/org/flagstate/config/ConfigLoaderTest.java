@@ -151,6 +151,105 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void eachLayerOverridesTheOnesBeforeItAndLeavesTheRest() throws IOException {
+    Path file = yaml("http:\n  port: 9000\nwebhook:\n  port: 9001\ncrawl:\n  retries: 1\nquery:\n  max_terms: 10\n");
+    env.put("FLAGSTATE_WEBHOOK_PORT", "9101");
+    env.put("FLAGSTATE_QUERY_MAX_TERMS", "20");
+    props.setProperty("flagstate.crawl.retries", "2");
+    props.setProperty("flagstate.query.max_terms", "30");
+
+    FlagstateConfig config = load(file);
+
+    assertThat(config.http().host()).as("bundled default").isEqualTo("0.0.0.0");
+    assertThat(config.http().port()).as("file over default").isEqualTo(9000);
+    assertThat(config.webhook().port()).as("environment over file").isEqualTo(9101);
+    assertThat(config.crawl().retries()).as("system property over file").isEqualTo(2);
+    assertThat(config.query().maxTerms()).as("system property over environment over file").isEqualTo(30);
+  }
+
+  @Test
+  void aLaterLayerOverridesAnEarlierOneWhicheverNameEitherUses() throws IOException {
+    Path file = yaml("crawl:\n  interval: 10m\n");
+    env.put("FLAGSTATE_CRAWL_RECONCILE_INTERVAL", "20m");
+    assertThat(load(file).crawl().interval()).isEqualTo(Duration.ofMinutes(20));
+
+    props.setProperty("flagstate.crawl.interval", "30m");
+    assertThat(load(file).crawl().interval()).isEqualTo(Duration.ofMinutes(30));
+
+    env.clear();
+    props.clear();
+    props.setProperty("flagstate.crawl.reconcile_interval", "40m");
+    assertThat(load(file).crawl().interval()).isEqualTo(Duration.ofMinutes(40));
+  }
+
+  @Test
+  void theValueThatWinsIsTheOneChecked() throws IOException {
+    Path file = yaml("http:\n  host: ~\n  port: abc\n");
+    env.put("FLAGSTATE_HTTP_HOST", "127.0.0.1");
+    env.put("FLAGSTATE_HTTP_PORT", "9100");
+
+    FlagstateConfig config = load(file);
+
+    assertThat(config.http().host()).isEqualTo("127.0.0.1");
+    assertThat(config.http().port()).isEqualTo(9100);
+  }
+
+  @Test
+  void anIllTypedOverrideIsNamedByTheLayerItCameFrom() throws IOException {
+    Path file = yaml("http:\n  port: 9000\n");
+    env.put("FLAGSTATE_HTTP_PORT", "abc");
+
+    assertThat(refused(file).getMessage()).contains("environment variable FLAGSTATE_HTTP_PORT")
+        .doesNotContain(file.toString());
+  }
+
+  @Test
+  void refusalsInSeveralLayersAreReportedInLayerOrder() throws IOException {
+    Path file = yaml("http:\n  prot: 9000\n");
+    env.put("FLAGSTATE_HTTP_PROT", "9000");
+    props.setProperty("flagstate.http.prot", "9000");
+
+    assertThat(refused(file).getMessage()).contains("'http.prot'").contains(file.toString());
+    assertThat(refused(null).getMessage()).contains("environment variable FLAGSTATE_HTTP_PROT");
+  }
+
+  @Test
+  void yamlFileOfOnlyCommentsChangesNothing() throws IOException {
+    assertThat(load(yaml("# nothing overridden yet\n"))).isEqualTo(load());
+  }
+
+  @Test
+  void unreadableYamlIsRefusedNamingTheFile() throws IOException {
+    Path file = yaml("http:\n  port: [9000\n");
+
+    assertThat(refused(file).getMessage()).contains("cannot read configuration file " + file);
+  }
+
+  @Test
+  void yamlThatIsNotAMappingIsRefusedNamingTheFile() throws IOException {
+    Path file = yaml("- http.port: 9000\n");
+
+    assertThat(refused(file).getMessage()).contains("cannot read configuration file " + file);
+  }
+
+  @Test
+  void missingYamlFileIsRefusedNamingIt() {
+    Path file = dir.resolve("missing.yaml");
+
+    assertThat(refused(file).getMessage()).contains(file.toString());
+  }
+
+  @Test
+  void unquotedDateInTheFileIsRefusedRatherThanRewritten() throws IOException {
+    // YAML reads 2024-01-01 as a timestamp; as text it would come back as 2024-01-01T00:00:00Z
+    Path file = yaml("registry:\n  password: 2024-01-01\n");
+
+    assertThat(refused(file).getMessage()).contains("registry.password").contains(file.toString())
+        .contains("wrong shape");
+    assertThat(load(yaml("registry:\n  password: \"2024-01-01\"\n")).registry().password()).isEqualTo("2024-01-01");
+  }
+
+  @Test
   void environmentVariableNameIsTheKeyInUpperCaseWithUnderscores() {
     env.put("FLAGSTATE_REGISTRY_PUBLIC_URL", "/");
     env.put("FLAGSTATE_DATABASE_STATEMENT_TIMEOUT", "2s");
