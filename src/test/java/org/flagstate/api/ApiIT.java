@@ -17,19 +17,18 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import org.flagstate.testsupport.FlagstateEnvironment;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.ImageSpec;
 import org.flagstate.testsupport.IndexFormat;
 import org.flagstate.testsupport.IndexMember;
 import org.flagstate.testsupport.PushedImage;
 import org.flagstate.testsupport.PushedIndex;
-import org.flagstate.testsupport.RegistryProcess;
 import org.flagstate.testsupport.RegistryPusher;
-import org.flagstate.testsupport.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The JSON API of docs/api.md against a real docker-registry with pushed images, lists and artifacts,
@@ -49,7 +48,9 @@ class ApiIT {
   static final List<String> ALL_REPOSITORIES = List.of("docker/plain", "flatpak/hello", "k8s/thing", "multi/docker",
       "multi/oci", "paged/r0", "paged/r1", "paged/r2", "paged/r3", "paged/r4", "shared/copy", "solo/amd64");
 
-  RegistryProcess registry;
+  @RegisterExtension
+  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().seed(ApiIT::push).build();
+
   RegistryPusher pusher;
   FlagstateInstance flagstate;
   PushedImage hello;
@@ -58,10 +59,8 @@ class ApiIT {
   PushedIndex ociIndex;
   PushedIndex dockerList;
 
-  @BeforeAll
-  void startAndCrawl() throws IOException {
-    registry = RegistryProcess.builder().start();
-    pusher = RegistryPusher.forRegistry(registry);
+  void push(FlagstateEnvironment environment) {
+    pusher = environment.pusher();
     ImageSpec helloSpec = ImageSpec.oci()
         .withLabel(REF, "app/org.test.Hello/x86_64/master")
         .withLabel("org.opencontainers.image.description", "Says hello")
@@ -94,20 +93,12 @@ class ApiIT {
       pusher.pushImage("paged/r" + i, "latest", ImageSpec.oci().withSeed("paged" + i));
     }
     pusher.pushArtifact("weird/artifact", "sbom");
-    flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
-        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h"));
-    flagstate.awaitSyncsAfter(0);
-    Files.createDirectories(EXAMPLES);
   }
 
-  @AfterAll
-  void stop() {
-    if (flagstate != null) {
-      flagstate.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+  @BeforeAll
+  void start(FlagstateInstance flagstate) throws IOException {
+    this.flagstate = flagstate;
+    Files.createDirectories(EXAMPLES);
   }
 
   // --- helpers ---

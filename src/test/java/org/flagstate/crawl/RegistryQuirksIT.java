@@ -18,21 +18,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.flagstate.http.QueryStrings;
+import org.flagstate.testsupport.FlagstateEnvironment;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.ImageSpec;
 import org.flagstate.testsupport.RegistryProcess;
 import org.flagstate.testsupport.RegistryPusher;
-import org.flagstate.testsupport.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two things registries do that the Debian docker-registry (distribution 2.8.2) cannot be made to show:
@@ -54,41 +54,38 @@ class RegistryQuirksIT {
   private static final String SCHEMA1_DIGEST = RegistryPusher.sha256(SCHEMA1_BODY);
   private static final int TAG_PAGE = 2;
 
+  @RegisterExtension
+  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().seed(RegistryQuirksIT::push).build();
+
   RegistryProcess registry;
-  HttpServer relay;
   FlagstateInstance flagstate;
   final HttpClient upstream = HttpClient.newHttpClient();
   final ConcurrentLinkedQueue<String> tagListRequests = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<String> schema1Requests = new ConcurrentLinkedQueue<>();
 
-  @BeforeAll
-  void start() throws IOException {
-    registry = RegistryProcess.builder().start();
-    RegistryPusher pusher = RegistryPusher.forRegistry(registry);
+  /** Pushes the repositories and puts the relay between Flagstate and the registry. */
+  void push(FlagstateEnvironment environment) throws IOException {
+    registry = environment.registry();
+    RegistryPusher pusher = environment.pusher();
     for (int i = 1; i <= 5; i++) {
       pusher.pushImage(REPOSITORY, "v" + i, ImageSpec.oci().withLabel("n", Integer.toString(i)).withSeed("quirk" + i));
     }
     pusher.pushImage("quirks/other", "latest", ImageSpec.oci().withSeed("other"));
-    relay = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    relay.setExecutor(Executors.newFixedThreadPool(8));
+    HttpServer relay = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    ExecutorService threads = Executors.newFixedThreadPool(8);
+    relay.setExecutor(threads);
     relay.createContext("/", this::serve);
     relay.start();
-    flagstate = FlagstateInstance.start(Map.of("registry.url", "http://127.0.0.1:" + relay.getAddress().getPort(),
-        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h"));
-    flagstate.awaitSyncsAfter(0);
+    environment.closeAfterFlagstate(() -> {
+      relay.stop(0);
+      threads.shutdownNow();
+    });
+    environment.setting("registry.url", "http://127.0.0.1:" + relay.getAddress().getPort());
   }
 
-  @AfterAll
-  void stop() {
-    if (flagstate != null) {
-      flagstate.close();
-    }
-    if (relay != null) {
-      relay.stop(0);
-    }
-    if (registry != null) {
-      registry.close();
-    }
+  @BeforeAll
+  void start(FlagstateInstance flagstate) {
+    this.flagstate = flagstate;
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.flagstate.testsupport.Commands;
+import org.flagstate.testsupport.FlagstateEnvironment;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.FlatpakClient;
 import org.flagstate.testsupport.FlatpakFixtures;
@@ -28,11 +29,11 @@ import org.flagstate.testsupport.PushedImage;
 import org.flagstate.testsupport.PushedIndex;
 import org.flagstate.testsupport.RegistryProcess;
 import org.flagstate.testsupport.RegistryPusher;
-import org.flagstate.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The registry front against a real docker-registry: manifests (by tag and digest, OCI and Docker,
@@ -48,6 +49,10 @@ class RegistryFrontIT {
   private static final List<String> PASSED_HEADERS = List.of("content-type", "content-length",
       "docker-content-digest", "docker-distribution-api-version", "etag");
 
+  @RegisterExtension
+  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().seed(RegistryFrontIT::push)
+      .setting("registry.public_url", "/").setting("cache.static_max_age", "0s").build();
+
   RegistryProcess registry;
   RegistryPusher pusher;
   FlagstateInstance flagstate;
@@ -56,10 +61,9 @@ class RegistryFrontIT {
   PushedIndex list;
   Path work;
 
-  @BeforeAll
-  void start() throws IOException {
-    registry = RegistryProcess.builder().start();
-    pusher = RegistryPusher.forRegistry(registry);
+  void push(FlagstateEnvironment environment) throws IOException {
+    registry = environment.registry();
+    pusher = environment.pusher();
     image = pusher.pushImage("front/app", "latest", ImageSpec.oci().withLabel("purpose", "front").withSeed("front"));
     dockerImage = pusher.pushImage("front/docker", "v2s2", ImageSpec.dockerSchema2().withSeed("front-docker"));
     list = pusher.pushMultiArch("front/multi", "all", IndexFormat.DOCKER_MANIFEST_LIST, List.of(
@@ -70,20 +74,15 @@ class RegistryFrontIT {
       FlatpakFixtures.push(bundle, registry, bundle.kind().equals("app") ? "flatpak/hello" : "flatpak/platform",
           "latest");
     }
-    flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
-        "database.url", TestDatabase.createDatabase(), "registry.public_url", "/", "crawl.interval", "1h",
-        "cache.static_max_age", "0s"));
-    flagstate.awaitSyncsAfter(0);
+  }
+
+  @BeforeAll
+  void start(FlagstateInstance flagstate) {
+    this.flagstate = flagstate;
   }
 
   @AfterAll
   void stop() {
-    if (flagstate != null) {
-      flagstate.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
     if (work != null) {
       Commands.run(List.of("rm", "-rf", work.toString()), Map.of(), Duration.ofSeconds(30));
     }

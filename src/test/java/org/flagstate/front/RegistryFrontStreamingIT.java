@@ -12,16 +12,16 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.flagstate.testsupport.FlagstateEnvironment;
 import org.flagstate.testsupport.FlagstateInstance;
-import org.flagstate.testsupport.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * That the front streams rather than buffers, shown by behaviour: an upstream that generates a 1 GiB
@@ -38,29 +38,31 @@ class RegistryFrontStreamingIT {
   private static final String DIGEST = "sha256:" + "ab".repeat(32);
   private static final long HELD_BACK_LIMIT = 96L << 20;
 
-  HttpServer upstream;
+  @RegisterExtension
+  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().withoutRegistry()
+      .seed(RegistryFrontStreamingIT::startUpstream).build();
+
   FlagstateInstance flagstate;
   final AtomicLong sent = new AtomicLong();
   final AtomicBoolean aborted = new AtomicBoolean();
 
-  @BeforeAll
-  void start() throws IOException {
-    upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    upstream.setExecutor(Executors.newCachedThreadPool());
+  /** The generating upstream, in the registry's place. */
+  void startUpstream(FlagstateEnvironment environment) throws IOException {
+    HttpServer upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    ExecutorService threads = Executors.newCachedThreadPool();
+    upstream.setExecutor(threads);
     upstream.createContext("/v2/", this::serve);
     upstream.start();
-    flagstate = FlagstateInstance.start(Map.of("registry.url", "http://127.0.0.1:" + upstream.getAddress().getPort(),
-        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h"));
+    environment.closeAfterFlagstate(() -> {
+      upstream.stop(0);
+      threads.shutdownNow();
+    });
+    environment.setting("registry.url", "http://127.0.0.1:" + upstream.getAddress().getPort());
   }
 
-  @AfterAll
-  void stop() {
-    if (flagstate != null) {
-      flagstate.close();
-    }
-    if (upstream != null) {
-      upstream.stop(0);
-    }
+  @BeforeAll
+  void start(FlagstateInstance flagstate) {
+    this.flagstate = flagstate;
   }
 
   @Test

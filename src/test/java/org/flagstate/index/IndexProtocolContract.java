@@ -9,8 +9,8 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import org.flagstate.testsupport.FlagstateEnvironment;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.ImageSpec;
 import org.flagstate.testsupport.IndexFormat;
@@ -19,14 +19,14 @@ import org.flagstate.testsupport.PushedImage;
 import org.flagstate.testsupport.PushedIndex;
 import org.flagstate.testsupport.RegistryProcess;
 import org.flagstate.testsupport.RegistryPusher;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
  * One test per rule of index-protocol.md §1, against a real docker-registry holding every kind of
- * content the crawler meets, crawled by a real Flagstate. Subclasses choose the database mode.
+ * content the crawler meets, crawled by a real Flagstate. Subclasses register {@link #environment()} with the
+ * database mode they test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class IndexProtocolContract {
@@ -46,13 +46,14 @@ abstract class IndexProtocolContract {
   PushedIndex fallbackList;
   PushedIndex nestedList;
 
-  /** Settings that select the database mode under test. */
-  abstract Map<String, String> databaseSettings();
+  /** The environment of every subclass, which adds the database mode under test and registers it. */
+  static FlagstateEnvironment.Builder environment() {
+    return FlagstateEnvironment.builder().seed(IndexProtocolContract::push).setting("cache.static_max_age", "1h");
+  }
 
-  @BeforeAll
-  void startAndCrawl() {
-    registry = RegistryProcess.builder().start();
-    pusher = RegistryPusher.forRegistry(registry);
+  void push(FlagstateEnvironment environment) {
+    registry = environment.registry();
+    pusher = environment.pusher();
     ImageSpec helloSpec = ImageSpec.oci()
         .withLabel(REF, "app/org.test.Hello/x86_64/master")
         .withLabel("org.opencontainers.image.description", "Says hello")
@@ -92,21 +93,11 @@ abstract class IndexProtocolContract {
         new IndexMember(inner.digest(), inner.mediaType(), inner.size(), "linux", "arm64", null)));
     PushedImage noConfig = pusher.pushImage("weird/noblob", "latest", ImageSpec.oci().withSeed("no-config-blob"));
     pusher.deleteBlob("weird/noblob", noConfig.configDigest());
-    Map<String, String> settings = new java.util.HashMap<>(databaseSettings());
-    settings.put("registry.url", registry.baseUrl());
-    settings.put("crawl.interval", "1h");
-    flagstate = FlagstateInstance.start(settings);
-    flagstate.awaitSyncsAfter(0);
   }
 
-  @AfterAll
-  void stop() {
-    if (flagstate != null) {
-      flagstate.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+  @BeforeAll
+  void start(FlagstateInstance flagstate) {
+    this.flagstate = flagstate;
   }
 
   JsonObject index(String query) {

@@ -1,19 +1,10 @@
 package org.flagstate.index;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.util.Map;
+import org.flagstate.testsupport.FlagstateEnvironment;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The index contract with Flagstate starting its own embedded PostgreSQL (no {@code database.url}). */
 class IndexProtocolEmbeddedDbIT extends IndexProtocolContract {
-  @Override
-  Map<String, String> databaseSettings() {
-    try {
-      return Map.of("database.url", "", "database.data_dir",
-          Files.createTempDirectory("flagstate-embedded-").resolve("pg").toString(), "cache.static_max_age", "1h");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  @RegisterExtension
+  static final FlagstateEnvironment ENVIRONMENT = environment().embeddedDatabase().build();
 }

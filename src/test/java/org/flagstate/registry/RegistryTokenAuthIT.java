@@ -17,10 +17,8 @@ import org.flagstate.testsupport.RegistryTokenService;
 import org.flagstate.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The crawler against the real docker-registry configured for the Bearer token flow ({@code auth.token}), with
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * token per scope with its configured Basic credentials and retries with it; wrong credentials are reported.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.MethodName.class)
 class RegistryTokenAuthIT {
 
   private static final String USER = "crawler";
@@ -57,7 +54,7 @@ class RegistryTokenAuthIT {
   }
 
   @Test
-  void a_theRegistryReallyDemandsATokenFromTheRealm() throws Exception {
+  void theRegistryReallyDemandsATokenFromTheRealm() throws Exception {
     HttpResponse<String> anonymous = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/_catalog")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -70,7 +67,7 @@ class RegistryTokenAuthIT {
   }
 
   @Test
-  void b_withTheRightCredentialsTheCrawlerFetchesTokensPerScopeAndIndexes() {
+  void withTheRightCredentialsTheCrawlerFetchesTokensPerScopeAndIndexes() {
     int requestsBefore = tokens.requests().size();
     try (FlagstateInstance flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
         "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h",
@@ -97,7 +94,7 @@ class RegistryTokenAuthIT {
   }
 
   @Test
-  void c_withWrongCredentialsTheCrawlerSaysSoAndKeepsRunning() {
+  void withWrongCredentialsTheCrawlerSaysSoAndKeepsRunning() {
     int requestsBefore = tokens.requests().size();
     try (FlagstateInstance flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
         "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h",
@@ -121,7 +118,7 @@ class RegistryTokenAuthIT {
   }
 
   @Test
-  void d_theRegistryChecksTheTokensSignatureAndScope() throws Exception {
+  void theRegistryChecksTheTokensSignatureAndScope() throws Exception {
     String tags = registry.baseUrl() + "/v2/" + REPOSITORY + "/tags/list";
     String valid = tokens.mint(REPOSITORY, "pull");
     assertThat(getWithBearer(tags, valid)).isEqualTo(200);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,15 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.flagstate.testsupport.Commands;
+import org.flagstate.testsupport.FlagstateEnvironment;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.ImageSpec;
-import org.flagstate.testsupport.RegistryProcess;
 import org.flagstate.testsupport.RegistryPusher;
-import org.flagstate.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Search, catalog and tag listing as the real {@code podman search} and docker's request shapes use
@@ -39,15 +38,15 @@ class SearchIT {
       + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
   static final String ICON_128 = "https://example.org/icons/128/org.test.Cafe.png";
 
-  RegistryProcess registry;
+  @RegisterExtension
+  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().seed(SearchIT::push).build();
+
   FlagstateInstance flagstate;
   Path podmanHome;
   String host;
 
-  @BeforeAll
-  void start() throws IOException {
-    registry = RegistryProcess.builder().start();
-    RegistryPusher pusher = RegistryPusher.forRegistry(registry);
+  void push(FlagstateEnvironment environment) {
+    RegistryPusher pusher = environment.pusher();
     pusher.pushImage("hello", "latest", ImageSpec.oci().withLabel("org.opencontainers.image.description",
         "The plain hello image").withSeed("hello"));
     pusher.pushImage("flatpak/hello", "latest", ImageSpec.oci()
@@ -67,22 +66,20 @@ class SearchIT {
         .withLabel("summary", "Brews coffee, plainly").withLabel("org.flatpak.ref", "app/org.test.Cafe/x86_64/master")
         .withLabel("org.freedesktop.appstream.icon-128", ICON_128).withLabel("org.freedesktop.appstream.icon-64", ICON_64)
         .withSeed("cafe"));
-    flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
-        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h"));
-    flagstate.awaitSyncsAfter(0);
+  }
+
+  @BeforeAll
+  void start(FlagstateInstance flagstate) throws IOException {
+    this.flagstate = flagstate;
     host = flagstate.baseUrl().substring("http://".length());
     podmanHome = Files.createTempDirectory("flagstate-podman-");
   }
 
   @AfterAll
   void stop() {
-    if (flagstate != null) {
-      flagstate.close();
+    if (podmanHome != null) {
+      Commands.run(List.of("rm", "-rf", podmanHome.toString()), Map.of(), Duration.ofSeconds(30));
     }
-    if (registry != null) {
-      registry.close();
-    }
-    Commands.run(List.of("rm", "-rf", podmanHome.toString()), Map.of(), Duration.ofSeconds(30));
   }
 
   Commands.Result podman(String... arguments) {

@@ -58,6 +58,11 @@ public final class TestDatabase {
     return "postgresql://" + credentials + "@" + options.getHost() + ":" + options.getPort() + "/" + name;
   }
 
+  /** Drops a database made by {@link #createDatabase()}, closing what is still connected to it. */
+  public static void dropDatabase(String url) {
+    execute(serverUrl(), "drop database if exists " + PgConnectOptions.fromUri(url).getDatabase() + " with (force)");
+  }
+
   private static void dropAtExit(String server, String name) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

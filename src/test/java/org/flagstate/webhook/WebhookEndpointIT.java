@@ -13,14 +13,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import org.flagstate.testsupport.FlagstateEnvironment;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code POST /events} as a client (or an attacker) can call it: every refusal is a JSON error with the
@@ -32,21 +32,17 @@ class WebhookEndpointIT {
   private static final String TOKEN = "s3cret-token";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  @RegisterExtension
+  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().withoutRegistry()
+      .setting("webhook.token", TOKEN).setting("webhook.max_body_bytes", "4096").build();
+
   FlagstateInstance flagstate;
   String databaseUrl;
 
   @BeforeAll
-  void start() {
-    databaseUrl = TestDatabase.createDatabase();
-    flagstate = FlagstateInstance.start(Map.of("registry.url", "http://127.0.0.1:" + FlagstateInstance.freePort(),
-        "database.url", databaseUrl, "webhook.token", TOKEN, "webhook.max_body_bytes", "4096"));
-  }
-
-  @AfterAll
-  void stop() {
-    if (flagstate != null) {
-      flagstate.close();
-    }
+  void bind(FlagstateEnvironment environment) {
+    flagstate = environment.flagstate();
+    databaseUrl = environment.databaseUrl();
   }
 
   @BeforeEach
