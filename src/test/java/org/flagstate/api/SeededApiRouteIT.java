@@ -55,7 +55,7 @@ class SeededApiRouteIT {
   }
 
   static final String DOCKER_PLAIN = """
-      {"name": "docker/plain", "tagCount": 1, "lastUpdated": "2026-01-01T00:00:03.000Z"}""";
+      {"name": "docker/plain", "description": "Greets you with hello", "tagCount": 1, "lastUpdated": "2026-01-01T00:00:03.000Z"}""";
   static final String FLATPAK_HELLO = """
       {"name": "flatpak/hello", "title": "Hello", "description": "Says hello", "tagCount": 3,
        "lastUpdated": "2026-01-01T00:00:05.500Z"}""";

@@ -69,6 +69,8 @@ public final class RouteTestServer {
       "insert into repository (name) values ('sort/ab'), ('sort/a_b'), ('sort/a/b'), ('sort/a.b'), ('sort/a-b'),"
           + " ('tools/othello'), ('hello-world'), ('empty/repo'), ('multi/oci')",
       "insert into repository (name, title, description) values ('flatpak/hello', 'Hello', 'Says hello')",
+      // what the crawler stores for a list: the text of its first member that has some
+      "update repository set description = 'A multi-arch app' where name = 'multi/oci'",
       "insert into repository (name, description, search_document) values ('docker/plain', 'Greets you with hello',"
           + " to_tsvector('simple', 'Greets you with hello'))",
       "insert into manifest (digest, media_type, is_list, size, config_digest, os, architecture, variant, created,"
