@@ -73,7 +73,7 @@ public record FlagstateConfig(
       Duration retryBackoff, Duration startBackoffMax) {}
 
   /** Limits on index queries. */
-  public record Query(int maxTerms, int maxQueryBytes) {}
+  public record Query(int maxTerms, int maxQueryBytes, int maxConcurrent, int maxQueued, Duration queueTimeout) {}
 
   static FlagstateConfig from(Map<String, Object> v) {
     return new FlagstateConfig(
@@ -93,7 +93,9 @@ public record FlagstateConfig(
         new Crawl((Duration) v.get("crawl.interval"), (Integer) v.get("crawl.concurrency"),
             (Duration) v.get("crawl.request_timeout"), (Integer) v.get("crawl.retries"),
             (Duration) v.get("crawl.retry_backoff"), (Duration) v.get("crawl.start_backoff_max")),
-        new Query((Integer) v.get("query.max_terms"), (Integer) v.get("query.max_query_bytes")),
+        new Query((Integer) v.get("query.max_terms"), (Integer) v.get("query.max_query_bytes"),
+            (Integer) v.get("query.max_concurrent"), (Integer) v.get("query.max_queued"),
+            (Duration) v.get("query.queue_timeout")),
         new Metrics(metricsListener((String) v.get("metrics.listener"))));
   }
 

@@ -72,6 +72,12 @@ public record Setting(String key, SettingType type, String description, List<Str
           "Longest wait between sync attempts while the registry is unreachable"),
       new Setting("query.max_terms", SettingType.POSITIVE_INT, "Most index query terms in one request"),
       new Setting("query.max_query_bytes", SettingType.POSITIVE_INT, "Longest accepted query string"),
+      new Setting("query.max_concurrent", SettingType.POSITIVE_INT,
+          "Uncached database reads and renders running at once on this node (admission control)"),
+      new Setting("query.max_queued", SettingType.NON_NEGATIVE_INT,
+          "Uncached requests that may wait for a slot; past that they get 503 with Retry-After at once"),
+      new Setting("query.queue_timeout", SettingType.DURATION,
+          "Longest an uncached request waits for a slot before its 503"),
       new Setting("metrics.listener", SettingType.STRING,
           "Where `GET /metrics` (Prometheus) is served: `webhook` (the registry-notification listener, kept off "
               + "the public one), `public`, or `none`"));
