@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The whole configuration, checked and typed, handed to every verticle at deployment. Immutable, so
@@ -36,7 +37,12 @@ public record FlagstateConfig(
 
   /** The public query listener. */
   public record Http(String host, int port, String pathPrefix, boolean accessLog, Duration headerTimeout,
-      Duration keepAliveTimeout, Duration requestTimeout, int maxConnections) {}
+      Duration keepAliveTimeout, Duration requestTimeout, int maxConnections, int clientRate, int clientBurst,
+      String clientAddressHeader, Set<String> trustedProxies) {
+    public Http {
+      trustedProxies = Set.copyOf(trustedProxies);
+    }
+  }
 
   /** Where {@code GET /metrics} is served. */
   public enum MetricsListener {
@@ -83,7 +89,9 @@ public record FlagstateConfig(
         new Http((String) v.get("http.host"), (Integer) v.get("http.port"), pathPrefix((String) v.get("http.path_prefix")),
             (Boolean) v.get("http.access_log"), (Duration) v.get("http.header_timeout"),
             (Duration) v.get("http.keep_alive_timeout"), (Duration) v.get("http.request_timeout"),
-            (Integer) v.get("http.max_connections")),
+            (Integer) v.get("http.max_connections"), (Integer) v.get("http.client_rate"),
+            (Integer) v.get("http.client_burst"), (String) v.get("http.client_address_header"),
+            list((String) v.get("http.trusted_proxies"))),
         new Webhook((String) v.get("webhook.host"), (Integer) v.get("webhook.port"), (String) v.get("webhook.token"),
             (Integer) v.get("webhook.max_body_bytes")),
         new Database((String) v.get("database.url"), (String) v.get("database.data_dir"),
@@ -97,6 +105,17 @@ public record FlagstateConfig(
             (Integer) v.get("query.max_concurrent"), (Integer) v.get("query.max_queued"),
             (Duration) v.get("query.queue_timeout")),
         new Metrics(metricsListener((String) v.get("metrics.listener"))));
+  }
+
+  /** A comma-separated list, blanks dropped. */
+  private static Set<String> list(String text) {
+    Set<String> items = new java.util.LinkedHashSet<>();
+    for (String item : text.split(",")) {
+      if (!item.isBlank()) {
+        items.add(item.strip());
+      }
+    }
+    return items;
   }
 
   private static MetricsListener metricsListener(String text) {

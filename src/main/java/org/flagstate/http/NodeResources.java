@@ -11,10 +11,10 @@ import org.flagstate.cache.ResponseCache;
 /**
  * What every instance of the public listener on one node shares, so that its bounds hold per node and
  * not per event loop: the rendered responses, how fresh the index is, the admission of uncached work and
- * the count of open connections.
+ * the count of open connections, and the per-client rate limit (null when {@code http.client_rate} is 0).
  */
 public record NodeResources(ResponseCache cache, IndexFreshness freshness, AdmissionControl admission,
-    AtomicInteger openConnections) {
+    AtomicInteger openConnections, ClientRateLimit clientRateLimit) {
 
   /** The node's resources as configured, their meters registered on {@code meters}. */
   public static NodeResources create(Vertx vertx, FlagstateConfig config, MeterRegistry meters) {
@@ -29,6 +29,9 @@ public record NodeResources(ResponseCache cache, IndexFreshness freshness, Admis
     AtomicInteger openConnections = new AtomicInteger();
     Gauge.builder("flagstate.http.connections", openConnections, AtomicInteger::get)
         .description("Open connections to the public listener").register(meters);
-    return new NodeResources(cache, freshness, admission, openConnections);
+    ClientRateLimit clientRateLimit = config.http().clientRate() == 0 ? null
+        : new ClientRateLimit(config.http().clientRate(), config.http().clientBurst(),
+            config.http().clientAddressHeader(), config.http().trustedProxies());
+    return new NodeResources(cache, freshness, admission, openConnections, clientRateLimit);
   }
 }

@@ -61,6 +61,12 @@ public final class PublicHttpVerticle extends VerticleBase {
     if (config.http().accessLog()) {
       router.route().handler(LoggerHandler.create(LoggerFormat.COMBINED));
     }
+    ClientRateLimit limit = node.clientRateLimit();
+    if (limit != null) {
+      for (String limited : List.of("/index/dynamic", "/v1/search", "/api/v1/*", "/search")) {
+        router.route(prefix + limited).handler(limit);
+      }
+    }
     Handler<RoutingContext> requestTimeout = TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503);
     router.route().handler(ctx -> {
       if (isTransfer(ctx.request().path())) {
