@@ -32,7 +32,9 @@ import java.util.function.Supplier;
  * <p>A miss renders once however many requests wait for it, and every waiter is answered on its own
  * Vert.x context. A change drops the entries that may include a changed repository, and a render that was
  * running when it arrived is not kept. When a re-render yields the same bytes the response keeps its ETag
- * and Last-Modified, so clients' copies stay valid.
+ * (derived from the bytes) and its Last-Modified, so clients' copies stay valid: the renderer's
+ * {@link RenderedBody#lastModifiedMillis() time the data changed} when it knows one (the same on every node
+ * and after eviction), else the time these bytes were first rendered here.
  *
  * <p>What an invalidation drops is kept a while longer as the "last good" answer, in a second store
  * bounded by a quarter of {@code cache.max_bytes}: while the database is unavailable or refuses more work,
@@ -181,6 +183,9 @@ public final class ResponseCache {
   }
 
   private RenderedResponse remember(String key, RenderedBody body) {
+    if (body.lastModifiedMillis() > 0) {
+      return RenderedResponse.of(body, body.lastModifiedMillis());
+    }
     RenderedResponse fresh = RenderedResponse.of(body, System.currentTimeMillis());
     Validators previous = lastServed.getIfPresent(key);
     if (previous != null && previous.etag().equals(fresh.etag())) {
