@@ -85,6 +85,10 @@ public final class MainVerticle extends VerticleBase {
         .onSuccess(id -> {
           LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",
               config.http().host(), config.http().port(), config.http().pathPrefix(), config.registry().url());
+          LOG.info(config.http().auth().equalsIgnoreCase("none")
+              ? "The public listener is open to anyone (http.auth: none): the index, search and API are public"
+              : "The public listener requires " + config.http().auth() + " authentication (users in "
+                  + config.http().authFile() + "); /health and /ready stay open");
           if (RegistryFrontRoutes.sharesCredentials(config)) {
             LOG.warn(RegistryFrontRoutes.exposure(config));
           } else {

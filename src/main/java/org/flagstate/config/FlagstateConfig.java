@@ -38,7 +38,7 @@ public record FlagstateConfig(
   /** The public query listener. */
   public record Http(String host, int port, String pathPrefix, boolean accessLog, Duration headerTimeout,
       Duration keepAliveTimeout, Duration requestTimeout, int maxConnections, int clientRate, int clientBurst,
-      String clientAddressHeader, Set<String> trustedProxies) {
+      String clientAddressHeader, Set<String> trustedProxies, String auth, String authFile) {
     public Http {
       trustedProxies = Set.copyOf(trustedProxies);
     }
@@ -91,7 +91,8 @@ public record FlagstateConfig(
             (Duration) v.get("http.keep_alive_timeout"), (Duration) v.get("http.request_timeout"),
             (Integer) v.get("http.max_connections"), (Integer) v.get("http.client_rate"),
             (Integer) v.get("http.client_burst"), (String) v.get("http.client_address_header"),
-            list((String) v.get("http.trusted_proxies"))),
+            list((String) v.get("http.trusted_proxies")), (String) v.get("http.auth"),
+            (String) v.get("http.auth_file")),
         new Webhook((String) v.get("webhook.host"), (Integer) v.get("webhook.port"), (String) v.get("webhook.token"),
             (Integer) v.get("webhook.max_body_bytes")),
         new Database((String) v.get("database.url"), (String) v.get("database.data_dir"),

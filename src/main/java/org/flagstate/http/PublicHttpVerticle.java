@@ -61,6 +61,10 @@ public final class PublicHttpVerticle extends VerticleBase {
     if (config.http().accessLog()) {
       router.route().handler(LoggerHandler.create(LoggerFormat.COMBINED));
     }
+    PublicAuth auth = PublicAuth.of(vertx, config.http());
+    if (auth != null) {
+      router.route().handler(auth);
+    }
     ClientRateLimit limit = node.clientRateLimit();
     if (limit != null) {
       for (String limited : List.of("/index/dynamic", "/v1/search", "/api/v1/*", "/search")) {
