@@ -8,6 +8,7 @@ import org.flagstate.cache.CacheInvalidationVerticle;
 import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
 import org.flagstate.api.ApiRoutes;
+import org.flagstate.cluster.ClusterNode;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.front.RegistryFrontRoutes;
 import org.flagstate.http.HttpServices;
@@ -38,12 +39,22 @@ public final class MainVerticle extends VerticleBase {
 
   private final FlagstateConfig config;
   private final Observability observability;
+  private final ClusterNode node;
   private DatabaseServer database;
 
-  /** @param observability the metrics registry the Vert.x instance this is deployed on reports to */
+  /** A node on its own: changes reach the cache by NOTIFY. */
   public MainVerticle(FlagstateConfig config, Observability observability) {
+    this(config, observability, ClusterNode.standalone());
+  }
+
+  /**
+   * @param observability the metrics registry the Vert.x instance this is deployed on reports to
+   * @param node this node: clustered when that Vert.x joined a cluster
+   */
+  public MainVerticle(FlagstateConfig config, Observability observability, ClusterNode node) {
     this.config = config;
     this.observability = observability;
+    this.node = node;
   }
 
   /** What the public listener serves, in mounting order. */
@@ -78,7 +89,8 @@ public final class MainVerticle extends VerticleBase {
           return vertx.deployVerticle(() -> new CacheInvalidationVerticle(cache, freshness, database.connectOptions(),
               config.database().poolSize()), new DeploymentOptions());
         })
-        .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, database.connectOptions(), observability.registry()),
+        .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, node, database.connectOptions(),
+            observability.registry()),
             new DeploymentOptions()))
         .compose(id -> vertx.deployVerticle(() -> new WebhookVerticle(config, database.connectOptions(),
             config.metrics().listener() == FlagstateConfig.MetricsListener.WEBHOOK
