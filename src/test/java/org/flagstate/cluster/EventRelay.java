@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
  * pointing this relay at it. It forwards each {@code POST /events} as it came and answers what the node
  * answered (502 when the node is unreachable, so the registry retries).
  */
-final class EventRelay implements AutoCloseable {
+public final class EventRelay implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -28,7 +28,7 @@ final class EventRelay implements AutoCloseable {
     this.server = server;
   }
 
-  static EventRelay start() {
+  public static EventRelay start() {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
       EventRelay relay = new EventRelay(server);
@@ -66,12 +66,12 @@ final class EventRelay implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/events";
   }
 
   /** Sends what arrives from now on to the webhook listening on {@code port}. */
-  void pointAt(int port) {
+  public void pointAt(int port) {
     targetPort = port;
   }
 
