@@ -23,6 +23,10 @@ public final class EventRelay implements AutoCloseable {
 
   private final HttpServer server;
   private volatile int targetPort;
+  private final java.util.Queue<Delivery> deliveries = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** A notification body and when it reached the relay. */
+  private record Delivery(long receivedNanos, String body) {}
 
   private EventRelay(HttpServer server) {
     this.server = server;
@@ -35,6 +39,7 @@ public final class EventRelay implements AutoCloseable {
       server.setExecutor(Executors.newFixedThreadPool(4));
       server.createContext("/events", exchange -> {
         byte[] body = exchange.getRequestBody().readAllBytes();
+        relay.deliveries.add(new Delivery(System.nanoTime(), new String(body, java.nio.charset.StandardCharsets.UTF_8)));
         HttpRequest.Builder forward = HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + relay.targetPort + "/events"))
             .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -64,6 +69,15 @@ public final class EventRelay implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * When the registry's first notification mentioning {@code text} reached the relay at or after
+   * {@code sinceNanos} ({@link System#nanoTime()}), if one did.
+   */
+  public java.util.OptionalLong receivedAt(String text, long sinceNanos) {
+    return deliveries.stream().filter(d -> d.receivedNanos() >= sinceNanos && d.body().contains(text))
+        .mapToLong(Delivery::receivedNanos).min();
   }
 
   public String url() {
