@@ -74,7 +74,13 @@ public record Setting(String key, SettingType type, String description, List<Str
       new Setting("query.max_query_bytes", SettingType.POSITIVE_INT, "Longest accepted query string"),
       new Setting("metrics.listener", SettingType.STRING,
           "Where `GET /metrics` (Prometheus) is served: `webhook` (the registry-notification listener, kept off "
-              + "the public one), `public`, or `none`"));
+              + "the public one), `public`, or `none`"),
+      new Setting("ui.enabled", SettingType.BOOLEAN,
+          "Serve the web UI (`/`, `/search`, `/repositories/<name>`, `/apps`, `/cockpit`, `/updates`); off, those paths answer 404"),
+      new Setting("ui.cockpit_label", SettingType.STRING,
+          "Label whose presence marks an image as a Cockpit plugin (as does appstream data extending `org.cockpit_project.cockpit`)"),
+      new Setting("ui.flatpak_remote", SettingType.STRING,
+          "Remote name the UI's `flatpak remote-add` and `flatpak install` commands use"));
 
   /** The setting a file key, such as {@code crawl.interval} or its alias, names. */
   public static Optional<Setting> named(String name) {
