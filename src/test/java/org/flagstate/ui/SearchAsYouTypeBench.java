@@ -67,10 +67,6 @@ public final class SearchAsYouTypeBench {
       flagstate.awaitListening(Duration.ofSeconds(120));
       long filled = System.nanoTime();
       fill(database, repositories);
-      if (Boolean.getBoolean("bench.hold")) {
-        System.err.println("holding " + database);
-        Thread.sleep(600_000);
-      }
       System.err.printf(Locale.ROOT, "filled %d repositories in %.1f s%n", repositories,
           (System.nanoTime() - filled) / 1e9);
       List<String> queries = typed(words);
