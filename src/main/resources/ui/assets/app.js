@@ -169,7 +169,7 @@
     var format = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat('en', { numeric: 'auto' }) : null;
     for (var i = 0; i < UNITS.length; i++) {
       if (Math.abs(seconds) >= UNITS[i][1] || UNITS[i][0] === 'second') {
-        var value = Math.round(seconds / UNITS[i][1]);
+        var value = Math.trunc(seconds / UNITS[i][1]); // 18 months ago is "1 year ago", not 2
         if (format) return format.format(value, UNITS[i][0]);
         return Math.abs(value) + ' ' + UNITS[i][0] + (Math.abs(value) === 1 ? '' : 's') + (value < 0 ? ' ago' : ' from now');
       }
