@@ -180,6 +180,29 @@ class UiHttpIT {
   }
 
   @Test
+  void theStartPageTellsWhatTheFirstCrawlIsDoingAndWhenTheIndexIsEmpty() {
+    int deadPort = FlagstateInstance.freePort();
+    try (FlagstateInstance waiting = FlagstateInstance.start(Map.of("registry.url", "http://127.0.0.1:" + deadPort,
+        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h"))) {
+      waiting.awaitStatus(status -> status.getJsonObject("crawler").containsKey("lastError"),
+          java.time.Duration.ofSeconds(60));
+      HttpResponse<byte[]> home = waiting.get("/");
+      assertThat(home.statusCode()).isEqualTo(200);
+      assertThat(home.headers().firstValue("Cache-Control")).hasValue("no-store");
+      assertThat(text(home)).contains("Waiting for the registry").contains("id=\"crawl-progress\"")
+          .contains("data-status=\"/status\"").contains("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>");
+    }
+    try (RegistryProcess empty = RegistryProcess.builder().start();
+        FlagstateInstance idle = FlagstateInstance.start(Map.of("registry.url", empty.baseUrl(),
+            "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h"))) {
+      idle.awaitSyncsAfter(0);
+      HttpResponse<byte[]> home = idle.get("/");
+      assertThat(home.headers().firstValue("Cache-Control")).hasValue("no-cache");
+      assertThat(text(home)).contains("The index is empty").doesNotContain("crawl-progress");
+    }
+  }
+
+  @Test
   void uiEnabledFalseServesNoPages() {
     try (FlagstateInstance off = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
         "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h", "ui.enabled", "false"))) {
