@@ -185,6 +185,10 @@
   refreshTimes();
   setInterval(refreshTimes, 60000);
 
+  // ---- facets: folded on narrow screens, so the results come first (open without JavaScript) -----------
+  var facets = document.querySelector('details.facets-box');
+  if (facets && window.matchMedia && window.matchMedia('(max-width: 760px)').matches) facets.open = false;
+
   // ---- table filters ---------------------------------------------------------------------------------
   document.querySelectorAll('input[data-filter]').forEach(function (input) {
     var table = document.getElementById(input.getAttribute('data-filter'));

@@ -185,10 +185,16 @@ class UiBrowserIT {
     assertThat(rows.get(1).getText()).contains(UiSamples.HELLO + ":latest").contains("up to date");
     assertThat(rows.get(2).getText()).contains("app/org.example.Paint/x86_64/stable").contains("newer version available");
     // the access log line is written when the response has ended, perhaps after the page has read it
-    browser.waiting().until(driver -> accessLog.size() > before);
-    List<String> requests = accessLog.lines().subList(before, accessLog.size());
+    browser.waiting().until(driver -> browserRequests(before).size() > 0);
+    List<String> requests = browserRequests(before);
     assertThat(requests).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"GET /index/static HTTP/1.1\""));
     assertThat(String.join("\n", accessLog.lines())).doesNotContain(oldHttpd.digest()).doesNotContain("org.example.Paint/x86_64");
+  }
+
+  /** The access log lines of the browser's requests from line {@code from} on (the test's own are left out). */
+  private List<String> browserRequests(int from) {
+    List<String> lines = accessLog.lines();
+    return lines.subList(from, lines.size()).stream().filter(line -> line.contains("HeadlessChrome")).toList();
   }
 
   private String helloDigest() {
@@ -238,6 +244,33 @@ class UiBrowserIT {
       plain.driver.get(base + "/repositories/" + UiSamples.HTTPD);
       assertThat(plain.driver.findElement(By.cssSelector("time[data-relative]")).getText()).endsWith("UTC");
     }
+  }
+
+  @Test
+  void darkModeFollowsTheSystemAndFocusIsVisible() {
+    try {
+      browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
+          List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+      browser.driver.get(base + "/");
+      assertThat(browser.driver.executeScript("return getComputedStyle(document.body).backgroundColor"))
+          .isEqualTo("rgb(13, 17, 23)");
+      browser.screenshot(Path.of("target", "ui-screenshots", "home-1440-dark.png"));
+    } finally {
+      browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
+          List.of(Map.of("name", "prefers-color-scheme", "value", "light"))));
+    }
+    browser.driver.get(base + "/");
+    assertThat(browser.driver.executeScript("return getComputedStyle(document.body).backgroundColor"))
+        .isEqualTo("rgb(246, 248, 250)");
+    WebElement body = browser.driver.findElement(By.tagName("body"));
+    body.sendKeys(Keys.TAB);
+    WebElement skip = browser.driver.switchTo().activeElement();
+    assertThat(skip.getText()).isEqualTo("Skip to content");
+    skip.sendKeys(Keys.TAB);
+    WebElement brand = browser.driver.switchTo().activeElement();
+    assertThat(brand.getAttribute("class")).isEqualTo("brand");
+    assertThat(browser.driver.executeScript("var s = getComputedStyle(arguments[0]); return s.outlineStyle + ' ' + s.outlineWidth", brand))
+        .isEqualTo("solid 3px");
   }
 
   @Test
