@@ -87,9 +87,13 @@ class UiBrowserIT {
   void typingAPartialWordShowsTheRepositoryAndEnterOpensIt() {
     browser.driver.get(base + "/");
     WebElement box = browser.driver.findElement(By.id("home-q"));
+    int before = accessLog.size();
     box.sendKeys("htt");
     WebElement suggestion = waitFor(By.cssSelector("#home-q-suggestions li[role=option] a[href$='/repositories/tools/httpd']"));
     assertThat(suggestion.getText()).contains("Apache HTTP Server").contains("tools/httpd");
+    // three keystrokes within the debounce: one request, for the whole word so far
+    assertThat(browserRequests(before)).filteredOn(line -> line.contains("/v1/search"))
+        .singleElement().asString().contains("GET /v1/search?n=8&q=htt ");
     box.sendKeys(Keys.ARROW_DOWN);
     assertThat(browser.driver.findElement(By.cssSelector("#home-q-suggestions li[aria-selected=true]")).getText())
         .contains("tools/httpd");
