@@ -3,6 +3,7 @@ package org.flagstate.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -170,6 +171,23 @@ class UiHttpIT {
     HttpResponse<byte[]> missing = get("/repositories/no/such");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(text(missing)).contains("No such repository").contains("no/such");
+  }
+
+  @Test
+  void theJsonApiFiltersAndCountsByKindAndNamespace() {
+    JsonObject apps = new JsonObject(text(get("/api/v1/search?kind=flatpak-app")));
+    assertThat(apps.getJsonArray("repositories").stream().map(r -> ((JsonObject) r).getString("name")))
+        .containsExactly(UiSamples.NOTES, UiSamples.PAINT, UiSamples.WEATHER);
+    assertThat(apps.getJsonObject("query").getJsonArray("kind").getList()).containsExactly("flatpak-app");
+    JsonObject all = new JsonObject(text(get("/api/v1/search")));
+    assertThat(all.getJsonObject("facets").getJsonObject("kind").getMap()).containsEntry("flatpak-app", 3)
+        .containsEntry("flatpak-runtime", 1).containsEntry("cockpit-plugin", 2);
+    assertThat(all.getJsonObject("facets").getJsonObject("namespace").getMap()).containsEntry("flatpak", 4)
+        .containsEntry("cockpit", 2).containsEntry("tools", 2);
+    JsonObject tools = new JsonObject(
+        text(get("/api/v1/search?namespace=tools&kind=container-image")));
+    assertThat(tools.getLong("total")).isEqualTo(2);
+    assertThat(get("/api/v1/search?kind=plugin").statusCode()).isEqualTo(400);
   }
 
   @Test
