@@ -70,7 +70,7 @@
         }));
       });
       var all = option(input.id + '-all', prefix + '/search?q=' + encodeURIComponent(query), function (a) {
-        a.textContent = results.length ? 'All ' + body.num_results + ' results for “' + query + '”'
+        a.textContent = results.length ? 'All results for “' + query + '” (' + body.num_results + ')'
           : 'No repository matches “' + query + '”';
       });
       all.className = 's-all';

@@ -94,6 +94,7 @@ class UiBrowserIT {
     // three keystrokes within the debounce: one request, for the whole word so far
     assertThat(browserRequests(before)).filteredOn(line -> line.contains("/v1/search"))
         .singleElement().asString().contains("GET /v1/search?n=8&q=htt ");
+    browser.screenshot(Path.of("target", "ui-screenshots", "home-suggestions-1440.png"));
     box.sendKeys(Keys.ARROW_DOWN);
     assertThat(browser.driver.findElement(By.cssSelector("#home-q-suggestions li[aria-selected=true]")).getText())
         .contains("tools/httpd");
@@ -188,6 +189,7 @@ class UiBrowserIT {
     assertThat(rows.get(0).getText()).contains(UiSamples.HTTPD + ":latest").contains("newer version available");
     assertThat(rows.get(1).getText()).contains(UiSamples.HELLO + ":latest").contains("up to date");
     assertThat(rows.get(2).getText()).contains("app/org.example.Paint/x86_64/stable").contains("newer version available");
+    browser.screenshot(Path.of("target", "ui-screenshots", "updates-results-1440.png"));
     // the access log line is written when the response has ended, perhaps after the page has read it
     browser.waiting().until(driver -> browserRequests(before).size() > 0);
     List<String> requests = browserRequests(before);
