@@ -253,6 +253,15 @@ class UiBrowserIT {
   }
 
   @Test
+  void otherPathsAreNotPages() {
+    for (String path : List.of("/nothing/here", "/apps/x", "/ui/assets/app.css", "/repositories/")) {
+      var response = flagstate.get(path);
+      assertThat(response.statusCode()).as(path).isEqualTo(404);
+    }
+    assertThat(flagstate.get("/index/static").headers().firstValue("Content-Type")).hasValue("application/json");
+  }
+
+  @Test
   void darkModeFollowsTheSystemAndFocusIsVisible() {
     try {
       browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
