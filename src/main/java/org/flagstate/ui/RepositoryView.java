@@ -25,7 +25,8 @@ final class RepositoryView {
 
   /**
    * @param registryHost where {@code podman pull} pulls from
-   * @param remote the Flatpak remote's name and URL
+   * @param remoteName the Flatpak remote's name in the commands ({@code ui.flatpak_remote})
+   * @param remoteUrl the Flatpak remote's URL (this Flagstate)
    */
   static Views.Repository of(Page page, ApiReader.RepositoryDetail detail, String cockpitLabel, String registryHost,
       String remoteName, String remoteUrl) {
