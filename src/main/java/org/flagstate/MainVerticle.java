@@ -20,6 +20,7 @@ import org.flagstate.index.IndexRoutes;
 import org.flagstate.ops.Observability;
 import org.flagstate.ops.OperationsRoutes;
 import org.flagstate.search.SearchRoutes;
+import org.flagstate.ui.UiRoutes;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -62,7 +63,7 @@ public final class MainVerticle extends VerticleBase {
   /** What the public listener serves, in mounting order. */
   public static List<Function<HttpServices, RouteGroup>> publicFeatures(Observability observability) {
     return List.of(IndexRoutes::new, SearchRoutes::new, RegistryFrontRoutes::new, ApiRoutes::new,
-        services -> new OperationsRoutes(services, observability));
+        services -> new OperationsRoutes(services, observability), UiRoutes::new);
   }
 
   @Override

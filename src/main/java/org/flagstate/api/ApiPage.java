@@ -4,12 +4,12 @@ package org.flagstate.api;
  * Which page of a repository listing to answer: at most {@code limit} repositories, starting after
  * repository {@code after} (bytewise), or from the first when {@code after} is null.
  */
-record ApiPage(int limit, String after) {
+public record ApiPage(int limit, String after) {
 
-  static final int DEFAULT_LIMIT = 50;
-  static final int MAX_LIMIT = 100;
+  public static final int DEFAULT_LIMIT = 50;
+  public static final int MAX_LIMIT = 100;
 
-  ApiPage {
+  public ApiPage {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit out of range: " + limit);
     }
@@ -26,7 +26,7 @@ record ApiPage(int limit, String after) {
   }
 
   /** Appends {@code key=value}, form-encoded, to a query string. */
-  static void append(StringBuilder query, String key, String value) {
+  public static void append(StringBuilder query, String key, String value) {
     if (!query.isEmpty()) {
       query.append('&');
     }
@@ -34,7 +34,7 @@ record ApiPage(int limit, String after) {
   }
 
   /** The cursor of this page, or null for the first one. */
-  String cursor() {
+  public String cursor() {
     return after == null ? null : Cursor.after(after);
   }
 }

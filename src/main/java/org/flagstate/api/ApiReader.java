@@ -16,26 +16,26 @@ import org.flagstate.db.SqlStatement;
 import org.flagstate.search.RepositoryMatch;
 
 /**
- * All SQL of the JSON API. Repositories are listed and paged by name with {@code COLLATE "C"} (bytewise)
+ * All SQL of the JSON API, also read by the web UI so its pages show exactly what the API serves. Repositories are listed and paged by name with {@code COLLATE "C"} (bytewise)
  * keyset paging; matching, counting and facets run in PostgreSQL. A repository's title, description and
  * icon are the columns the crawler stored (registry/ImageText's rules, from its representative tag), and
  * search text matches as {@code /v1/search} does ({@link RepositoryMatch}).
  */
-final class ApiReader {
+public final class ApiReader {
 
   /**
    * A repository as the listing shows it; {@code title}, {@code description} and {@code icon} may be null.
    * {@code changedMillis} is when its tags last changed, {@code lastRemovalMillis} when any repository last
    * left the index (what a listing's Last-Modified is made of).
    */
-  record RepositorySummary(String name, long tagCount, OffsetDateTime lastUpdated, String title, String description,
+  public record RepositorySummary(String name, long tagCount, OffsetDateTime lastUpdated, String title, String description,
       String icon, long changedMillis, long lastRemovalMillis) {}
 
   /** One page of repositories, the size of the whole set, and the name the next page starts after (or null). */
-  record RepositoryPage(List<RepositorySummary> repositories, long total, String nextAfter) {
+  public record RepositoryPage(List<RepositorySummary> repositories, long total, String nextAfter) {
 
     /** When the data of this page last changed: a listed repository, or a removal; 0 for an empty page. */
-    long lastModifiedMillis() {
+    public long lastModifiedMillis() {
       return repositories.stream()
           .mapToLong(summary -> Math.max(summary.changedMillis(), summary.lastRemovalMillis()))
           .max().orElse(0);
@@ -43,26 +43,26 @@ final class ApiReader {
   }
 
   /** A page of search results with the facet counts (value → repositories) over the whole match set. */
-  record SearchPage(RepositoryPage page, Map<String, Map<String, Long>> facets) {}
+  public record SearchPage(RepositoryPage page, Map<String, Map<String, Long>> facets) {}
 
   /** A stored manifest; platform, created and the config/layer sizes are null when unknown. */
-  record Manifest(String digest, String mediaType, boolean isList, String os, String architecture, String variant,
+  public record Manifest(String digest, String mediaType, boolean isList, String os, String architecture, String variant,
       String created, long size, Long configSize, Long layersSize, JsonObject labels, JsonObject annotations) {}
 
   /** A member of a list, with the platform the list claims for it. */
-  record Member(Manifest manifest, String platformOs, String platformArchitecture, String platformVariant) {}
+  public record Member(Manifest manifest, String platformOs, String platformArchitecture, String platformVariant) {}
 
   /** A tag, the manifest it points to and, for a list, its members in manifest order. */
-  record Tag(String name, OffsetDateTime updatedAt, Manifest manifest, List<Member> members) {}
+  public record Tag(String name, OffsetDateTime updatedAt, Manifest manifest, List<Member> members) {}
 
   /** A repository with all its tags, in bytewise tag order. */
-  record RepositoryDetail(RepositorySummary summary, List<Tag> tags) {}
+  public record RepositoryDetail(RepositorySummary summary, List<Tag> tags) {}
 
   /** Where a digest is tagged: directly ({@code listDigest} null) or as a member of a tagged list. */
-  record Holder(String repository, String tag, String listDigest, String listMediaType) {}
+  public record Holder(String repository, String tag, String listDigest, String listMediaType) {}
 
   /** A manifest, its members when it is a list, and every tag that holds it. */
-  record DigestUsage(Manifest manifest, List<Member> members, List<Holder> holders) {}
+  public record DigestUsage(Manifest manifest, List<Member> members, List<Holder> holders) {}
 
   private static final String HAS_TAGS = RepositoryMatch.hasTags("r");
 
@@ -125,12 +125,12 @@ final class ApiReader {
   private static final String ENTRIES = """
       entries as (
         select t.repository_id, m.media_type as tagged_type, m.media_type as image_type, m.os, m.architecture,
-               m.labels
+               m.labels, %1$s as kind
         from tag t join manifest m on m.digest = t.digest
         where not m.is_list
         union all
         select t.repository_id, l.media_type, m.media_type, coalesce(m.os, lm.platform_os),
-               coalesce(m.architecture, lm.platform_architecture), m.labels
+               coalesce(m.architecture, lm.platform_architecture), m.labels, %1$s
         from tag t join manifest l on l.digest = t.digest and l.is_list
         join list_member lm on lm.list_digest = l.digest
         join manifest m on m.digest = lm.member_digest)""";
@@ -150,16 +150,24 @@ final class ApiReader {
       from entries e join matched x on x.id = e.repository_id
       cross join lateral (values (e.tagged_type), (e.image_type)) v(media_type) group by 2
       union all
+      select 'kind', e.kind, count(distinct e.repository_id)
+      from entries e join matched x on x.id = e.repository_id group by 2
+      union all
+      select 'namespace', split_part(x.name, '/', 1), count(*) from matched x where strpos(x.name, '/') > 0 group by 2
+      union all
       select 'total', null, count(*) from matched""";
 
   private final Pool pool;
+  private final String cockpitLabel;
 
-  ApiReader(Pool pool) {
+  /** @param cockpitLabel the label that marks a Cockpit plugin ({@code ui.cockpit_label}, {@link ImageKind}) */
+  public ApiReader(Pool pool, String cockpitLabel) {
     this.pool = pool;
+    this.cockpitLabel = cockpitLabel;
   }
 
   /** A page of all repositories that have tags, and how many there are. */
-  Future<RepositoryPage> repositories(ApiPage page) {
+  public Future<RepositoryPage> repositories(ApiPage page) {
     SqlStatement s = new SqlStatement();
     s.append("select ").append(SUMMARY_COLUMNS)
         .append(" from (select r.id, r.name, r.title, r.description, r.icon, r.changed_at from repository r where ")
@@ -175,7 +183,7 @@ final class ApiReader {
   }
 
   /** A page of the repositories matching {@code search}, with the total and facets of the whole match set. */
-  Future<SearchPage> search(RepositorySearch search) {
+  public Future<SearchPage> search(RepositorySearch search) {
     SqlStatement rows = matched(search);
     rows.append(" select ").append(SUMMARY_COLUMNS)
         .append(" from (select x.id, x.name, x.title, x.description, x.icon, x.changed_at from matched x");
@@ -189,7 +197,7 @@ final class ApiReader {
     Future<List<RepositorySummary>> summaries = rows.execute(pool).map(ApiReader::summaries);
     Future<Map<String, Map<String, Long>>> counts = facets.execute(pool).map(result -> {
       Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
-      for (String facet : List.of("architecture", "os", "label", "mediaType", "total")) {
+      for (String facet : List.of("architecture", "os", "label", "mediaType", "kind", "namespace", "total")) {
         byFacet.put(facet, new java.util.TreeMap<>(Bytewise.ORDER));
       }
       for (Row row : result) {
@@ -208,19 +216,24 @@ final class ApiReader {
    * {@code with entries, matched}: the id, name, title, description and icon of the repositories
    * {@code search} matches; its text as {@code /v1/search} matches it.
    */
-  private static SqlStatement matched(RepositorySearch search) {
+  private SqlStatement matched(RepositorySearch search) {
     SqlStatement s = new SqlStatement();
-    s.append("with ").append(ENTRIES)
+    s.append("with ").append(String.format(ENTRIES, ImageKind.sql("m.labels", s.param(cockpitLabel))))
         .append(", matched as (select r.id, r.name, r.title, r.description, r.icon, r.changed_at from repository r where ");
     if (search.text() != null) {
       s.append(RepositoryMatch.of(search.text()).bind(s).condition("r"));
     } else {
       s.append(HAS_TAGS);
     }
+    if (!search.namespaces().isEmpty()) {
+      s.append(" and strpos(r.name, '/') > 0");
+      s.in("split_part(r.name, '/', 1)", search.namespaces());
+    }
     if (search.filtersImages()) {
       s.append(" and exists (select 1 from entries e where e.repository_id = r.id");
       s.in("e.architecture", search.architectures());
       s.in("e.os", search.oses());
+      s.in("e.kind", search.kinds());
       if (!search.labels().isEmpty()) {
         s.append(" and e.labels ?| ").append(s.param(search.labels()));
       }
@@ -236,12 +249,12 @@ final class ApiReader {
   }
 
   /** True when the repository is in the index (has at least one tag). */
-  Future<Boolean> repositoryExists(String name) {
+  public Future<Boolean> repositoryExists(String name) {
     return pool.preparedQuery(REPOSITORY_EXISTS).execute(Tuple.of(name)).map(rows -> rows.size() > 0);
   }
 
   /** The repository with its tags and list members, or null when it left the index meanwhile. */
-  Future<RepositoryDetail> repository(String name) {
+  public Future<RepositoryDetail> repository(String name) {
     Future<List<RepositorySummary>> summary = pool.preparedQuery(REPOSITORY).execute(Tuple.of(name))
         .map(ApiReader::summaries);
     Future<List<Row>> tags = rows(TAGS, name);

@@ -53,6 +53,8 @@ final class ApiRenderer {
       writeStrings(json, "os", search.oses());
       writeStrings(json, "label", search.labels());
       writeStrings(json, "mediaType", search.mediaTypes());
+      writeStrings(json, "kind", search.kinds());
+      writeStrings(json, "namespace", search.namespaces());
       json.writeEndObject();
       writePage(json, result.page(), search.page());
       json.writeObjectFieldStart("facets");

@@ -17,7 +17,7 @@ import org.flagstate.registry.ReferenceGrammar;
  * single-valued parameters, empty or out-of-range values, malformed cursors, repository names and
  * digests are refused with an {@link InvalidQueryException} naming the parameter (a 400, never a 500).
  */
-final class ApiRequestParser {
+public final class ApiRequestParser {
 
   static final int MAX_TEXT = 256;
 
@@ -29,7 +29,7 @@ final class ApiRequestParser {
   private final int maxTerms;
   private final int maxQueryBytes;
 
-  ApiRequestParser(int maxTerms, int maxQueryBytes) {
+  public ApiRequestParser(int maxTerms, int maxQueryBytes) {
     this.maxTerms = maxTerms;
     this.maxQueryBytes = maxQueryBytes;
   }
@@ -46,7 +46,7 @@ final class ApiRequestParser {
   }
 
   /** {@code /api/v1/search?q=&architecture=&os=&label=&mediaType=&limit=&cursor=}. */
-  RepositorySearch search(String rawQuery) {
+  public RepositorySearch search(String rawQuery) {
     PageBuilder page = new PageBuilder();
     String text = null;
     boolean textSeen = false;
@@ -54,6 +54,8 @@ final class ApiRequestParser {
     Set<String> oses = new TreeSet<>(Bytewise.ORDER);
     Set<String> labels = new TreeSet<>(Bytewise.ORDER);
     Set<String> mediaTypes = new TreeSet<>(Bytewise.ORDER);
+    Set<String> kinds = new TreeSet<>(Bytewise.ORDER);
+    Set<String> namespaces = new TreeSet<>(Bytewise.ORDER);
     for (QueryStrings.Term term : terms(rawQuery)) {
       String key = term.key();
       String value = term.value();
@@ -78,19 +80,29 @@ final class ApiRequestParser {
           }
           mediaTypes.add(value);
         }
+        case "kind" -> kinds.add(ImageKind.byId(value).orElseThrow(() -> new InvalidQueryException(key,
+            "parameter 'kind' must be one of flatpak-app, flatpak-runtime, cockpit-plugin, container-image"))
+            .id());
+        case "namespace" -> {
+          if (value.contains("/") || !ReferenceGrammar.isName(value)) {
+            throw new InvalidQueryException(key, "parameter 'namespace' must be the first path component of a "
+                + "repository name (lowercase letters and digits separated by '.', '_', '__' or '-')");
+          }
+          namespaces.add(value);
+        }
         default -> {
           if (!page.accept(term)) {
-            throw unknown(key, "q, architecture, os, label, mediaType, limit and cursor");
+            throw unknown(key, "q, architecture, os, label, mediaType, kind, namespace, limit and cursor");
           }
         }
       }
     }
     return new RepositorySearch(text, new TreeSet<>(architectures), new TreeSet<>(oses), new TreeSet<>(labels),
-        new TreeSet<>(mediaTypes), page.build());
+        new TreeSet<>(mediaTypes), new TreeSet<>(kinds), new TreeSet<>(namespaces), page.build());
   }
 
   /** {@code /api/v1/repositories/<name>}: a valid repository name and no parameters. */
-  String repository(String name, String rawQuery) {
+  public String repository(String name, String rawQuery) {
     noParameters(rawQuery, "a repository");
     if (name == null || !ReferenceGrammar.isName(name)) {
       throw new InvalidQueryException("name", "'" + abbreviated(name) + "' is not a repository name "

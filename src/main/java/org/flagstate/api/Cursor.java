@@ -12,16 +12,16 @@ import org.flagstate.http.InvalidQueryException;
  * versioned and base64url-encoded so clients treat it as a token. Decoding is strict and accepts only
  * the canonical encoding, so one position has one cursor (and one cache key).
  */
-final class Cursor {
+public final class Cursor {
 
-  static final String PARAMETER = "cursor";
+  public static final String PARAMETER = "cursor";
   private static final String VERSION = "1:";
   private static final int MAX_LENGTH = 1024;
 
   private Cursor() {}
 
   /** The cursor of the page that starts after repository {@code lastName}. */
-  static String after(String lastName) {
+  public static String after(String lastName) {
     return Base64.getUrlEncoder().withoutPadding()
         .encodeToString((VERSION + lastName).getBytes(StandardCharsets.UTF_8));
   }

@@ -14,32 +14,43 @@ import java.util.TreeSet;
  *
  * @param text null when the search has no text
  */
-record RepositorySearch(String text, SortedSet<String> architectures, SortedSet<String> oses,
-    SortedSet<String> labels, SortedSet<String> mediaTypes, ApiPage page) {
+public record RepositorySearch(String text, SortedSet<String> architectures, SortedSet<String> oses,
+    SortedSet<String> labels, SortedSet<String> mediaTypes, SortedSet<String> kinds, SortedSet<String> namespaces,
+    ApiPage page) {
 
-  RepositorySearch {
+  public RepositorySearch {
     architectures = sorted(architectures);
     oses = sorted(oses);
     labels = sorted(labels);
     mediaTypes = sorted(mediaTypes);
+    kinds = sorted(kinds);
+    namespaces = sorted(namespaces);
   }
 
   boolean filtersImages() {
-    return !architectures.isEmpty() || !oses.isEmpty() || !labels.isEmpty() || !mediaTypes.isEmpty();
+    return !architectures.isEmpty() || !oses.isEmpty() || !labels.isEmpty() || !mediaTypes.isEmpty()
+        || !kinds.isEmpty();
+  }
+
+  /** True when any filter beside the text is set. */
+  public boolean filters() {
+    return filtersImages() || !namespaces.isEmpty();
   }
 
   /**
    * The canonical query string of this search at the page given by {@code cursor} (null: the first page):
    * the cache key of its response and the target of its {@code Link}.
    */
-  String queryString(String cursor) {
+  public String queryString(String cursor) {
     StringBuilder query = new StringBuilder();
     if (text != null) {
       ApiPage.append(query, "q", text);
     }
     architectures.forEach(value -> ApiPage.append(query, "architecture", value));
+    kinds.forEach(value -> ApiPage.append(query, "kind", value));
     labels.forEach(value -> ApiPage.append(query, "label", value));
     mediaTypes.forEach(value -> ApiPage.append(query, "mediaType", value));
+    namespaces.forEach(value -> ApiPage.append(query, "namespace", value));
     oses.forEach(value -> ApiPage.append(query, "os", value));
     ApiPage.append(query, "limit", Integer.toString(page.limit()));
     if (cursor != null) {

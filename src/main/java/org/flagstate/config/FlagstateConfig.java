@@ -14,7 +14,7 @@ import java.util.Set;
  */
 public record FlagstateConfig(
     Registry registry, Http http, Webhook webhook, Database database, Cache cache, Crawl crawl, Query query,
-    Metrics metrics, Cluster cluster) {
+    Metrics metrics, Cluster cluster, Ui ui) {
 
   /** Where the registry is and how to reach it. */
   public record Registry(URI url, String username, String password, String publicUrl, boolean front,
@@ -80,6 +80,23 @@ public record FlagstateConfig(
   public record Crawl(Duration interval, int concurrency, Duration requestTimeout, int retries,
       Duration retryBackoff, Duration startBackoffMax) {}
 
+  /**
+   * The web UI: whether it is served, which label marks a Cockpit plugin, and the remote name its
+   * Flatpak commands suggest.
+   */
+  public record Ui(boolean enabled, String cockpitLabel, String flatpakRemote) {
+    public Ui {
+      if (cockpitLabel.isBlank()) {
+        throw new ConfigException("configuration key ui.cockpit_label is empty, but it must name a label such as "
+            + "org.cockpit-project.plugin");
+      }
+      if (!flatpakRemote.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        throw new ConfigException("configuration key ui.flatpak_remote is '" + flatpakRemote
+            + "', but it must be a remote name of letters, digits, '.', '_' or '-' such as flagstate");
+      }
+    }
+  }
+
   /** Limits on index queries. */
   public record Query(int maxTerms, int maxQueryBytes, int maxConcurrent, int maxQueued, Duration queueTimeout) {}
 
@@ -119,7 +136,8 @@ public record FlagstateConfig(
             (Integer) v.get("query.max_concurrent"), (Integer) v.get("query.max_queued"),
             (Duration) v.get("query.queue_timeout")),
         new Metrics(metricsListener((String) v.get("metrics.listener"))),
-        cluster(v));
+        cluster(v),
+        new Ui((Boolean) v.get("ui.enabled"), (String) v.get("ui.cockpit_label"), (String) v.get("ui.flatpak_remote")));
   }
 
   private static Cluster cluster(Map<String, Object> v) {

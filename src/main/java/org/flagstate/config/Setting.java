@@ -57,7 +57,7 @@ public record Setting(String key, SettingType type, String description, List<Str
       new Setting("http.auth_file", SettingType.STRING,
           "For `http.auth`: the htpasswd file (`htpasswd -B`), or a file of tokens, one per line"),
       new Setting("http.access_log", SettingType.BOOLEAN,
-          "Log one line per request of the public listener (Vert.x Web's `LoggerHandler`, Apache combined format, logger `io.vertx.ext.web.handler.impl.LoggerHandlerImpl`)"),
+          "Log one line per request of the public listener (Vert.x Web's `LoggerHandler`, Apache combined format, logger `io.vertx.ext.web.handler.LoggerHandler`)"),
       new Setting("webhook.host", SettingType.STRING, "Address the registry-notification listener binds"),
       new Setting("webhook.port", SettingType.PORT, "Port of the listener for `POST /events`"),
       new Setting("webhook.token", SettingType.STRING,
@@ -104,7 +104,13 @@ public record Setting(String key, SettingType type, String description, List<Str
           "Name of the cluster; nodes with another name never join this one (one name per database)"),
       new Setting("metrics.listener", SettingType.STRING,
           "Where `GET /metrics` (Prometheus) is served: `webhook` (the registry-notification listener, kept off "
-              + "the public one), `public`, or `none`"));
+              + "the public one), `public`, or `none`"),
+      new Setting("ui.enabled", SettingType.BOOLEAN,
+          "Serve the web UI (`/`, `/search`, `/repositories/<name>`, `/apps`, `/cockpit`, `/updates`); off, those paths answer 404"),
+      new Setting("ui.cockpit_label", SettingType.STRING,
+          "Label whose presence marks an image as a Cockpit plugin (as does appstream data extending `org.cockpit_project.cockpit`)"),
+      new Setting("ui.flatpak_remote", SettingType.STRING,
+          "Remote name the UI's `flatpak remote-add` and `flatpak install` commands use"));
 
   /** The setting a file key, such as {@code crawl.interval} or its alias, names. */
   public static Optional<Setting> named(String name) {

@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers a GET or HEAD with a cached JSON body under the caching rules every read endpoint shares:
+ * Answers a GET or HEAD with a cached body (JSON unless the rendered body carries its own
+ * {@code Content-Type}, as the web UI's pages and assets do) under the caching rules every read endpoint shares:
  * strong ETag, 304 on If-None-Match or If-Modified-Since with the same ETag and Cache-Control,
  * precompressed gzip with Vary, Last-Modified and the freshness header.
  */
@@ -30,6 +31,8 @@ public final class CachedJsonResponder {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
   private static final CharSequence ACCEPT_ENCODING = HttpHeaders.createOptimized("Accept-Encoding");
+  /** A rendered body's own {@code Content-Type} header (HTML, CSS, JavaScript) wins over JSON. */
+  public static final String CONTENT_TYPE_NAME = "Content-Type";
 
   /** On a stale answer: how many seconds ago its bytes were current. */
   public static final String STALE_HEADER = "Flagstate-Stale";
@@ -100,7 +103,9 @@ public final class CachedJsonResponder {
       return;
     }
     var body = gzip ? rendered.gzip() : rendered.identity();
-    headers.set(HttpHeaders.CONTENT_TYPE, JSON);
+    if (!rendered.headers().containsKey(CONTENT_TYPE_NAME)) {
+      headers.set(HttpHeaders.CONTENT_TYPE, JSON);
+    }
     if (gzip) {
       headers.set(HttpHeaders.CONTENT_ENCODING, GZIP);
     }

@@ -122,7 +122,7 @@ public record ImageText(String title, String description, String icon) {
   }
 
   /** The untranslated {@code <name>} and {@code <summary>} of an appstream component; NONE if unreadable. */
-  static ImageText fromAppstream(String xml) {
+  public static ImageText fromAppstream(String xml) {
     try {
       DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
       factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);

@@ -145,14 +145,27 @@ public final class RepositoryMatch {
 
     /** SQL columns {@code rank} (0 exact name, 1 name prefix, 2 name substring, 3 text) and {@code relevance}. */
     public String rankColumns(String alias) {
+      return rankColumn(alias) + ", " + relevanceColumn(alias);
+    }
+
+    /**
+     * SQL column {@code rank}: 0 exact name (or last path component), 1 name prefix, 2 name substring, 3 text.
+     * Cheap string tests (the last component is cut with split_part, not a regular expression), so it can be
+     * worked out for every match before the costly relevance.
+     */
+    public String rankColumn(String alias) {
       String name = "lower(" + alias + ".name)";
-      String last = "lower(regexp_replace(" + alias + ".name, '^.*/', ''))";
+      String last = "lower(reverse(split_part(reverse(" + alias + ".name), '/', 1)))";
       return "case when " + name + " = " + exact + " or " + last + " = " + exact + " then 0"
           + " when " + name + " like " + startsWith + " escape '\\' or " + last + " like " + startsWith
           + " escape '\\' then 1"
           + " when " + name + " like " + contains + " escape '\\' then 2"
-          + " else 3 end as rank, "
-          + (query == null ? "0::real" : "ts_rank(" + alias + ".search_document, " + query + ")") + " as relevance";
+          + " else 3 end as rank";
+    }
+
+    /** SQL column {@code relevance}: {@code ts_rank} of the text match over {@code alias.search_document}. */
+    public String relevanceColumn(String alias) {
+      return (query == null ? "0::real" : "ts_rank(" + alias + ".search_document, " + query + ")") + " as relevance";
     }
   }
 

@@ -40,12 +40,19 @@ public final class SearchReader {
   public Future<Hits> search(SearchRequest request) {
     SqlStatement s = new SqlStatement();
     RepositoryMatch.Bound match = RepositoryMatch.of(request.term()).bind(s);
+    int offset = (request.page() - 1) * request.pageSize();
+    // relevance (ts_rank) is costly and only orders rows within a rank: it is worked out only for the matches
+    // whose rank is at most that of the last row of the page, the only ones that can be on it
     s.append("with matched as (select r.name, r.title, coalesce(r.description, r.title, '') as description, r.icon, ")
-        .append(match.rankColumns("r")).append(" from repository r where ").append(match.condition("r"))
-        .append("), page as (select name, title, description, icon, row_number() over (order by ")
-        .append(RepositoryMatch.RANKED_ORDER).append(") as position from matched order by ")
+        .append("r.search_document, ").append(match.rankColumn("r")).append(" from repository r where ")
+        .append(match.condition("r")).append("), cutoff as (select coalesce((select rank from matched order by rank")
+        .append(" offset ").append(s.param(offset + request.pageSize() - 1)).append(" limit 1), 3) as rank)")
+        .append(", page as (select name, title, description, icon, row_number() over (order by ")
+        .append(RepositoryMatch.RANKED_ORDER).append(") as position from (")
+        .append("select m.name, m.title, m.description, m.icon, m.rank, ").append(match.relevanceColumn("m"))
+        .append(" from matched m where m.rank <= (select rank from cutoff)) x order by ")
         .append(RepositoryMatch.RANKED_ORDER).append(" limit ").append(s.param(request.pageSize()))
-        .append(" offset ").append(s.param((request.page() - 1) * request.pageSize()))
+        .append(" offset ").append(s.param(offset))
         // one row even past the last page, so the total is known there too
         .append(") select (select count(*) from matched), p.name, p.title, p.description, p.icon")
         .append(" from (values (1)) as one (x) left join page p on true order by p.position");

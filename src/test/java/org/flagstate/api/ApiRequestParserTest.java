@@ -69,14 +69,15 @@ class ApiRequestParserTest {
         .isEqualTo("q=a%26b%3Dc&mediaType=application%2Fvnd.oci.image.index.v1%2Bjson&limit=5&cursor=abc");
     assertThat(parser.search(search.queryString(Cursor.after("x")))).isEqualTo(
         new RepositorySearch("a&b=c", search.architectures(), search.oses(), search.labels(), search.mediaTypes(),
-            new ApiPage(5, "x")));
+            search.kinds(), search.namespaces(), new ApiPage(5, "x")));
   }
 
   @ParameterizedTest
   @CsvSource({
       "q=a&q=b, q", "architecture=, architecture", "os=, os", "label=, label", "mediaType=text/plain, mediaType",
       "mediaType=, mediaType", "tag=latest, tag", "label:org.flatpak.ref:exists=1, label:org.flatpak.ref:exists",
-      "limit=1000, limit", "cursor=x, cursor"})
+      "limit=1000, limit", "cursor=x, cursor", "kind=app, kind", "kind=, kind", "namespace=a/b, namespace",
+      "namespace=UPPER, namespace", "namespace=, namespace"})
   void searchRefusesBadParametersNamingThem(String query, String parameter) {
     assertRefused(() -> parser.search(query), parameter);
   }

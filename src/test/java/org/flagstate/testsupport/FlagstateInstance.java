@@ -145,8 +145,9 @@ public final class FlagstateInstance implements AutoCloseable {
     return new JsonObject(new String(get(pathAndQuery).body(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /** {@code /status}, under {@code http.path_prefix} when one is configured. */
   public JsonObject status() {
-    return getJson("/status");
+    return getJson(config.http().pathPrefix() + "/status");
   }
 
   /** Waits until the crawler has completed more than {@code completedBefore} full syncs. */
