@@ -260,7 +260,8 @@ class SeededApiRouteIT {
       assertThat(body.getLong("total")).isEqualTo(2L);
       assertThat(body.getJsonObject("query"))
           .isEqualTo(new JsonObject().put("architecture", new JsonArray().add("arm64")).put("os", new JsonArray())
-              .put("label", new JsonArray()).put("mediaType", new JsonArray()));
+              .put("label", new JsonArray()).put("mediaType", new JsonArray()).put("kind", new JsonArray())
+              .put("namespace", new JsonArray()));
       context.completeNow();
     })));
   }
