@@ -10,7 +10,9 @@ import org.flagstate.cache.ResponseCache;
 import org.flagstate.api.ApiRoutes;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.front.RegistryFrontRoutes;
+import org.flagstate.http.AdmissionControl;
 import org.flagstate.http.HttpServices;
+import org.flagstate.http.NodeResources;
 import org.flagstate.http.PublicHttpVerticle;
 import org.flagstate.http.RouteGroup;
 import org.flagstate.index.IndexRoutes;
@@ -54,14 +56,7 @@ public final class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ResponseCache cache = new ResponseCache(config.cache().maxBytes(), config.cache().maxBodyBytes());
-    IndexFreshness freshness = new IndexFreshness();
-    AtomicInteger openConnections = new AtomicInteger();
-    Gauge.builder("flagstate.http.connections", openConnections, AtomicInteger::get)
-        .description("Open connections to the public listener").register(observability.registry());
-    Gauge.builder("flagstate.freshness.lag", freshness, IndexFreshness::lagSeconds).baseUnit("seconds")
-        .description("Seconds since the newest registry event this node knows was applied (NaN before any)")
-        .register(observability.registry());
+    NodeResources node = NodeResources.create(vertx, config, observability.registry());
     int queryInstances = Runtime.getRuntime().availableProcessors();
     return vertx.executeBlocking(() -> {
           DatabaseServer server = DatabaseServer.start(config.database());
@@ -75,7 +70,7 @@ public final class MainVerticle extends VerticleBase {
         })
         .compose(server -> {
           database = server;
-          return vertx.deployVerticle(() -> new CacheInvalidationVerticle(cache, freshness, database.connectOptions(),
+          return vertx.deployVerticle(() -> new CacheInvalidationVerticle(node.cache(), node.freshness(), database.connectOptions(),
               config.database().poolSize()), new DeploymentOptions());
         })
         .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, database.connectOptions(), observability.registry()),
@@ -84,12 +79,16 @@ public final class MainVerticle extends VerticleBase {
             config.metrics().listener() == FlagstateConfig.MetricsListener.WEBHOOK
                 ? observability.scrapeHandler() : null),
             new DeploymentOptions().setInstances(queryInstances)))
-        .compose(id -> vertx.deployVerticle(() -> new PublicHttpVerticle(config, database.connectOptions(), cache, freshness,
-            publicFeatures(observability), openConnections),
+        .compose(id -> vertx.deployVerticle(() -> new PublicHttpVerticle(config, database.connectOptions(), node,
+            publicFeatures(observability)),
             new DeploymentOptions().setInstances(queryInstances)))
         .onSuccess(id -> {
           LOG.info("Flagstate is serving on http://{}:{}{}/index/static (indexing {})",
               config.http().host(), config.http().port(), config.http().pathPrefix(), config.registry().url());
+          LOG.info(config.http().auth().equalsIgnoreCase("none")
+              ? "The public listener is open to anyone (http.auth: none): the index, search and API are public"
+              : "The public listener requires " + config.http().auth() + " authentication (users in "
+                  + config.http().authFile() + "); /health and /ready stay open");
           if (RegistryFrontRoutes.sharesCredentials(config)) {
             LOG.warn(RegistryFrontRoutes.exposure(config));
           } else {

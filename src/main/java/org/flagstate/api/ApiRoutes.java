@@ -12,7 +12,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.flagstate.cache.RenderedBody;
+import org.flagstate.http.AdmissionControl;
 import org.flagstate.http.CachedJsonResponder;
+import org.flagstate.http.Unavailable;
 import org.flagstate.http.ErrorResponses;
 import org.flagstate.http.InvalidQueryException;
 import org.flagstate.http.HttpServices;
@@ -35,11 +37,13 @@ public final class ApiRoutes implements RouteGroup {
   private final ApiReader reader;
   private final ApiRenderer renderer = new ApiRenderer();
   private final CachedJsonResponder responder;
+  private final AdmissionControl admission;
 
   public ApiRoutes(HttpServices services) {
     var query = services.config().query();
     this.parser = new ApiRequestParser(query.maxTerms(), query.maxQueryBytes());
     this.reader = new ApiReader(services.pool());
+    this.admission = services.admission();
     this.responder = services.responder();
   }
 
@@ -80,7 +84,7 @@ public final class ApiRoutes implements RouteGroup {
     if (name == null) {
       return;
     }
-    serveIfPresent(ctx, reader.repositoryExists(name), "no repository '" + name + "' in the index",
+    serveIfPresent(ctx, admission.submit(() -> reader.repositoryExists(name)), "no repository '" + name + "' in the index",
         "api:repository:" + name, Set.of(name),
         () -> reader.repository(name).map(detail -> {
           if (detail == null) {
@@ -95,7 +99,7 @@ public final class ApiRoutes implements RouteGroup {
     if (digest == null) {
       return;
     }
-    serveIfPresent(ctx, reader.digestHeld(digest), "no tag in the index holds '" + digest + "'",
+    serveIfPresent(ctx, admission.submit(() -> reader.digestHeld(digest)), "no tag in the index holds '" + digest + "'",
         "api:digest:" + digest, Set.of(),
         () -> reader.digest(digest).map(usage -> {
           if (usage == null) {
@@ -127,10 +131,7 @@ public final class ApiRoutes implements RouteGroup {
     HttpServerRequest request = ctx.request();
     present.onComplete(outcome -> {
       if (outcome.failed()) {
-        LOG.error("Looking up {} failed: {}", key, outcome.cause().getMessage());
-        request.response().putHeader("Retry-After", "5");
-        ErrorResponses.send(request.response(), 503, "UNAVAILABLE",
-            "the index database did not answer; try again shortly", null);
+        Unavailable.send(request.response(), outcome.cause());
       } else if (!outcome.result()) {
         ErrorResponses.send(request.response(), 404, "NOT_FOUND", notFound, null);
       } else {

@@ -2,6 +2,9 @@ package org.flagstate.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -29,7 +32,14 @@ import java.util.function.Supplier;
  * <p>A miss renders once however many requests wait for it, and every waiter is answered on its own
  * Vert.x context. A change drops the entries that may include a changed repository, and a render that was
  * running when it arrived is not kept. When a re-render yields the same bytes the response keeps its ETag
- * and Last-Modified, so clients' copies stay valid.
+ * (derived from the bytes) and its Last-Modified, so clients' copies stay valid: the renderer's
+ * {@link RenderedBody#lastModifiedMillis() time the data changed} when it knows one (the same on every node
+ * and after eviction), else the time these bytes were first rendered here.
+ *
+ * <p>What an invalidation drops is kept a while longer as the "last good" answer, in a second store
+ * bounded by a quarter of {@code cache.max_bytes}: while the database is unavailable or refuses more work,
+ * {@link #lastGood} lets a slightly stale answer be served instead of an error (the index is a shadow of
+ * the registry anyway).
  */
 public final class ResponseCache {
 
@@ -66,6 +76,7 @@ public final class ResponseCache {
    */
   private final Map<String, CompletableFuture<RenderedResponse>> rendering = new ConcurrentHashMap<>();
   private final Cache<String, Validators> lastServed;
+  private final Cache<String, Entry> lastGood;
   private final AtomicLong generation = new AtomicLong();
 
   /**
@@ -82,6 +93,12 @@ public final class ResponseCache {
     this.maxBodyBytes = maxBodyBytes;
     this.ready = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
+        .weigher(ResponseCache::weigh)
+        .executor(maintenance)
+        .recordStats()
+        .build();
+    this.lastGood = Caffeine.newBuilder()
+        .maximumWeight(Math.max(1, maxBytes / 4))
         .weigher(ResponseCache::weigh)
         .executor(maintenance)
         .build();
@@ -158,6 +175,7 @@ public final class ResponseCache {
       return;
     }
     ready.put(key, entry);
+    lastGood.invalidate(key);
     if (generation.get() != startedAt) {
       // the change arrived between the check and the put, perhaps after invalidate looked at this key
       ready.asMap().remove(key, entry);
@@ -165,6 +183,9 @@ public final class ResponseCache {
   }
 
   private RenderedResponse remember(String key, RenderedBody body) {
+    if (body.lastModifiedMillis() > 0) {
+      return RenderedResponse.of(body, body.lastModifiedMillis());
+    }
     RenderedResponse fresh = RenderedResponse.of(body, System.currentTimeMillis());
     Validators previous = lastServed.getIfPresent(key);
     if (previous != null && previous.etag().equals(fresh.etag())) {
@@ -216,7 +237,22 @@ public final class ResponseCache {
   public void invalidate(Collection<String> repositories) {
     generation.incrementAndGet();
     rendering.clear();
-    ready.asMap().values().removeIf(entry -> mayInclude(entry.scope(), repositories));
+    ready.asMap().entrySet().removeIf(kept -> {
+      boolean stale = mayInclude(kept.getValue().scope(), repositories);
+      if (stale) {
+        lastGood.put(kept.getKey(), kept.getValue());
+      }
+      return stale;
+    });
+  }
+
+  /**
+   * The last answer for {@code key} that was good before a change made it stale, for when no fresh one
+   * can be rendered; null when none is known.
+   */
+  public RenderedResponse lastGood(String key) {
+    Entry entry = lastGood.getIfPresent(key);
+    return entry == null ? null : entry.response();
   }
 
   private static boolean mayInclude(Set<String> scope, Collection<String> repositories) {
@@ -227,7 +263,18 @@ public final class ResponseCache {
   public void invalidateAll() {
     generation.incrementAndGet();
     rendering.clear();
+    lastGood.putAll(ready.asMap());
     ready.invalidateAll();
+  }
+
+  /**
+   * Reports hits, misses, evictions and size of the kept responses ({@code cache_*{cache="responses"}})
+   * and their weight ({@code flagstate_cache_bytes}).
+   */
+  public void registerMetrics(MeterRegistry meters) {
+    CaffeineCacheMetrics.monitor(meters, ready, "responses");
+    Gauge.builder("flagstate.cache.bytes", this, ResponseCache::weightedBytes).baseUnit("bytes")
+        .description("What the kept rendered responses weigh, counted against cache.max_bytes").register(meters);
   }
 
   /** How many responses are kept. */
@@ -243,6 +290,7 @@ public final class ResponseCache {
   /** Runs pending evictions now rather than at Caffeine's next maintenance. */
   void cleanUp() {
     ready.cleanUp();
+    lastGood.cleanUp();
     lastServed.cleanUp();
   }
 }

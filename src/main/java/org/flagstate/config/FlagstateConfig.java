@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The whole configuration, checked and typed, handed to every verticle at deployment. Immutable, so
@@ -36,7 +37,12 @@ public record FlagstateConfig(
 
   /** The public query listener. */
   public record Http(String host, int port, String pathPrefix, boolean accessLog, Duration headerTimeout,
-      Duration keepAliveTimeout, Duration requestTimeout, int maxConnections) {}
+      Duration keepAliveTimeout, Duration requestTimeout, int maxConnections, int clientRate, int clientBurst,
+      String clientAddressHeader, Set<String> trustedProxies, String auth, String authFile) {
+    public Http {
+      trustedProxies = Set.copyOf(trustedProxies);
+    }
+  }
 
   /** Where {@code GET /metrics} is served. */
   public enum MetricsListener {
@@ -73,7 +79,7 @@ public record FlagstateConfig(
       Duration retryBackoff, Duration startBackoffMax) {}
 
   /** Limits on index queries. */
-  public record Query(int maxTerms, int maxQueryBytes) {}
+  public record Query(int maxTerms, int maxQueryBytes, int maxConcurrent, int maxQueued, Duration queueTimeout) {}
 
   static FlagstateConfig from(Map<String, Object> v) {
     return new FlagstateConfig(
@@ -83,7 +89,10 @@ public record FlagstateConfig(
         new Http((String) v.get("http.host"), (Integer) v.get("http.port"), pathPrefix((String) v.get("http.path_prefix")),
             (Boolean) v.get("http.access_log"), (Duration) v.get("http.header_timeout"),
             (Duration) v.get("http.keep_alive_timeout"), (Duration) v.get("http.request_timeout"),
-            (Integer) v.get("http.max_connections")),
+            (Integer) v.get("http.max_connections"), (Integer) v.get("http.client_rate"),
+            (Integer) v.get("http.client_burst"), (String) v.get("http.client_address_header"),
+            list((String) v.get("http.trusted_proxies")), (String) v.get("http.auth"),
+            (String) v.get("http.auth_file")),
         new Webhook((String) v.get("webhook.host"), (Integer) v.get("webhook.port"), (String) v.get("webhook.token"),
             (Integer) v.get("webhook.max_body_bytes")),
         new Database((String) v.get("database.url"), (String) v.get("database.data_dir"),
@@ -93,8 +102,21 @@ public record FlagstateConfig(
         new Crawl((Duration) v.get("crawl.interval"), (Integer) v.get("crawl.concurrency"),
             (Duration) v.get("crawl.request_timeout"), (Integer) v.get("crawl.retries"),
             (Duration) v.get("crawl.retry_backoff"), (Duration) v.get("crawl.start_backoff_max")),
-        new Query((Integer) v.get("query.max_terms"), (Integer) v.get("query.max_query_bytes")),
+        new Query((Integer) v.get("query.max_terms"), (Integer) v.get("query.max_query_bytes"),
+            (Integer) v.get("query.max_concurrent"), (Integer) v.get("query.max_queued"),
+            (Duration) v.get("query.queue_timeout")),
         new Metrics(metricsListener((String) v.get("metrics.listener"))));
+  }
+
+  /** A comma-separated list, blanks dropped. */
+  private static Set<String> list(String text) {
+    Set<String> items = new java.util.LinkedHashSet<>();
+    for (String item : text.split(",")) {
+      if (!item.isBlank()) {
+        items.add(item.strip());
+      }
+    }
+    return items;
   }
 
   private static MetricsListener metricsListener(String text) {

@@ -95,6 +95,10 @@ final class IndexWriter {
 
   private static final String DELETE_REPOSITORY = "delete from repository where name = $1";
 
+  private static final String MARK_CHANGED = "update repository set changed_at = now() where id = $1";
+
+  private static final String MARK_REMOVAL = "update index_state set last_removal_at = now()";
+
   private static final String DELETE_REPOSITORIES_NOT_IN = """
       delete from repository where not (name = any($1)) returning name""";
 
@@ -190,7 +194,8 @@ final class IndexWriter {
           List<String> removed = new ArrayList<>();
           rows.forEach(row -> removed.add(row.getString(0)));
           IndexChanged change = new IndexChanged(removed, 0, System.currentTimeMillis());
-          return notifyEveryNode(connection, change).map(change);
+          Future<?> marked = removed.isEmpty() ? Future.succeededFuture() : connection.query(MARK_REMOVAL).execute();
+          return marked.compose(v -> notifyEveryNode(connection, change)).map(change);
         }));
   }
 
@@ -241,12 +246,19 @@ final class IndexWriter {
           .compose(deleted -> connection.preparedQuery(UPSERT_TAGS)
               .execute(Tuple.tuple().addLong(id).addArrayOfString(names).addArrayOfString(digests))
               .compose(upserted -> connection.preparedQuery(REFRESH_REPOSITORY_TEXT).execute(Tuple.of(id, repository))
-                  .map(refreshed -> deleted.rowCount() > 0 || upserted.rowCount() > 0)));
+                  .compose(refreshed -> {
+                    boolean changed = deleted.rowCount() > 0 || upserted.rowCount() > 0;
+                    return changed
+                        ? connection.preparedQuery(MARK_CHANGED).execute(Tuple.of(id)).map(true)
+                        : Future.succeededFuture(false);
+                  })));
     });
   }
 
   private static Future<Boolean> removeRepository(SqlConnection connection, String repository) {
-    return connection.preparedQuery(DELETE_REPOSITORY).execute(Tuple.of(repository)).map(rows -> rows.rowCount() > 0);
+    return connection.preparedQuery(DELETE_REPOSITORY).execute(Tuple.of(repository))
+        .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
+            : connection.query(MARK_REMOVAL).execute().map(true));
   }
 
   private static Future<Void> batch(SqlConnection connection, String sql, List<Tuple> tuples) {

@@ -31,16 +31,25 @@ public final class CachedJsonResponder {
   private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
   private static final CharSequence ACCEPT_ENCODING = HttpHeaders.createOptimized("Accept-Encoding");
 
+  /** On a stale answer: how many seconds ago its bytes were current. */
+  public static final String STALE_HEADER = "Flagstate-Stale";
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+
   private final ResponseCache cache;
   private final IndexFreshness freshness;
+  private final AdmissionControl admission;
 
-  public CachedJsonResponder(ResponseCache cache, IndexFreshness freshness) {
+  public CachedJsonResponder(ResponseCache cache, IndexFreshness freshness, AdmissionControl admission) {
     this.cache = cache;
     this.freshness = freshness;
+    this.admission = admission;
   }
 
   /**
-   * Serves the body cached under {@code key}, rendering it with {@code render} on a miss.
+   * Serves the body cached under {@code key}, rendering it with {@code render} on a miss once
+   * {@link AdmissionControl} admits the work. When no fresh body can be had (database down, too much
+   * uncached work), the last good body is served with {@value #STALE_HEADER} saying how old it is, else a
+   * 503 with Retry-After; an outage is logged once.
    *
    * @param repositories the repositories the body can depend on; empty means any
    */
@@ -51,16 +60,26 @@ public final class CachedJsonResponder {
       respond(request, hit, cacheControl);
       return;
     }
-    cache.get(key, repositories, render).onComplete(outcome -> {
+    cache.get(key, repositories, () -> admission.submit(render)).onComplete(outcome -> {
       if (outcome.succeeded()) {
+        Unavailable.recovered();
         respond(request, outcome.result(), cacheControl);
       } else {
-        LOG.error("Rendering {} failed: {}", key, outcome.cause().getMessage());
-        request.response().putHeader("Retry-After", "5");
-        ErrorResponses.send(request.response(), 503, "UNAVAILABLE",
-            "the index database did not answer; try again shortly", null);
+        unavailable(request, key, outcome.cause());
       }
     });
+  }
+
+  private void unavailable(HttpServerRequest request, String key, Throwable cause) {
+    RenderedResponse lastGood = cache.lastGood(key);
+    if (lastGood != null) {
+      Unavailable.failed(cause);
+      long age = Math.max(0, (System.currentTimeMillis() - lastGood.lastModifiedMillis()) / 1000);
+      request.response().putHeader(STALE_HEADER, Long.toString(age));
+      respond(request, lastGood, NO_CACHE);
+    } else {
+      Unavailable.send(request.response(), cause);
+    }
   }
 
   public void respond(HttpServerRequest request, RenderedResponse rendered, CharSequence cacheControl) {

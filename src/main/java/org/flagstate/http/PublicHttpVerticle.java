@@ -36,34 +36,44 @@ public final class PublicHttpVerticle extends VerticleBase {
 
   private final FlagstateConfig config;
   private final PgConnectOptions database;
-  private final ResponseCache cache;
-  private final IndexFreshness freshness;
+  private final NodeResources node;
   private final List<Function<HttpServices, RouteGroup>> features;
-  private final AtomicInteger openConnections;
   private Pool pool;
 
-  /** @param features the route groups to mount, in order, each made once per instance from its services */
-  public PublicHttpVerticle(FlagstateConfig config, PgConnectOptions database, ResponseCache cache,
-      IndexFreshness freshness, List<Function<HttpServices, RouteGroup>> features, AtomicInteger openConnections) {
-    this.openConnections = openConnections;
+  /**
+   * @param node what all instances on this node share
+   * @param features the route groups to mount, in order, each made once per instance from its services
+   */
+  public PublicHttpVerticle(FlagstateConfig config, PgConnectOptions database, NodeResources node,
+      List<Function<HttpServices, RouteGroup>> features) {
     this.config = config;
     this.database = database;
-    this.cache = cache;
-    this.freshness = freshness;
+    this.node = node;
     this.features = List.copyOf(features);
   }
 
   @Override
   public Future<?> start() {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
-    HttpServices services = new HttpServices(vertx, config, pool, new CachedJsonResponder(cache, freshness));
+    HttpServices services = new HttpServices(vertx, config, pool,
+        new CachedJsonResponder(node.cache(), node.freshness(), node.admission()), node.admission());
     String prefix = config.http().pathPrefix();
     Router router = Router.router(vertx);
     ConnectionGuard guard = new ConnectionGuard(vertx, config.http().headerTimeout(),
-        config.http().keepAliveTimeout(), config.http().maxConnections(), openConnections);
+        config.http().keepAliveTimeout(), config.http().maxConnections(), node.openConnections());
     router.route().handler(guard.trackResponses());
     if (config.http().accessLog()) {
       router.route().handler(LoggerHandler.create(LoggerFormat.COMBINED));
+    }
+    PublicAuth auth = PublicAuth.of(vertx, config.http());
+    if (auth != null) {
+      router.route().handler(auth);
+    }
+    ClientRateLimit limit = node.clientRateLimit();
+    if (limit != null) {
+      for (String limited : List.of("/index/dynamic", "/v1/search", "/api/v1/*", "/search")) {
+        router.route(prefix + limited).handler(limit);
+      }
     }
     Handler<RoutingContext> requestTimeout = TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503);
     router.route().handler(ctx -> {
@@ -117,7 +127,9 @@ public final class PublicHttpVerticle extends VerticleBase {
         .onComplete(reply -> {
           JsonObject status = new JsonObject()
               .put("registry", config.registry().url().toString())
-              .put("cachedResponses", cache.size());
+              .put("cachedResponses", node.cache().size())
+              .put("cachedBytes", node.cache().weightedBytes())
+              .put("uncachedWorkRunning", node.admission().running());
           if (reply.succeeded()) {
             status.put("crawler", reply.result().body());
           } else {

@@ -47,7 +47,8 @@ public final class IndexEndpoint {
       return;
     }
     responder.serve(request, query.cacheKey(), query.query().repositories(), isStatic ? staticCacheControl : NO_CACHE,
-        () -> reader.find(query.query()).map(matches -> RenderedBody.of(renderer.render(matches))));
+        () -> reader.find(query.query())
+            .map(matches -> RenderedBody.of(renderer.render(matches), matches.lastModifiedMillis())));
   }
 
   private Parsed parse(String rawQuery) {

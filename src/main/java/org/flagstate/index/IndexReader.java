@@ -1,6 +1,8 @@
 package org.flagstate.index;
 
 import io.vertx.core.Future;
+import java.time.OffsetDateTime;
+import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -23,8 +25,18 @@ public final class IndexReader {
   public record ListMemberRow(String repository, String listDigest, String listMediaType, List<String> listTags,
       String digest, String mediaType, String os, String architecture, JsonObject labels, JsonObject annotations) {}
 
-  /** Everything a query matched. */
-  public record Matches(List<ImageRow> images, List<ListMemberRow> listMembers) {}
+  /**
+   * Everything a query matched, and when that data last changed: the newest change of a matched
+   * repository, or the last time a repository left the index, whichever is later.
+   */
+  public record Matches(List<ImageRow> images, List<ListMemberRow> listMembers, long lastModifiedMillis) {
+
+    public Matches(List<ImageRow> images, List<ListMemberRow> listMembers) {
+      this(images, listMembers, 0);
+    }
+  }
+
+  private static final String LAST_REMOVAL = "select last_removal_at from index_state";
 
   private final Pool pool;
 
@@ -35,9 +47,11 @@ public final class IndexReader {
   public Future<Matches> find(IndexQuery query) {
     SqlStatement images = imagesStatement(query);
     SqlStatement lists = listsStatement(query);
+    AtomicLong lastChange = new AtomicLong();
     Future<List<ImageRow>> imageRows = images.execute(pool).map(rows -> {
       List<ImageRow> result = new ArrayList<>();
       for (Row row : rows) {
+        lastChange.accumulateAndGet(millis(row, 8), Math::max);
         result.add(new ImageRow(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
             row.getString(4), json(row, 5), json(row, 6), List.of(row.getArrayOfStrings(7))));
       }
@@ -46,13 +60,22 @@ public final class IndexReader {
     Future<List<ListMemberRow>> memberRows = lists.execute(pool).map(rows -> {
       List<ListMemberRow> result = new ArrayList<>();
       for (Row row : rows) {
+        lastChange.accumulateAndGet(millis(row, 10), Math::max);
         result.add(new ListMemberRow(row.getString(0), row.getString(1), row.getString(2),
             List.of(row.getArrayOfStrings(3)), row.getString(4), row.getString(5), row.getString(6),
             row.getString(7), json(row, 8), json(row, 9)));
       }
       return result;
     });
-    return Future.all(imageRows, memberRows).map(done -> new Matches(imageRows.result(), memberRows.result()));
+    Future<Long> lastRemoval = pool.query(LAST_REMOVAL).execute()
+        .map(rows -> millis(rows.iterator().next(), 0));
+    return Future.all(imageRows, memberRows, lastRemoval).map(done -> new Matches(imageRows.result(),
+        memberRows.result(), Math.max(lastChange.get(), lastRemoval.result())));
+  }
+
+  private static long millis(Row row, int column) {
+    OffsetDateTime at = row.getOffsetDateTime(column);
+    return at == null ? 0 : at.toInstant().toEpochMilli();
   }
 
   private static JsonObject json(Row row, int column) {
@@ -64,7 +87,7 @@ public final class IndexReader {
     SqlStatement s = new SqlStatement();
     s.append("""
         select r.name, m.digest, m.media_type, coalesce(m.os, ''), coalesce(m.architecture, ''), m.labels,
-               m.annotations, array_agg(t.name order by t.name)
+               m.annotations, array_agg(t.name order by t.name), max(r.changed_at)
         from tag t
         join repository r on r.id = t.repository_id
         join manifest m on m.digest = t.digest
@@ -86,7 +109,7 @@ public final class IndexReader {
     s.append("""
         select r.name, l.digest, l.media_type, lt.tags, m.digest, m.media_type,
                coalesce(m.os, lm.platform_os, ''), coalesce(m.architecture, lm.platform_architecture, ''),
-               m.labels, m.annotations
+               m.labels, m.annotations, r.changed_at
         from (select t.repository_id, t.digest, array_agg(t.name order by t.name) as tags
               from tag t join manifest tl on tl.digest = t.digest and tl.is_list
               group by t.repository_id, t.digest""");

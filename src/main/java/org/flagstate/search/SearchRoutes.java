@@ -1,6 +1,8 @@
 package org.flagstate.search;
 
+import org.flagstate.http.AdmissionControl;
 import org.flagstate.http.DistributionErrors;
+import org.flagstate.http.Unavailable;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -35,9 +37,11 @@ public final class SearchRoutes implements RouteGroup {
 
   private final SearchReader reader;
   private final CachedJsonResponder responder;
+  private final AdmissionControl admission;
 
   public SearchRoutes(HttpServices services) {
     this.reader = new SearchReader(services.pool());
+    this.admission = services.admission();
     this.responder = services.responder();
   }
 
@@ -102,7 +106,7 @@ public final class SearchRoutes implements RouteGroup {
     if (page == null) {
       return;
     }
-    reader.catalog(page).onComplete(result -> {
+    admission.submit(() -> reader.catalog(page)).onComplete(result -> {
       if (result.failed()) {
         unavailable(ctx, result.cause());
         return;
@@ -126,7 +130,7 @@ public final class SearchRoutes implements RouteGroup {
     if (page == null) {
       return;
     }
-    reader.tags(repository, page).onComplete(result -> {
+    admission.submit(() -> reader.tags(repository, page)).onComplete(result -> {
       if (result.failed()) {
         unavailable(ctx, result.cause());
         return;
@@ -168,8 +172,6 @@ public final class SearchRoutes implements RouteGroup {
   }
 
   private static void unavailable(RoutingContext ctx, Throwable cause) {
-    LOG.error("Listing failed: {}", cause.getMessage());
-    ErrorResponses.send(ctx.response(), 503, "UNAVAILABLE", "the index database did not answer; try again shortly",
-        null);
+    Unavailable.send(ctx.response(), cause);
   }
 }

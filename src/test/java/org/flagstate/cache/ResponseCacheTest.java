@@ -469,4 +469,25 @@ class ResponseCacheTest {
       database.shutdownNow();
     }
   }
+
+  @Test
+  void anInvalidatedResponseStaysAvailableAsTheLastGoodOneUntilAFreshOneIsKept() {
+    ResponseCache cache = newCache();
+    RenderedResponse first = cache.get("a", Set.of("a"), () -> Future.succeededFuture(RenderedBody.of(BODY))).result();
+    assertThat(cache.lastGood("a")).as("nothing is stale while the fresh one is kept").isNull();
+
+    cache.invalidate(List.of("a"));
+    assertThat(cache.cached("a")).isNull();
+    assertThat(cache.lastGood("a")).isSameAs(first);
+
+    Future<RenderedResponse> failed = cache.get("a", Set.of("a"), () -> Future.failedFuture("database down"));
+    assertThat(failed.failed()).isTrue();
+    assertThat(cache.lastGood("a")).as("a failed render keeps the last good answer").isSameAs(first);
+
+    byte[] changed = "{\"Results\":[1]}".getBytes(StandardCharsets.UTF_8);
+    cache.get("a", Set.of("a"), () -> Future.succeededFuture(RenderedBody.of(changed)));
+    assertThat(cache.lastGood("a")).as("replaced by the fresh one").isNull();
+    cache.invalidateAll();
+    assertThat(cache.lastGood("a").identity().getBytes()).isEqualTo(changed);
+  }
 }

@@ -32,7 +32,7 @@ public final class RegistryProcess implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/docker-registry");
     /** The only password {@link Builder#basicAuth} supports; its bcrypt hash is precomputed so no htpasswd tool is needed. */
     public static final String TEST_PASSWORD = "flagstate-test";
-    private static final String TEST_PASSWORD_BCRYPT = "$2b$04$mlyHHZ1zXT3pahMEa3XNb.yOH.LoElIUSywsudfGcC3/ol024bo8y";
+    public static final String TEST_PASSWORD_BCRYPT = "$2b$04$mlyHHZ1zXT3pahMEa3XNb.yOH.LoElIUSywsudfGcC3/ol024bo8y";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -2,6 +2,7 @@ package org.flagstate.testsupport;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import org.flagstate.MainVerticle;
+import org.flagstate.http.NodeResources;
 import org.flagstate.ops.Observability;
 
 import io.vertx.core.DeploymentOptions;
@@ -155,12 +156,11 @@ public final class RouteTestServer {
 
   /** Deploys the public listener on {@code vertx}; succeeds once it listens. */
   public Future<String> deploy(Vertx vertx) {
-    ResponseCache cache = new ResponseCache(config.cache().maxBytes(), config.cache().maxBodyBytes());
-    IndexFreshness freshness = new IndexFreshness();
-    AtomicInteger openConnections = new AtomicInteger();
-    var features = MainVerticle.publicFeatures(new Observability());
-    return vertx.deployVerticle(() -> new PublicHttpVerticle(config, connectOptions, cache, freshness, features,
-        openConnections), new DeploymentOptions().setInstances(2));
+    Observability observability = new Observability();
+    NodeResources node = NodeResources.create(vertx, config, observability.registry());
+    var features = MainVerticle.publicFeatures(observability);
+    return vertx.deployVerticle(() -> new PublicHttpVerticle(config, connectOptions, node, features),
+        new DeploymentOptions().setInstances(2));
   }
 
   public int port() {
