@@ -37,6 +37,7 @@ class DatabaseRestartFaultIT {
 
   private static final String TOKEN = "db-restart-token";
   private static final Duration OUTAGE = Duration.ofSeconds(10);
+  private static final Duration FREEZE = Duration.ofSeconds(10);
   private static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(10);
   private static final String FLATPAK_QUERY =
       "/index/static?label%3Aorg.flatpak.ref%3Aexists=1&architecture=amd64&os=linux&tag=latest";
@@ -161,6 +162,82 @@ class DatabaseRestartFaultIT {
       assertThat(recovered).as("uncached answers recover by themselves").isNotNull();
       assertThat(readyAgain).as("/ready recovers by itself").isNotNull();
     }
+  }
+
+  /**
+   * The same server frozen (SIGSTOP of the postmaster and its backends: a hung host or a network partition) rather
+   * than stopped. The statement timeout is the server's to enforce, so it cannot help here: uncached reads that got a
+   * connection wait for the server (at most {@code http.request_timeout}), those beyond {@code query.max_concurrent}
+   * get 503 OVERLOADED after {@code query.queue_timeout}; cached answers flow as before.
+   */
+  @Test
+  void cachedAnswersFlowAndUncachedOnesAreBoundedWhilePostgresIsFrozen(FlagstateInstance flagstate) throws Exception {
+    String base = flagstate.baseUrl();
+    String cached = FLATPAK_QUERY;
+    assertThat(flagstate.get(cached).statusCode()).isEqualTo(200);
+    assertThat(flagstate.get(cached).statusCode()).isEqualTo(200);
+    AtomicLong unique = new AtomicLong();
+    long postmaster = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+    try (RequestLoad cachedLoad = new RequestLoad(2, () -> new RequestLoad.Probe("cached", base + cached),
+        Duration.ofMillis(5));
+        RequestLoad uncachedLoad = new RequestLoad(24, () -> new RequestLoad.Probe("uncached",
+            base + "/index/dynamic?repository=fault/app2&tag=f" + unique.incrementAndGet()), Duration.ofMillis(5))) {
+      RequestLoad.sleep(1000);
+      List<String> processes = new java.util.ArrayList<>(List.of(Long.toString(postmaster)));
+      processes.addAll(Commands.runOrFail(List.of("pgrep", "-P", Long.toString(postmaster)), Map.of(),
+          Duration.ofSeconds(10)).output().lines().map(String::trim).filter(line -> !line.isEmpty()).toList());
+      long frozen = System.nanoTime();
+      signal("STOP", processes);
+      long thawed;
+      try {
+        RequestLoad.sleep(FREEZE.toMillis());
+      } finally {
+        signal("CONT", processes);
+        thawed = System.nanoTime();
+      }
+      RequestLoad.Sample recovered = uncachedLoad.await("uncached", thawed, s -> s.ok() && s.startNanos() > thawed,
+          Duration.ofSeconds(60));
+      cachedLoad.close();
+      uncachedLoad.close();
+
+      List<RequestLoad.Sample> cachedDuring = cachedLoad.within("cached", frozen, thawed);
+      List<RequestLoad.Sample> uncachedDuring = uncachedLoad.samples().stream()
+          .filter(s -> s.kind().equals("uncached") && s.startNanos() >= frozen && s.startNanos() < thawed).toList();
+      Map<String, Long> codes = uncachedDuring.stream().collect(Collectors.groupingBy(s -> s.status() + (s.status()
+          == 503 ? " " + new JsonObject(s.body()).getJsonObject("error").getString("code") : ""), java.util.TreeMap::new,
+          Collectors.counting()));
+      long slowest = uncachedDuring.stream().mapToLong(RequestLoad.Sample::millis).max().orElse(-1);
+      long slowestRefusal = uncachedDuring.stream().filter(s -> s.status() == 503)
+          .mapToLong(RequestLoad.Sample::millis).max().orElse(-1);
+      System.out.printf("database frozen %d s: cached answers %d served, %d errors (slowest %d ms)%n",
+          FREEZE.toSeconds(), cachedDuring.stream().filter(RequestLoad.Sample::ok).count(),
+          cachedDuring.stream().filter(s -> !s.ok()).count(),
+          cachedDuring.stream().mapToLong(RequestLoad.Sample::millis).max().orElse(-1));
+      System.out.printf("database frozen: uncached requests started while frozen: %d, answers %s; slowest 503 %d ms,"
+              + " slowest of all %d ms (those holding a database connection wait for the server)%n",
+          uncachedDuring.size(), codes, slowestRefusal, slowest);
+      System.out.printf("database frozen: first uncached 200 of a request sent after the thaw %.2f s after it%n",
+          recovered == null ? -1 : RequestLoad.seconds(recovered.endNanos() - thawed));
+
+      assertThat(cachedDuring).as("cached answers while PostgreSQL is frozen").isNotEmpty()
+          .allSatisfy(s -> assertThat(s.status()).as(s.toString()).isEqualTo(200));
+      assertThat(uncachedDuring).as("uncached answers are 200 (late) or 503 with Retry-After, never another error")
+          .allSatisfy(s -> {
+            assertThat(s.status()).as(s.toString()).isIn(200, 503);
+            if (s.status() == 503) {
+              assertThat(s.retryAfter()).as(s.toString()).isNotNull();
+            }
+          });
+      assertThat(slowestRefusal).as("a refusal comes fast (query.queue_timeout), not after the freeze")
+          .isLessThan(FREEZE.toMillis() / 2);
+      assertThat(recovered).as("uncached answers recover by themselves after the thaw").isNotNull();
+    }
+  }
+
+  private static void signal(String name, List<String> pids) {
+    List<String> command = new java.util.ArrayList<>(List.of("kill", "-" + name));
+    command.addAll(pids);
+    Commands.runOrFail(command, Map.of(), Duration.ofSeconds(10));
   }
 
   private static String statuses(List<RequestLoad.Sample> samples) {

@@ -154,10 +154,40 @@ class RegistryOutageFaultIT {
             assertThat(s.body()).contains("\"errors\"");
           });
       assertThat(reachable).as("/ready recovers by itself").isNotNull();
+      assertMonitoringDocsUseExportedMetrics(flagstate);
     } finally {
       if (!mended) {
         mendIt.run();
       }
+    }
+  }
+
+  /**
+   * Every metric that docs/grafana-dashboard.json and docs/prometheus-alerts.yml use is in a real scrape of the
+   * webhook listener's /metrics: checked after an outage, when the registry error counter exists too, so a renamed
+   * metric fails here instead of leaving a dashboard panel empty and an alert silent.
+   */
+  private static void assertMonitoringDocsUseExportedMetrics(FlagstateInstance flagstate) {
+    String scrape = new String(FlagstateInstance.send("http://127.0.0.1:" + flagstate.config().webhook().port(), "GET",
+        "/metrics").body(), java.nio.charset.StandardCharsets.UTF_8);
+    java.util.Set<String> exported = scrape.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+        .map(line -> line.split("[{ ]", 2)[0]).collect(Collectors.toSet());
+    java.util.regex.Pattern metric = java.util.regex.Pattern.compile(
+        "\\b((?:flagstate|vertx|cache|jvm|process)_[a-z0-9_]*[a-z0-9])\\b");
+    for (String doc : List.of("docs/grafana-dashboard.json", "docs/prometheus-alerts.yml")) {
+      String text;
+      try {
+        text = java.nio.file.Files.readString(java.nio.file.Path.of(doc));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      java.util.Set<String> used = new java.util.TreeSet<>();
+      metric.matcher(text).results().forEach(match -> used.add(match.group(1)));
+      assertThat(used).as(doc + " uses metrics").isNotEmpty();
+      // a summary's family name (flagstate_crawl_duration_seconds) stands for its _count, _sum and _max
+      List<String> unknown = used.stream().filter(name -> !exported.contains(name)
+          && !exported.contains(name + "_count")).toList();
+      assertThat(unknown).as("metrics " + doc + " uses that a real scrape does not have").isEmpty();
     }
   }
 
