@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.flagstate.cluster.ClusterNode;
+import org.flagstate.cluster.HazelcastCluster;
 import org.flagstate.config.ConfigException;
 import org.flagstate.config.ConfigLoader;
 import org.flagstate.config.FlagstateConfig;
@@ -17,7 +20,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The command line: reads the configuration, starts Vert.x with {@link MainVerticle}, stops on SIGTERM. */
+/**
+ * The command line: reads the configuration, starts Vert.x (clustered with the other nodes when
+ * {@code cluster.enabled}) with {@link MainVerticle}, stops on SIGTERM.
+ */
 @Command(name = "flagstate", mixinStandardHelpOptions = true, version = "Flagstate 0.1.0",
     description = "Index server beside a container registry: the Flatpak index, search and catalog.")
 public final class Main implements java.util.concurrent.Callable<Integer> {
@@ -51,7 +57,28 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return 2;
     }
     Observability observability = new Observability();
-    Vertx vertx = observability.vertxBuilder(new VertxOptions().setPreferNativeTransport(true)).build();
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
+    Vertx vertx;
+    ClusterNode node;
+    if (config.cluster().enabled()) {
+      HazelcastClusterManager manager = HazelcastCluster.manager(config.cluster());
+      try {
+        vertx = observability.vertxBuilder(HazelcastCluster.eventBus(options, config.cluster()))
+            .withClusterManager(manager).buildClustered().await(2, TimeUnit.MINUTES);
+      } catch (Exception e) {
+        System.err.println("flagstate: could not join the cluster on " + config.cluster().host() + ":"
+            + config.cluster().port() + " (event bus port " + config.cluster().busPort() + "): " + e.getMessage()
+            + ". Check cluster.host, cluster.port, cluster.bus_port and that those ports are free.");
+        return 1;
+      }
+      node = ClusterNode.of(manager);
+      LOG.info("Joined cluster '{}' as node {}: {} member(s) seen; Hazelcast on {}:{}, event bus on {}:{}",
+          config.cluster().name(), node.id(), node.members().size(), config.cluster().host(), config.cluster().port(),
+          config.cluster().host(), config.cluster().busPort());
+    } else {
+      vertx = observability.vertxBuilder(options).build();
+      node = ClusterNode.standalone();
+    }
     LOG.info("Network transport: {}", vertx.isNativeTransportEnabled() ? "native epoll" : "Java NIO");
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -64,7 +91,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       }
       stopped.countDown();
     }, "flagstate-shutdown"));
-    vertx.deployVerticle(new MainVerticle(config, observability)).onFailure(cause -> {
+    vertx.deployVerticle(new MainVerticle(config, observability, node)).onFailure(cause -> {
       failure.set(cause);
       LOG.error("Flagstate could not start: {}", cause.getMessage());
       stopped.countDown();

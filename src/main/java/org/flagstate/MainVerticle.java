@@ -8,6 +8,7 @@ import org.flagstate.cache.CacheInvalidationVerticle;
 import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
 import org.flagstate.api.ApiRoutes;
+import org.flagstate.cluster.ClusterNode;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.front.RegistryFrontRoutes;
 import org.flagstate.http.AdmissionControl;
@@ -40,12 +41,22 @@ public final class MainVerticle extends VerticleBase {
 
   private final FlagstateConfig config;
   private final Observability observability;
+  private final ClusterNode node;
   private DatabaseServer database;
 
-  /** @param observability the metrics registry the Vert.x instance this is deployed on reports to */
+  /** A node on its own: changes reach the cache by NOTIFY. */
   public MainVerticle(FlagstateConfig config, Observability observability) {
+    this(config, observability, ClusterNode.standalone());
+  }
+
+  /**
+   * @param observability the metrics registry the Vert.x instance this is deployed on reports to
+   * @param node this node: clustered when that Vert.x joined a cluster
+   */
+  public MainVerticle(FlagstateConfig config, Observability observability, ClusterNode node) {
     this.config = config;
     this.observability = observability;
+    this.node = node;
   }
 
   /** What the public listener serves, in mounting order. */
@@ -56,7 +67,7 @@ public final class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    NodeResources node = NodeResources.create(vertx, config, observability.registry());
+    NodeResources resources = NodeResources.create(vertx, config, observability.registry());
     int queryInstances = Runtime.getRuntime().availableProcessors();
     return vertx.executeBlocking(() -> {
           DatabaseServer server = DatabaseServer.start(config.database());
@@ -70,16 +81,17 @@ public final class MainVerticle extends VerticleBase {
         })
         .compose(server -> {
           database = server;
-          return vertx.deployVerticle(() -> new CacheInvalidationVerticle(node.cache(), node.freshness(), database.connectOptions(),
+          return vertx.deployVerticle(() -> new CacheInvalidationVerticle(resources.cache(), resources.freshness(), database.connectOptions(),
               config.database().poolSize()), new DeploymentOptions());
         })
-        .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, database.connectOptions(), observability.registry()),
+        .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config, node, database.connectOptions(),
+            observability.registry()),
             new DeploymentOptions()))
         .compose(id -> vertx.deployVerticle(() -> new WebhookVerticle(config, database.connectOptions(),
             config.metrics().listener() == FlagstateConfig.MetricsListener.WEBHOOK
                 ? observability.scrapeHandler() : null),
             new DeploymentOptions().setInstances(queryInstances)))
-        .compose(id -> vertx.deployVerticle(() -> new PublicHttpVerticle(config, database.connectOptions(), node,
+        .compose(id -> vertx.deployVerticle(() -> new PublicHttpVerticle(config, database.connectOptions(), resources,
             publicFeatures(observability)),
             new DeploymentOptions().setInstances(queryInstances)))
         .onSuccess(id -> {

@@ -23,12 +23,24 @@ import org.flagstate.search.RepositoryMatch;
  */
 final class ApiReader {
 
-  /** A repository as the listing shows it; {@code title}, {@code description} and {@code icon} may be null. */
+  /**
+   * A repository as the listing shows it; {@code title}, {@code description} and {@code icon} may be null.
+   * {@code changedMillis} is when its tags last changed, {@code lastRemovalMillis} when any repository last
+   * left the index (what a listing's Last-Modified is made of).
+   */
   record RepositorySummary(String name, long tagCount, OffsetDateTime lastUpdated, String title, String description,
-      String icon) {}
+      String icon, long changedMillis, long lastRemovalMillis) {}
 
   /** One page of repositories, the size of the whole set, and the name the next page starts after (or null). */
-  record RepositoryPage(List<RepositorySummary> repositories, long total, String nextAfter) {}
+  record RepositoryPage(List<RepositorySummary> repositories, long total, String nextAfter) {
+
+    /** When the data of this page last changed: a listed repository, or a removal; 0 for an empty page. */
+    long lastModifiedMillis() {
+      return repositories.stream()
+          .mapToLong(summary -> Math.max(summary.changedMillis(), summary.lastRemovalMillis()))
+          .max().orElse(0);
+    }
+  }
 
   /** A page of search results with the facet counts (value → repositories) over the whole match set. */
   record SearchPage(RepositoryPage page, Map<String, Map<String, Long>> facets) {}
@@ -55,7 +67,8 @@ final class ApiReader {
   private static final String HAS_TAGS = RepositoryMatch.hasTags("r");
 
   /** A summary's columns, over a row {@code r} with id, name, title, description and icon, and {@code s}. */
-  private static final String SUMMARY_COLUMNS = "r.name, s.tag_count, s.last_updated, r.title, r.description, r.icon";
+  private static final String SUMMARY_COLUMNS = "r.name, s.tag_count, s.last_updated, r.title, r.description, r.icon,"
+      + " r.changed_at, (select last_removal_at from index_state)";
 
   private static final String SUMMARY_JOINS = " " + """
       cross join lateral (select count(*) as tag_count, max(t.updated_at) as last_updated
@@ -149,7 +162,7 @@ final class ApiReader {
   Future<RepositoryPage> repositories(ApiPage page) {
     SqlStatement s = new SqlStatement();
     s.append("select ").append(SUMMARY_COLUMNS)
-        .append(" from (select r.id, r.name, r.title, r.description, r.icon from repository r where ")
+        .append(" from (select r.id, r.name, r.title, r.description, r.icon, r.changed_at from repository r where ")
         .append(HAS_TAGS);
     if (page.after() != null) {
       s.append(" and r.name > ").append(s.param(page.after()));
@@ -165,7 +178,7 @@ final class ApiReader {
   Future<SearchPage> search(RepositorySearch search) {
     SqlStatement rows = matched(search);
     rows.append(" select ").append(SUMMARY_COLUMNS)
-        .append(" from (select x.id, x.name, x.title, x.description, x.icon from matched x");
+        .append(" from (select x.id, x.name, x.title, x.description, x.icon, x.changed_at from matched x");
     if (search.page().after() != null) {
       rows.append(" where x.name > ").append(rows.param(search.page().after()));
     }
@@ -198,7 +211,7 @@ final class ApiReader {
   private static SqlStatement matched(RepositorySearch search) {
     SqlStatement s = new SqlStatement();
     s.append("with ").append(ENTRIES)
-        .append(", matched as (select r.id, r.name, r.title, r.description, r.icon from repository r where ");
+        .append(", matched as (select r.id, r.name, r.title, r.description, r.icon, r.changed_at from repository r where ");
     if (search.text() != null) {
       s.append(RepositoryMatch.of(search.text()).bind(s).condition("r"));
     } else {
@@ -282,9 +295,13 @@ final class ApiReader {
     List<RepositorySummary> result = new ArrayList<>();
     for (Row row : rows) {
       result.add(new RepositorySummary(row.getString(0), row.getLong(1), row.getOffsetDateTime(2), row.getString(3),
-          row.getString(4), row.getString(5)));
+          row.getString(4), row.getString(5), millis(row.getOffsetDateTime(6)), millis(row.getOffsetDateTime(7))));
     }
     return result;
+  }
+
+  private static long millis(OffsetDateTime at) {
+    return at == null ? 0 : at.toInstant().toEpochMilli();
   }
 
   private static Map<String, List<Member>> membersByList(List<Row> rows) {

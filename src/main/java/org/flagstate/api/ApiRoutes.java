@@ -66,7 +66,8 @@ public final class ApiRoutes implements RouteGroup {
     }
     responder.serve(ctx.request(), "api:repositories?" + page.queryString(page.cursor()), Set.of(), NO_CACHE,
         () -> reader.repositories(page).map(result -> withLink(renderer.repositories(result, page),
-            cursorAfter(result.nextAfter()), next -> base + "/repositories?" + page.queryString(next))));
+            result.lastModifiedMillis(), cursorAfter(result.nextAfter()),
+            next -> base + "/repositories?" + page.queryString(next))));
   }
 
   private void search(RoutingContext ctx, String base) {
@@ -76,7 +77,8 @@ public final class ApiRoutes implements RouteGroup {
     }
     responder.serve(ctx.request(), "api:search?" + search.queryString(search.page().cursor()), Set.of(), NO_CACHE,
         () -> reader.search(search).map(result -> withLink(renderer.search(result, search),
-            cursorAfter(result.page().nextAfter()), next -> base + "/search?" + search.queryString(next))));
+            result.page().lastModifiedMillis(), cursorAfter(result.page().nextAfter()),
+            next -> base + "/search?" + search.queryString(next))));
   }
 
   private void repository(RoutingContext ctx) {
@@ -90,7 +92,7 @@ public final class ApiRoutes implements RouteGroup {
           if (detail == null) {
             throw new IllegalStateException("repository " + name + " left the index while rendering");
           }
-          return renderer.repository(detail);
+          return RenderedBody.of(renderer.repository(detail), detail.summary().changedMillis());
         }));
   }
 
@@ -105,7 +107,7 @@ public final class ApiRoutes implements RouteGroup {
           if (usage == null) {
             throw new IllegalStateException("digest " + digest + " left the index while rendering");
           }
-          return renderer.digest(usage);
+          return RenderedBody.of(renderer.digest(usage));
         }));
   }
 
@@ -120,14 +122,15 @@ public final class ApiRoutes implements RouteGroup {
   }
 
   /** A page body with {@code Link: <…>; rel="next"} when there is a next page. */
-  private static RenderedBody withLink(byte[] body, String nextCursor, Function<String, String> linkTo) {
-    return nextCursor == null ? RenderedBody.of(body)
-        : new RenderedBody(body, Map.of("Link", "<" + linkTo.apply(nextCursor) + ">; rel=\"next\""));
+  private static RenderedBody withLink(byte[] body, long lastModifiedMillis, String nextCursor,
+      Function<String, String> linkTo) {
+    return new RenderedBody(body, nextCursor == null ? Map.of()
+        : Map.of("Link", "<" + linkTo.apply(nextCursor) + ">; rel=\"next\""), lastModifiedMillis);
   }
 
   /** Answers 404 unless {@code present} holds, else serves the cached body. */
   private void serveIfPresent(RoutingContext ctx, Future<Boolean> present, String notFound, String key,
-      Set<String> scope, Supplier<Future<byte[]>> render) {
+      Set<String> scope, Supplier<Future<RenderedBody>> render) {
     HttpServerRequest request = ctx.request();
     present.onComplete(outcome -> {
       if (outcome.failed()) {
@@ -135,7 +138,7 @@ public final class ApiRoutes implements RouteGroup {
       } else if (!outcome.result()) {
         ErrorResponses.send(request.response(), 404, "NOT_FOUND", notFound, null);
       } else {
-        responder.serve(request, key, scope, NO_CACHE, () -> render.get().map(RenderedBody::of));
+        responder.serve(request, key, scope, NO_CACHE, render);
       }
     });
   }

@@ -2,6 +2,8 @@ package org.flagstate.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -12,7 +14,7 @@ import java.util.Set;
  */
 public record FlagstateConfig(
     Registry registry, Http http, Webhook webhook, Database database, Cache cache, Crawl crawl, Query query,
-    Metrics metrics) {
+    Metrics metrics, Cluster cluster) {
 
   /** Where the registry is and how to reach it. */
   public record Registry(URI url, String username, String password, String publicUrl, boolean front,
@@ -81,6 +83,17 @@ public record FlagstateConfig(
   /** Limits on index queries. */
   public record Query(int maxTerms, int maxQueryBytes, int maxConcurrent, int maxQueued, Duration queueTimeout) {}
 
+  /**
+   * Several nodes on one database: whether this node joins a cluster, where it listens for the other
+   * nodes (Hazelcast membership on {@code port}, event-bus messages on {@code busPort}, both on {@code host})
+   * and whom it asks to join ({@code members}, each {@code host:port}).
+   */
+  public record Cluster(boolean enabled, String host, int port, int busPort, List<String> members, String name) {
+    public Cluster {
+      members = List.copyOf(members);
+    }
+  }
+
   static FlagstateConfig from(Map<String, Object> v) {
     return new FlagstateConfig(
         new Registry(registryUrl((String) v.get("registry.url")), (String) v.get("registry.username"),
@@ -105,7 +118,52 @@ public record FlagstateConfig(
         new Query((Integer) v.get("query.max_terms"), (Integer) v.get("query.max_query_bytes"),
             (Integer) v.get("query.max_concurrent"), (Integer) v.get("query.max_queued"),
             (Duration) v.get("query.queue_timeout")),
-        new Metrics(metricsListener((String) v.get("metrics.listener"))));
+        new Metrics(metricsListener((String) v.get("metrics.listener"))),
+        cluster(v));
+  }
+
+  private static Cluster cluster(Map<String, Object> v) {
+    String host = ((String) v.get("cluster.host")).trim();
+    int port = (Integer) v.get("cluster.port");
+    int busPort = (Integer) v.get("cluster.bus_port");
+    boolean enabled = (Boolean) v.get("cluster.enabled");
+    if (host.isEmpty()) {
+      throw new ConfigException("configuration key cluster.host is empty, but it must be the address other nodes "
+          + "reach this one at, such as 10.0.0.5");
+    }
+    if (enabled && port == busPort) {
+      throw new ConfigException("configuration keys cluster.port and cluster.bus_port are both " + port
+          + ", but Hazelcast and the event bus each need a port of their own");
+    }
+    if (enabled && ((String) v.get("database.url")).isEmpty()) {
+      throw new ConfigException("configuration key cluster.enabled is true, but database.url is empty: the nodes of a "
+          + "cluster share one PostgreSQL, so give its URL (postgresql://user:password@host:5432/db)");
+    }
+    String name = ((String) v.get("cluster.name")).trim();
+    if (name.isEmpty()) {
+      throw new ConfigException("configuration key cluster.name is empty, but it must name the cluster, such as "
+          + "flagstate");
+    }
+    return new Cluster(enabled, host, port, busPort, clusterMembers((String) v.get("cluster.members")), name);
+  }
+
+  private static List<String> clusterMembers(String text) {
+    List<String> members = new ArrayList<>();
+    for (String part : text.split(",")) {
+      String member = part.trim();
+      if (member.isEmpty()) {
+        continue;
+      }
+      int colon = member.lastIndexOf(':');
+      boolean valid = colon > 0 && colon < member.length() - 1 && member.substring(colon + 1).matches("\\d{1,5}")
+          && Integer.parseInt(member.substring(colon + 1)) >= 1 && Integer.parseInt(member.substring(colon + 1)) <= 65535;
+      if (!valid) {
+        throw new ConfigException("configuration key cluster.members lists '" + member
+            + "', but each member must be host:port, such as 10.0.0.5:5701");
+      }
+      members.add(member);
+    }
+    return members;
   }
 
   /** A comma-separated list, blanks dropped. */

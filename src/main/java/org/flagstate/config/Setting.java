@@ -90,6 +90,18 @@ public record Setting(String key, SettingType type, String description, List<Str
           "Uncached requests that may wait for a slot; past that they get 503 with Retry-After at once"),
       new Setting("query.queue_timeout", SettingType.DURATION,
           "Longest an uncached request waits for a slot before its 503"),
+      new Setting("cluster.enabled", SettingType.BOOLEAN,
+          "Join the other nodes listed in `cluster.members` (Hazelcast cluster manager): index changes and new registry "
+              + "events travel on the clustered event bus instead of PostgreSQL NOTIFY; see docs/deployment.md"),
+      new Setting("cluster.host", SettingType.STRING,
+          "Address this node binds and advertises to the other nodes, for both the event bus and Hazelcast"),
+      new Setting("cluster.port", SettingType.PORT, "Hazelcast member port (membership, heartbeats)"),
+      new Setting("cluster.bus_port", SettingType.PORT,
+          "Event-bus port (messages between nodes); fixed so a firewall can open it"),
+      new Setting("cluster.members", SettingType.STRING,
+          "Comma-separated `host:port` list of Hazelcast members to join (TCP-IP; this node may be listed too)"),
+      new Setting("cluster.name", SettingType.STRING,
+          "Name of the cluster; nodes with another name never join this one (one name per database)"),
       new Setting("metrics.listener", SettingType.STRING,
           "Where `GET /metrics` (Prometheus) is served: `webhook` (the registry-notification listener, kept off "
               + "the public one), `public`, or `none`"));

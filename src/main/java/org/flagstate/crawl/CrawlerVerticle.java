@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.flagstate.bus.Addresses;
 import org.flagstate.bus.IndexChanged;
+import org.flagstate.cluster.ChangeBroadcaster;
+import org.flagstate.cluster.ClusterNode;
+import org.flagstate.cluster.CrawlerLock;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
 import org.flagstate.inbox.InboxStore;
@@ -24,8 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The only writer of the index. Runs a full sync at start and every {@code crawl.interval}; while the
- * registry is unreachable it keeps the stored index served and retries with backoff. Each commit sends
- * its {@link IndexChanged} to every node's cache by NOTIFY; it answers status requests on the event bus.
+ * registry is unreachable it keeps the stored index served and retries with backoff. Each commit's
+ * {@link IndexChanged} reaches every node's cache once: by NOTIFY sent inside the transaction when nodes are
+ * not clustered, published on the clustered event bus right after the commit when they are
+ * ({@link ChangeBroadcaster}). New inbox events wake it the same way (NOTIFY, or the bus). Exactly one node
+ * crawls: the one holding {@link CrawlerLock}. It answers this node's status requests on the event bus.
  */
 public final class CrawlerVerticle extends VerticleBase {
 
@@ -35,10 +41,8 @@ public final class CrawlerVerticle extends VerticleBase {
   /** Safety net: events are normally applied on the inbox's NOTIFY, which is lost while LISTEN reconnects. */
   private static final Duration INBOX_POLL = Duration.ofSeconds(5);
   private static final Duration LEADER_RETRY = Duration.ofSeconds(5);
-  /** Advisory lock key of the crawler: "flagstat" in ASCII. */
-  private static final String TRY_LOCK = "select pg_try_advisory_lock(7380380986299933044)";
-
   private final FlagstateConfig config;
+  private final ClusterNode node;
   private final PgConnectOptions database;
   private final CrawlProgress progress = new CrawlProgress();
   private Pool pool;
@@ -53,14 +57,23 @@ public final class CrawlerVerticle extends VerticleBase {
   private PgSubscriber inboxWakeUps;
   private InboxApplier inbox;
   private SqlConnection leader;
+  private boolean askingForLock;
   private boolean stopping;
+  /** Null when nodes are not clustered (NOTIFY carries the changes). */
+  private ChangeBroadcaster broadcaster;
   private final List<Message<Object>> waitingForNextSync = new ArrayList<>();
 
   private final MeterRegistry meters;
   private CrawlMetrics metrics;
 
   public CrawlerVerticle(FlagstateConfig config, PgConnectOptions database, MeterRegistry meters) {
+    this(config, ClusterNode.standalone(), database, meters);
+  }
+
+  /** @param node this node, whose id names the crawler lock's session and whose view {@code /status} shows */
+  public CrawlerVerticle(FlagstateConfig config, ClusterNode node, PgConnectOptions database, MeterRegistry meters) {
     this.config = config;
+    this.node = node;
     this.database = database;
     this.meters = meters;
   }
@@ -70,15 +83,21 @@ public final class CrawlerVerticle extends VerticleBase {
     pool = SharedPool.create(vertx, database, config.database().poolSize());
     metrics = new CrawlMetrics(meters, progress);
     registry = new RegistryClient(vertx, config.registry(), config.crawl(), meters);
-    writer = new IndexWriter(pool);
+    boolean clustered = vertx.isClustered();
+    writer = new IndexWriter(pool, !clustered);
+    if (clustered) {
+      broadcaster = new ChangeBroadcaster(vertx, context, node.id());
+      // a member that left may have held the lock: ask now instead of at the next retry
+      node.onMemberLeft(context, this::askForLockNow);
+    }
     inboxStore = new InboxStore(pool);
     RepositoryLocks locks = new RepositoryLocks();
     ManifestFetcher fetcher = new ManifestFetcher(registry, writer::knownDigests);
     fullSync = new FullSync(registry, writer, fetcher, locks, progress, config.crawl().concurrency(),
         this::committed);
     inbox = new InboxApplier(vertx, inboxStore, writer, fetcher, locks, this::committed);
-    return vertx.eventBus().consumer(Addresses.CRAWLER_STATUS, this::status).completion()
-        .compose(v -> vertx.eventBus().consumer(Addresses.CRAWLER_SYNC, this::syncRequested).completion())
+    return vertx.eventBus().localConsumer(Addresses.CRAWLER_STATUS, this::status).completion()
+        .compose(v -> vertx.eventBus().localConsumer(Addresses.CRAWLER_SYNC, this::syncRequested).completion())
         .compose(v -> listenForNewEvents())
         .onSuccess(v -> {
           depthTimer = vertx.setPeriodic(INBOX_POLL.toMillis(), id -> inboxStore.status()
@@ -88,10 +107,18 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   /**
-   * The webhook's commit of new events sends a NOTIFY, whichever node received them; the crawling node
-   * applies them at once. Until LISTEN is (re)established the periodic poll picks them up.
+   * The webhook's commit of new events sends a NOTIFY (clustered: an {@link org.flagstate.bus.InboxAppended}
+   * on the bus), whichever node received them; the crawling node applies them at once. Until LISTEN is
+   * (re)established, or when a bus message is lost, the periodic poll picks them up.
    */
   private Future<Void> listenForNewEvents() {
+    if (broadcaster != null) {
+      return vertx.eventBus().consumer(Addresses.INBOX_APPENDED, message -> {
+        if (leader != null) {
+          inbox.wake();
+        }
+      }).completion();
+    }
     inboxWakeUps = PgSubscriber.subscriber(vertx, database).reconnectPolicy(retries -> 1000L);
     inboxWakeUps.channel(InboxStore.WAKE_CHANNEL).handler(payload -> {
       if (leader != null) {
@@ -104,24 +131,28 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   /**
-   * Only one crawler may write to a database: the node that holds a PostgreSQL advisory lock on a
-   * connection of its own crawls; the others serve and try again every few seconds. A node that dies
-   * loses its connection, and PostgreSQL releases the lock with it.
+   * Only one crawler may write to a database: the node that holds {@link CrawlerLock} on a connection of
+   * its own crawls; the others serve and try again every few seconds (clustered: also as soon as a member
+   * leaves their view). A node that dies loses its connection, and PostgreSQL releases the lock with it.
    */
   private void becomeLeaderOrWait() {
-    if (stopping) {
+    if (stopping || leader != null || askingForLock) {
       return;
     }
-    pool.getConnection().compose(connection -> connection.query(TRY_LOCK).execute().map(rows -> {
-      if (rows.iterator().next().getBoolean(0)) {
-        return connection;
+    askingForLock = true;
+    CrawlerLock.tryAcquire(pool, node.id()).onComplete(outcome -> {
+      askingForLock = false;
+      if (stopping && outcome.succeeded() && outcome.result() != null) {
+        outcome.result().close();
+        return;
       }
-      connection.close();
-      return null;
-    })).onComplete(outcome -> {
       if (outcome.succeeded() && outcome.result() != null) {
+        vertx.cancelTimer(syncTimer);
         leader = outcome.result();
         metrics.leader(true);
+        if (broadcaster != null) {
+          broadcaster.lockTaken();
+        }
         leader.closeHandler(v -> lostLeadership());
         LOG.info("This node crawls the registry (it holds the crawler lock)");
         inbox.replay()
@@ -137,14 +168,25 @@ public final class CrawlerVerticle extends VerticleBase {
         } else if (!progress.syncing()) {
           progress.standby();
         }
+        vertx.cancelTimer(syncTimer);
         syncTimer = vertx.setTimer(LEADER_RETRY.toMillis(), id -> becomeLeaderOrWait());
       }
     });
   }
 
+  private void askForLockNow() {
+    if (leader == null && !stopping) {
+      LOG.info("A cluster member left; asking for the crawler lock now");
+      becomeLeaderOrWait();
+    }
+  }
+
   private void lostLeadership() {
     leader = null;
     metrics.leader(false);
+    if (broadcaster != null) {
+      broadcaster.lockLost();
+    }
     if (stopping) {
       return;
     }
@@ -162,7 +204,10 @@ public final class CrawlerVerticle extends VerticleBase {
       JsonObject status = progress.toJson();
       status.put("inbox", inboxStatus.succeeded() ? inboxStatus.result()
           : new JsonObject().put("error", inboxStatus.cause().getMessage()));
-      request.reply(status);
+      CrawlerLock.holder(pool).onComplete(holder -> {
+        status.put("cluster", node.status(holder.succeeded() ? holder.result() : null));
+        request.reply(status);
+      });
     });
   }
 
@@ -240,8 +285,11 @@ public final class CrawlerVerticle extends VerticleBase {
     return wait.compareTo(max) > 0 ? max : wait;
   }
 
-  /** Every committed change; caches hear of it by NOTIFY, so this only records what the crawler did. */
+  /** Every committed change: caches hear of it by NOTIFY sent with the commit, or from the bus now. */
   private void committed(IndexChanged change) {
+    if (broadcaster != null) {
+      broadcaster.committed(change);
+    }
     metrics.eventsApplied(change.eventsApplied());
     LOG.debug("Committed {} applied events, changed {}", change.eventsApplied(), change.repositories());
   }
@@ -250,6 +298,9 @@ public final class CrawlerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    if (broadcaster != null) {
+      broadcaster.lockLost();
+    }
     if (leader != null) {
       leader.close();
     }

@@ -113,9 +113,15 @@ final class IndexWriter {
   private static final String NOTIFY = "select pg_notify($1, $2)";
 
   private final Pool pool;
+  private final boolean notifyOnCommit;
 
-  IndexWriter(Pool pool) {
+  /**
+   * @param notifyOnCommit send each change by NOTIFY inside its transaction (nodes not clustered); false
+   *     when the crawler publishes it on the clustered event bus after the commit instead
+   */
+  IndexWriter(Pool pool, boolean notifyOnCommit) {
     this.pool = pool;
+    this.notifyOnCommit = notifyOnCommit;
   }
 
   /** digest → true when stored in the index, false when known to be unindexable; unknown digests absent. */
@@ -154,7 +160,7 @@ final class IndexWriter {
   /**
    * The same, and marks the inbox events {@code appliedEvents} applied in that transaction, so after a
    * crash an event is either applied and marked, or neither. The change goes to every node (this one
-   * included) by NOTIFY on commit.
+   * included) by NOTIFY on commit, or, when nodes are clustered, from the crawler after it.
    */
   Future<IndexChanged> applyRepository(String repository, Map<String, String> tags, FetchedManifests fetched,
       List<InboxStore.Pending> appliedEvents) {
@@ -166,9 +172,9 @@ final class IndexWriter {
         .compose(change -> notifyEveryNode(connection, change).map(change)));
   }
 
-  /** Tells every node sharing this database, on commit of {@code connection}'s transaction. */
-  private static Future<Void> notifyEveryNode(SqlConnection connection, IndexChanged change) {
-    if (change.repositories().isEmpty() && change.eventsApplied() == 0) {
+  /** Tells every node sharing this database, on commit of {@code connection}'s transaction (NOTIFY mode). */
+  private Future<Void> notifyEveryNode(SqlConnection connection, IndexChanged change) {
+    if (!notifyOnCommit || (change.repositories().isEmpty() && change.eventsApplied() == 0)) {
       return Future.succeededFuture();
     }
     List<Tuple> payloads = ChangeNotifications.payloads(change).stream()

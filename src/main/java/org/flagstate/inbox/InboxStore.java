@@ -1,6 +1,8 @@
 package org.flagstate.inbox;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -9,12 +11,15 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.flagstate.bus.Addresses;
+import org.flagstate.bus.InboxAppended;
 
 /**
  * Owns the {@code inbox} table, the durable record of registry notifications between the webhook and
- * the crawler: all of its SQL is here. The webhook stores events (and wakes the crawler on every node
- * sharing the database with a NOTIFY sent on commit); the crawler reads them pending in arrival order
- * and marks them applied inside the transaction that applies them.
+ * the crawler: all of its SQL is here. The webhook stores events and wakes the crawler, whichever node
+ * crawls: with a NOTIFY sent on commit, or, when this node's Vert.x is clustered, with an
+ * {@link InboxAppended} published on the event bus right after the commit. The crawler reads them pending
+ * in arrival order and marks them applied inside the transaction that applies them.
  */
 public final class InboxStore {
 
@@ -52,7 +57,8 @@ public final class InboxStore {
 
   /**
    * Stores {@code events}, all or none, ignoring event ids already stored. Succeeds once they are
-   * committed, with the number that were new; when any were, the crawler is woken on commit.
+   * committed, with the number that were new; when any were, the crawler is woken on commit (by the event
+   * bus when the calling context's Vert.x is clustered, else by NOTIFY).
    */
   public Future<Integer> store(List<RegistryEvent> events) {
     if (events.isEmpty()) {
@@ -62,14 +68,31 @@ public final class InboxStore {
         .map(e -> Tuple.of(e.eventId(), e.repository(), e.action().wireName(), e.digest(), e.tag(), e.mediaType(),
             e.occurredAt()))
         .toList();
-    return pool.withTransaction(connection -> connection.preparedQuery(INSERT).executeBatch(rows).compose(result -> {
-      int inserted = 0;
-      for (var r = result; r != null; r = r.next()) {
-        inserted += r.rowCount();
+    Vertx clustered = clusteredVertx();
+    Future<Integer> committed = pool.withTransaction(connection -> connection.preparedQuery(INSERT).executeBatch(rows)
+        .compose(result -> {
+          int inserted = 0;
+          for (var r = result; r != null; r = r.next()) {
+            inserted += r.rowCount();
+          }
+          int stored = inserted;
+          return stored == 0 || clustered != null ? Future.succeededFuture(stored)
+              : connection.query(WAKE).execute().map(stored);
+        }));
+    if (clustered == null) {
+      return committed;
+    }
+    return committed.onSuccess(stored -> {
+      if (stored > 0) {
+        clustered.eventBus().publish(Addresses.INBOX_APPENDED, new InboxAppended(stored).toJson());
       }
-      int stored = inserted;
-      return stored == 0 ? Future.succeededFuture(0) : connection.query(WAKE).execute().map(stored);
-    }));
+    });
+  }
+
+  /** The clustered Vert.x the caller runs on, or null: not clustered (or no Vert.x context), so NOTIFY. */
+  private static Vertx clusteredVertx() {
+    Context context = Vertx.currentContext();
+    return context != null && context.owner().isClustered() ? context.owner() : null;
   }
 
   /** The oldest events not applied yet, in arrival order. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Last-Modified of index responses comes from the data, not from when a node happened to render: the
+ * Last-Modified of index and API responses comes from the data, not from when a node happened to render: the
  * same on two nodes for the same bytes, unchanged by re-rendering after an unrelated change or after the
  * cache dropped it, later once an included repository changes, and If-Modified-Since agrees.
  */
@@ -80,6 +80,17 @@ class LastModifiedIT {
     assertThat(crawling.get(QUERY, "If-Modified-Since", lastModified).statusCode()).isEqualTo(200);
     assertThat(eventually(() -> serving.get(QUERY).headers().firstValue("Last-Modified").orElseThrow(),
         changed::equals)).as("the other node agrees").isEqualTo(changed);
+  }
+
+  @Test
+  void theApisLastModifiedIsTheSameOnEveryNode() {
+    for (String path : java.util.List.of("/api/v1/repositories/lm/app", "/api/v1/repositories?limit=1",
+        "/api/v1/search?q=lm")) {
+      String first = crawling.get(path).headers().firstValue("Last-Modified").orElseThrow();
+      FlagstateInstance.sleep(1100);
+      assertThat(serving.get(path).headers().firstValue("Last-Modified")).as(path).contains(first);
+      assertThat(crawling.get(path, "If-Modified-Since", first).statusCode()).as(path).isEqualTo(304);
+    }
   }
 
   private static void sync() {
