@@ -64,10 +64,14 @@ public final class RegistryFrontRoutes implements RouteGroup {
     String reference = ctx.pathParam("param2");
     if (!ReferenceGrammar.isName(name)) {
       error(ctx, 400, "NAME_INVALID", "invalid repository name", new JsonObject().put("name", name));
-    } else if (kind.equals("blobs") && !ReferenceGrammar.isDigest(reference)) {
-      error(ctx, 400, "DIGEST_INVALID", "invalid digest: a blob is named by its digest",
+    } else if (kind.equals("blobs") && !ReferenceGrammar.isCanonicalDigest(reference)) {
+      error(ctx, 400, "DIGEST_INVALID", "invalid digest: a blob is named by its digest (sha256:<64 lower-case hex>)",
           new JsonObject().put("digest", reference));
-    } else if (!ReferenceGrammar.isDigest(reference) && !ReferenceGrammar.isTag(reference)) {
+    } else if (reference.indexOf(':') >= 0 && !ReferenceGrammar.isCanonicalDigest(reference)) {
+      // a tag holds no ':'; the registry answers a non-canonical digest with a 500
+      error(ctx, 400, "DIGEST_INVALID", "invalid digest: use sha256:<64 lower-case hex> (or sha384, sha512)",
+          new JsonObject().put("digest", reference));
+    } else if (!ReferenceGrammar.isCanonicalDigest(reference) && !ReferenceGrammar.isTag(reference)) {
       error(ctx, 400, "TAG_INVALID", "invalid tag or digest", new JsonObject().put("reference", reference));
     } else {
       relay.relay(ctx.request(), "/v2/" + name + "/" + kind + "/" + reference, "repository:" + name + ":pull");

@@ -21,6 +21,7 @@ import java.util.List;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.registry.RegistryAuth;
 import org.flagstate.http.DistributionErrors;
+import org.flagstate.http.OutageLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,9 @@ import org.slf4j.LoggerFactory;
 final class UpstreamRelay {
 
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamRelay.class);
+  /** While the registry is down every pull fails: logged once per outage, not once per pull. */
+  private static final OutageLog REGISTRY_OUTAGE = new OutageLog(LOG,
+      "The registry front could not reach the registry; pulls are answered 502");
 
   private static final List<String> REQUEST_HEADERS =
       List.of("Accept", "Range", "If-Range", "If-None-Match", "If-Modified-Since");
@@ -88,6 +92,7 @@ final class UpstreamRelay {
           return upstream.send();
         })
         .onSuccess(response -> {
+          REGISTRY_OUTAGE.succeeded();
           if (response.statusCode() == 401 && answersChallenges(request)) {
             onUnauthorized(request, response, path, scope, authAnswered);
           } else {
@@ -195,10 +200,10 @@ final class UpstreamRelay {
   }
 
   private static void fail(HttpServerResponse response, Throwable failure) {
-    LOG.warn("The registry front could not reach the registry: {}", failure.getMessage());
     if (response.closed() || response.ended()) {
-      return;
+      return; // the client went away (its close reset the upstream request): not the registry's failure
     }
+    REGISTRY_OUTAGE.failed(failure);
     if (response.headWritten()) {
       response.reset();
       return;

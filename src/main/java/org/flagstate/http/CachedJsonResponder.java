@@ -141,6 +141,9 @@ public final class CachedJsonResponder {
     }
     for (String coding : acceptEncoding.split(",")) {
       String[] parts = coding.trim().split(";");
+      if (parts.length == 0) {
+        continue;
+      }
       String name = parts[0].trim().toLowerCase(Locale.ROOT);
       if (name.equals("gzip") || name.equals("x-gzip") || name.equals("*")) {
         return parts.length < 2 || !parts[1].trim().replace(" ", "").matches("q=0(\\.0*)?");

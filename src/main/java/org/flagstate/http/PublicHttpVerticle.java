@@ -21,6 +21,8 @@ import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the public HTTP listener (one instance per core, sharing the port) and everything served on it:
@@ -29,6 +31,8 @@ import org.flagstate.db.SharedPool;
  * handed in as factories so that this package depends on none of them.
  */
 public final class PublicHttpVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PublicHttpVerticle.class);
 
   private final FlagstateConfig config;
   private final PgConnectOptions database;
@@ -94,8 +98,10 @@ public final class PublicHttpVerticle extends VerticleBase {
       ErrorResponses.send(ctx.response(), 503, "UNAVAILABLE",
           "the request took longer than http.request_timeout; try again shortly", null);
     });
-    router.errorHandler(500, ctx -> ErrorResponses.send(ctx.response(), 500, "INTERNAL",
-        "unexpected error; see the server log", null));
+    router.errorHandler(500, ctx -> {
+      LOG.error("Unexpected error answering {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      ErrorResponses.send(ctx.response(), 500, "INTERNAL", "unexpected error; see the server log", null);
+    });
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())

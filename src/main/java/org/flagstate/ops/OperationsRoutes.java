@@ -26,6 +26,12 @@ import org.flagstate.http.RouteGroup;
 public final class OperationsRoutes implements RouteGroup {
 
   private static final long CHECK_TIMEOUT_MS = 2000;
+  /**
+   * The registry probe gives up before the check's own timeout: a hung registry (accepting connections,
+   * never answering) must read "degraded", not make the check time out, which reports the node DOWN
+   * (HTTP 500) although the stored index is served.
+   */
+  private static final long REGISTRY_PROBE_TIMEOUT_MS = 1500;
   private static final Duration REGISTRY_PROBE_TTL = Duration.ofSeconds(5);
 
   private final HttpServices services;
@@ -38,7 +44,7 @@ public final class OperationsRoutes implements RouteGroup {
     this.services = services;
     this.observability = observability;
     this.registryClient = WebClient.create(services.vertx(), new WebClientOptions().setUserAgent("Flagstate-ready")
-        .setConnectTimeout((int) CHECK_TIMEOUT_MS));
+        .setConnectTimeout((int) REGISTRY_PROBE_TIMEOUT_MS));
   }
 
   @Override
@@ -61,7 +67,7 @@ public final class OperationsRoutes implements RouteGroup {
         .map(rows -> Status.OK())
         .otherwise(failure -> Status.KO(new JsonObject().put("reason", "the database does not answer: "
             + failure.getMessage())))
-        .onComplete(promise);
+        .onSuccess(promise::tryComplete); // late, after the check timed out: dropped
   }
 
   /** Present: the database holds repositories, or this node's crawler finished a sync (an empty registry). */
@@ -72,7 +78,7 @@ public final class OperationsRoutes implements RouteGroup {
         .map(present -> present ? Status.OK() : Status.KO(new JsonObject().put("reason",
             "no index yet: the first crawl has not stored anything (see /status for its progress)")))
         .otherwise(failure -> Status.KO(new JsonObject().put("reason", "cannot tell: " + failure.getMessage())))
-        .onComplete(promise);
+        .onSuccess(promise::tryComplete); // late, after the check timed out: dropped
   }
 
   private Future<Boolean> crawledHere() {
@@ -91,12 +97,12 @@ public final class OperationsRoutes implements RouteGroup {
     if (registryStatus == null || now - registryCheckedAt > REGISTRY_PROBE_TTL.toNanos()) {
       registryCheckedAt = now;
       String url = services.config().registry().url().resolve("/v2/").toString();
-      registryStatus = registryClient.getAbs(url).idleTimeout(CHECK_TIMEOUT_MS).send()
+      registryStatus = registryClient.getAbs(url).idleTimeout(REGISTRY_PROBE_TIMEOUT_MS).send()
           .map(response -> Status.OK(new JsonObject().put("state", "reachable")))
           .otherwise(failure -> Status.OK(new JsonObject().put("state", "degraded").put("reason",
               "the registry at " + url + " is unreachable (" + failure.getMessage()
                   + "); the stored index is served and the crawler retries")));
     }
-    registryStatus.onComplete(promise);
+    registryStatus.onSuccess(promise::tryComplete);
   }
 }

@@ -1,5 +1,6 @@
 package org.flagstate.registry;
 
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +20,11 @@ public final class ReferenceGrammar {
   private static final Pattern DIGEST =
       Pattern.compile("[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}");
 
+  /** The algorithms a registry resolves (go-digest's) and their number of hex digits. */
+  private static final Map<String, Integer> REGISTERED_DIGEST_LENGTHS = Map.of("sha256", 64, "sha384", 96,
+      "sha512", 128);
+  private static final Pattern LOWER_HEX = Pattern.compile("[0-9a-f]+");
+
   private ReferenceGrammar() {}
 
   public static boolean isName(String name) {
@@ -31,5 +37,21 @@ public final class ReferenceGrammar {
 
   public static boolean isDigest(String reference) {
     return reference.length() <= 256 && DIGEST.matcher(reference).matches();
+  }
+
+  /**
+   * A digest a registry can resolve: a registered algorithm with exactly its number of lower-case hex
+   * digits. The grammar of {@link #isDigest} admits more (any algorithm, upper case, any length of 32 or
+   * more), which docker/distribution 2.8 answers with a 500 for a manifest and a plain-text 404 for an
+   * upper-case algorithm, so the registry front passes on only these.
+   */
+  public static boolean isCanonicalDigest(String reference) {
+    int colon = reference.indexOf(':');
+    if (colon < 0) {
+      return false;
+    }
+    Integer length = REGISTERED_DIGEST_LENGTHS.get(reference.substring(0, colon));
+    String hex = reference.substring(colon + 1);
+    return length != null && hex.length() == length && LOWER_HEX.matcher(hex).matches();
   }
 }

@@ -76,8 +76,10 @@ public final class WebhookVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> ErrorResponses.send(ctx.response(), 413, "BODY_TOO_LARGE",
         "notification bodies may be at most " + config.webhook().maxBodyBytes() + " bytes (webhook.max_body_bytes)",
         null));
-    router.errorHandler(500, ctx -> ErrorResponses.send(ctx.response(), 500, "INTERNAL",
-        "unexpected error; see the server log", null));
+    router.errorHandler(500, ctx -> {
+      LOG.error("Unexpected error answering {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      ErrorResponses.send(ctx.response(), 500, "INTERNAL", "unexpected error; see the server log", null);
+    });
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.webhook().host()).setPort(config.webhook().port()))
         .requestHandler(new MalformedPathGuard(router))
         .invalidRequestHandler(InvalidRequests.HANDLER)
@@ -134,7 +136,9 @@ public final class WebhookVerticle extends VerticleBase {
   }
 
   private static boolean isJson(String contentType) {
-    String type = contentType.toLowerCase(Locale.ROOT).split(";")[0].trim();
+    int parameters = contentType.indexOf(';');
+    String type = (parameters < 0 ? contentType : contentType.substring(0, parameters)).toLowerCase(Locale.ROOT)
+        .trim();
     return type.equals("application/json") || type.endsWith("+json");
   }
 
