@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -30,8 +31,20 @@ final class ApiReader {
   /** One page of repositories, the size of the whole set, and the name the next page starts after (or null). */
   record RepositoryPage(List<RepositorySummary> repositories, long total, String nextAfter) {}
 
-  /** A page of search results with the facet counts (value → repositories) over the whole match set. */
-  record SearchPage(RepositoryPage page, Map<String, Map<String, Long>> facets) {}
+  /**
+   * A page of search results with the facet counts (value → repositories): over the whole match set, or, when
+   * {@code facetsCapped}, over its first {@link #FACET_LIMIT} repositories in name order.
+   */
+  record SearchPage(RepositoryPage page, Map<String, Map<String, Long>> facets, boolean facetsCapped) {}
+
+  /**
+   * Facets count at most this many matching repositories (the first in name order, the order of the pages), so
+   * a search costs the same whether it matches a thousand repositories or all of them. The total stays exact.
+   */
+  static final int FACET_LIMIT = 1000;
+
+  /** The facets of {@code /api/v1/search}, in the order they are written; a facet token names one before ':'. */
+  private static final List<String> FACETS = List.of("architecture", "os", "label", "mediaType");
 
   /** A stored manifest; platform, created and the config/layer sizes are null when unknown. */
   record Manifest(String digest, String mediaType, boolean isList, String os, String architecture, String variant,
@@ -105,40 +118,6 @@ final class ApiReader {
       join tag t on t.digest = l.digest join repository r on r.id = t.repository_id
       where lm.member_digest = $1""";
 
-  /**
-   * One row per image a tag reaches: the tagged image itself, or each member of a tagged list (platform
-   * from the member's config, else from the list), with the media type of the tagged manifest too.
-   */
-  private static final String ENTRIES = """
-      entries as (
-        select t.repository_id, m.media_type as tagged_type, m.media_type as image_type, m.os, m.architecture,
-               m.labels
-        from tag t join manifest m on m.digest = t.digest
-        where not m.is_list
-        union all
-        select t.repository_id, l.media_type, m.media_type, coalesce(m.os, lm.platform_os),
-               coalesce(m.architecture, lm.platform_architecture), m.labels
-        from tag t join manifest l on l.digest = t.digest and l.is_list
-        join list_member lm on lm.list_digest = l.digest
-        join manifest m on m.digest = lm.member_digest)""";
-
-  private static final String FACETS = """
-      select 'architecture', e.architecture, count(distinct e.repository_id)
-      from entries e join matched x on x.id = e.repository_id where e.architecture is not null group by 2
-      union all
-      select 'os', e.os, count(distinct e.repository_id)
-      from entries e join matched x on x.id = e.repository_id where e.os is not null group by 2
-      union all
-      select 'label', k.key, count(distinct e.repository_id)
-      from entries e join matched x on x.id = e.repository_id cross join lateral jsonb_object_keys(e.labels) k(key)
-      group by 2
-      union all
-      select 'mediaType', v.media_type, count(distinct e.repository_id)
-      from entries e join matched x on x.id = e.repository_id
-      cross join lateral (values (e.tagged_type), (e.image_type)) v(media_type) group by 2
-      union all
-      select 'total', null, count(*) from matched""";
-
   private final Pool pool;
 
   ApiReader(Pool pool) {
@@ -161,65 +140,79 @@ final class ApiReader {
     return Future.all(rows, total).map(done -> page(rows.result(), total.result(), page));
   }
 
-  /** A page of the repositories matching {@code search}, with the total and facets of the whole match set. */
+  /**
+   * A page of the repositories matching {@code search}, its exact total, and the facets of the match set (of its
+   * first {@link #FACET_LIMIT} repositories when it is larger). Every facet value a repository's images have is
+   * kept on its row ({@code repository.facets}, V6), so counting reads one row per counted repository.
+   */
   Future<SearchPage> search(RepositorySearch search) {
-    SqlStatement rows = matched(search);
-    rows.append(" select ").append(SUMMARY_COLUMNS)
-        .append(" from (select x.id, x.name, x.title, x.description, x.icon from matched x");
+    SqlStatement rows = new SqlStatement();
+    String matches = matches(rows, search);
+    rows.append("select ").append(SUMMARY_COLUMNS)
+        .append(" from (select r.id, r.name, r.title, r.description, r.icon from repository r where ").append(matches);
     if (search.page().after() != null) {
-      rows.append(" where x.name > ").append(rows.param(search.page().after()));
+      rows.append(" and r.name > ").append(rows.param(search.page().after()));
     }
-    rows.append(" order by x.name limit ").append(rows.param(search.page().limit() + 1)).append(") r")
+    rows.append(" order by r.name limit ").append(rows.param(search.page().limit() + 1)).append(") r")
         .append(SUMMARY_JOINS).append(" order by r.name");
-    SqlStatement facets = matched(search);
-    facets.append(" ").append(FACETS);
+
+    SqlStatement counts = new SqlStatement();
+    String matched = matches(counts, search);
+    counts.append("select null::text, count(*) from repository r where ").append(matched)
+        .append(" union all select f.token, count(*) from (select r.facets from repository r where ").append(matched)
+        .append(" order by r.name limit ").append(counts.param(FACET_LIMIT))
+        .append(") capped cross join lateral unnest(capped.facets) as f(token) group by f.token");
+
     Future<List<RepositorySummary>> summaries = rows.execute(pool).map(ApiReader::summaries);
-    Future<Map<String, Map<String, Long>>> counts = facets.execute(pool).map(result -> {
+    Future<RowSet<Row>> tokens = counts.execute(pool);
+    return Future.all(summaries, tokens).map(done -> {
       Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
-      for (String facet : List.of("architecture", "os", "label", "mediaType", "total")) {
+      for (String facet : FACETS) {
         byFacet.put(facet, new java.util.TreeMap<>(Bytewise.ORDER));
       }
-      for (Row row : result) {
-        byFacet.get(row.getString(0)).put(row.getString(1) == null ? "" : row.getString(1), row.getLong(2));
+      long total = 0;
+      for (Row row : tokens.result()) {
+        String token = row.getString(0);
+        if (token == null) {
+          total = row.getLong(1);
+          continue;
+        }
+        int colon = token.indexOf(':');
+        Map<String, Long> facet = colon < 0 ? null : byFacet.get(token.substring(0, colon));
+        if (facet != null) {
+          facet.put(token.substring(colon + 1), row.getLong(1));
+        }
       }
-      return byFacet;
-    });
-    return Future.all(summaries, counts).map(done -> {
-      Map<String, Map<String, Long>> byFacet = counts.result();
-      long total = byFacet.remove("total").getOrDefault("", 0L);
-      return new SearchPage(page(summaries.result(), total, search.page()), byFacet);
+      return new SearchPage(page(summaries.result(), total, search.page()), byFacet, total > FACET_LIMIT);
     });
   }
 
   /**
-   * {@code with entries, matched}: the id, name, title, description and icon of the repositories
-   * {@code search} matches; its text as {@code /v1/search} matches it.
+   * SQL: repository {@code r} matches {@code search} (its parameters added to {@code s}). The text matches as
+   * {@code /v1/search}'s; each image filter is an overlap with the repository's facet tokens (GIN-indexed), which
+   * is exact for a filter on one facet. With filters on more than one facet, one image must satisfy all of them:
+   * the repository has a {@code repository_image} token set (one per distinct image) that overlaps every filter.
    */
-  private static SqlStatement matched(RepositorySearch search) {
-    SqlStatement s = new SqlStatement();
-    s.append("with ").append(ENTRIES)
-        .append(", matched as (select r.id, r.name, r.title, r.description, r.icon from repository r where ");
-    if (search.text() != null) {
-      s.append(RepositoryMatch.of(search.text()).bind(s).condition("r"));
-    } else {
-      s.append(HAS_TAGS);
-    }
-    if (search.filtersImages()) {
-      s.append(" and exists (select 1 from entries e where e.repository_id = r.id");
-      s.in("e.architecture", search.architectures());
-      s.in("e.os", search.oses());
-      if (!search.labels().isEmpty()) {
-        s.append(" and e.labels ?| ").append(s.param(search.labels()));
+  private static String matches(SqlStatement s, RepositorySearch search) {
+    StringBuilder sql = new StringBuilder(search.text() != null
+        ? RepositoryMatch.of(search.text()).bind(s).condition("r") : HAS_TAGS);
+    List<String> filters = new ArrayList<>();
+    for (var filter : List.of(Map.entry("architecture", search.architectures()), Map.entry("os", search.oses()),
+        Map.entry("label", search.labels()), Map.entry("mediaType", search.mediaTypes()))) {
+      if (!filter.getValue().isEmpty()) {
+        filters.add(s.param(filter.getValue().stream().map(value -> filter.getKey() + ":" + value).toList())
+            + "::text[]");
       }
-      if (!search.mediaTypes().isEmpty()) {
-        String types = s.param(search.mediaTypes());
-        s.append(" and (e.tagged_type = any(").append(types).append(") or e.image_type = any(").append(types)
-            .append("))");
-      }
-      s.append(")");
     }
-    s.append(")");
-    return s;
+    for (String tokens : filters) {
+      sql.append(" and r.facets && ").append(tokens);
+    }
+    if (filters.size() > 1) {
+      sql.append(" and r.id in (select i.repository_id from repository_image i where ")
+          .append(String.join(" and ", filters.stream().map(tokens -> "i.tokens && " + tokens).toList()))
+          .append(")");
+    }
+    return sql.toString();
   }
 
   /** True when the repository is in the index (has at least one tag). */

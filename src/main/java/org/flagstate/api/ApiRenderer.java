@@ -66,6 +66,7 @@ final class ApiRenderer {
         json.writeEndObject();
       }
       json.writeEndObject();
+      json.writeBooleanField("facetsCapped", result.facetsCapped());
       json.writeEndObject();
     });
   }
