@@ -30,9 +30,9 @@ import java.util.zip.GZIPOutputStream;
 import org.flagstate.testsupport.MediaTypes;
 
 /**
- * For {@code scripts/bench}'s scale parts: writes a docker/distribution 2.8 filesystem storage directly, many times
- * faster than pushing through the Registry API, in exactly the layout a push leaves (checked against a
- * {@code RegistryProcess} storage after {@code RegistryPusher} pushes):
+ * For {@code scripts/bench}'s scale parts: writes a docker/distribution 2.8 filesystem storage
+ * directly, many times faster than pushing through the Registry API, in exactly the layout a push
+ * leaves (checked against a {@code RegistryProcess} storage after {@code RegistryPusher} pushes):
  *
  * <pre>
  * docker/registry/v2/blobs/sha256/&lt;2 hex&gt;/&lt;hex&gt;/data                       manifests, configs, layers
@@ -42,40 +42,47 @@ import org.flagstate.testsupport.MediaTypes;
  * docker/registry/v2/repositories/&lt;name&gt;/_manifests/tags/&lt;tag&gt;/index/sha256/&lt;hex&gt;/link
  * docker/registry/v2/repositories/&lt;name&gt;/_uploads/
  * </pre>
- * (a link holds {@code sha256:<hex>} without a newline). The registry then serves it through its HTTP API as if it
- * had been pushed, so the crawl still goes through that API.
  *
- * <p>The content: REPOS repositories with TAGS tags each ({@code v1…}, then {@code latest}), every tag a distinct
- * OCI image (own config). Every tenth repository is a Flatpak-like app under {@code app/} (config labels as
- * Flatpak's build-bundle writes them: ref, metadata, sizes, commit, appstream XML and a small 64 px icon), one in
- * five of those tagged {@code latest} as an amd64+arm64 OCI index; the others are services under {@code teamNN/}
- * with title and description labels, one in seven built for arm64. Names, titles and descriptions are made of
- * words from {@link #WORDS}, so searches have realistic match sets. Everything is derived from the repository
+ * (a link holds {@code sha256:<hex>} without a newline). The registry then serves it through its
+ * HTTP API as if it had been pushed, so the crawl still goes through that API.
+ *
+ * <p>The content: REPOS repositories with TAGS tags each ({@code v1…}, then {@code latest}), every
+ * tag a distinct OCI image (own config). Every tenth repository is a Flatpak-like app under {@code
+ * app/} (config labels as Flatpak's build-bundle writes them: ref, metadata, sizes, commit,
+ * appstream XML and a small 64 px icon), one in five of those tagged {@code latest} as an
+ * amd64+arm64 OCI index; the others are services under {@code teamNN/} with title and description
+ * labels, one in seven built for arm64. Names, titles and descriptions are made of words from
+ * {@link #WORDS}, so searches have realistic match sets. Everything is derived from the repository
  * number: the same arguments give byte-identical storage.
  *
- * <p>Besides the storage it writes, under OUT: {@code queries/*.txt} (request paths for the search, flood and
- * uncached-index runs, each line distinct so the response cache cannot answer them), and {@code info}
- * ({@code key=value}: repositories, tags, manifests, flatpak_apps, seconds), written last.
+ * <p>Besides the storage it writes, under OUT: {@code queries/*.txt} (request paths for the search,
+ * flood and uncached-index runs, each line distinct so the response cache cannot answer them), and
+ * {@code info} ({@code key=value}: repositories, tags, manifests, flatpak_apps, seconds), written
+ * last.
  *
  * <pre>BenchStorage OUT REPOS TAGS</pre>
+ *
  * The registry's storage root is {@code OUT/registry}.
  */
 public final class BenchStorage {
 
   /** Words of names, titles and descriptions (and of the search queries). */
-  static final List<String> WORDS = List.of(("amber anchor apple arrow atlas aurora badger bamboo banner basalt beacon "
-      + "birch bison blossom bolt breeze bronze bubble cactus canyon carbon cargo cedar cello chalk cherry cinder "
-      + "citrus clover cobalt comet copper coral cosmos cotton crane crystal cypress dahlia delta desert dingo "
-      + "dolphin dragon drift dune eagle echo ember emerald falcon fern fiber flame flint fog forest fossil fox "
-      + "galaxy garnet gecko geyser ginger glacier granite graphite gravel grove harbor hazel heron hickory horizon "
-      + "indigo iris ivory jade jasmine jasper juniper kelp kestrel kiwi lagoon larch lava lemon lichen lilac lime "
-      + "linden lotus lunar lynx magma mango maple marble marsh meadow mercury mesa mint mist monsoon moss nebula "
-      + "nectar nickel nimbus oak oasis obsidian ocean olive onyx opal orbit orchid osprey otter panda papaya "
-      + "pebble pepper petal pine plasma plum polar poplar prairie prism pulsar quartz quill quince radar raven "
-      + "reef ridge river robin ruby saffron sage salmon sapphire savanna sequoia shadow shale sierra silver "
-      + "slate solar sparrow spruce squall starling stone storm summit sunset swift tango teal tempest thistle "
-      + "thunder tidal timber topaz tulip tundra turquoise umber valley velvet violet vortex walnut willow wind "
-      + "wolf yarrow zephyr zinc").split(" "));
+  static final List<String> WORDS =
+      List.of(
+          ("amber anchor apple arrow atlas aurora badger bamboo banner basalt beacon "
+                  + "birch bison blossom bolt breeze bronze bubble cactus canyon carbon cargo cedar cello chalk cherry cinder "
+                  + "citrus clover cobalt comet copper coral cosmos cotton crane crystal cypress dahlia delta desert dingo "
+                  + "dolphin dragon drift dune eagle echo ember emerald falcon fern fiber flame flint fog forest fossil fox "
+                  + "galaxy garnet gecko geyser ginger glacier granite graphite gravel grove harbor hazel heron hickory horizon "
+                  + "indigo iris ivory jade jasmine jasper juniper kelp kestrel kiwi lagoon larch lava lemon lichen lilac lime "
+                  + "linden lotus lunar lynx magma mango maple marble marsh meadow mercury mesa mint mist monsoon moss nebula "
+                  + "nectar nickel nimbus oak oasis obsidian ocean olive onyx opal orbit orchid osprey otter panda papaya "
+                  + "pebble pepper petal pine plasma plum polar poplar prairie prism pulsar quartz quill quince radar raven "
+                  + "reef ridge river robin ruby saffron sage salmon sapphire savanna sequoia shadow shale sierra silver "
+                  + "slate solar sparrow spruce squall starling stone storm summit sunset swift tango teal tempest thistle "
+                  + "thunder tidal timber topaz tulip tundra turquoise umber valley velvet violet vortex walnut willow wind "
+                  + "wolf yarrow zephyr zinc")
+              .split(" "));
 
   static final String FLATPAK_SUFFIX = " application for desktop people";
 
@@ -112,12 +119,14 @@ public final class BenchStorage {
     for (int from = 0; from < repos; from += chunk) {
       int start = from;
       int end = Math.min(repos, from + chunk);
-      jobs.add(pool.submit(() -> {
-        for (int i = start; i < end; i++) {
-          storage.repository(i, tags);
-        }
-        return null;
-      }));
+      jobs.add(
+          pool.submit(
+              () -> {
+                for (int i = start; i < end; i++) {
+                  storage.repository(i, tags);
+                }
+                return null;
+              }));
     }
     for (Future<?> job : jobs) {
       job.get();
@@ -129,14 +138,33 @@ public final class BenchStorage {
     }
     writeQueries(out.resolve("queries"), repos, tags);
     double seconds = (System.nanoTime() - began) / 1e9;
-    String info = "repositories=" + repos + "\ntags=" + tags + "\ntagged=" + (long) repos * tags + "\nmanifests="
-        + storage.manifests.get() + "\nflatpak_apps=" + apps + "\nfiles=" + storage.files.get()
-        + String.format(Locale.ROOT, "\nseconds=%.1f\n", seconds);
+    String info =
+        "repositories="
+            + repos
+            + "\ntags="
+            + tags
+            + "\ntagged="
+            + (long) repos * tags
+            + "\nmanifests="
+            + storage.manifests.get()
+            + "\nflatpak_apps="
+            + apps
+            + "\nfiles="
+            + storage.files.get()
+            + String.format(Locale.ROOT, "\nseconds=%.1f\n", seconds);
     Path partial = out.resolve("info.partial");
     Files.writeString(partial, info);
     Files.move(partial, out.resolve("info"), StandardCopyOption.ATOMIC_MOVE);
-    System.out.printf(Locale.ROOT, "storage: %d repositories x %d tags (%d manifests, %d Flatpak apps, %d files) "
-        + "written in %.1f s%n", repos, tags, storage.manifests.get(), apps, storage.files.get(), seconds);
+    System.out.printf(
+        Locale.ROOT,
+        "storage: %d repositories x %d tags (%d manifests, %d Flatpak apps, %d files) "
+            + "written in %.1f s%n",
+        repos,
+        tags,
+        storage.manifests.get(),
+        apps,
+        storage.files.get(),
+        seconds);
   }
 
   static boolean isApp(int i) {
@@ -163,7 +191,8 @@ public final class BenchStorage {
 
   static String appId(int i) {
     String[] w = words(i);
-    return String.format(Locale.ROOT, "org.bench.%s%s%05d", capitalized(w[0]), capitalized(w[1]), i);
+    return String.format(
+        Locale.ROOT, "org.bench.%s%s%05d", capitalized(w[0]), capitalized(w[1]), i);
   }
 
   private static String capitalized(String word) {
@@ -175,7 +204,8 @@ public final class BenchStorage {
     Path repo = repositories.resolve(name);
     Files.createDirectories(repo.resolve("_uploads"));
     String layer = blob(gzip(("layer of " + name + "\n").getBytes(StandardCharsets.UTF_8)));
-    String diffId = "sha256:" + sha256(("layer of " + name + "\n").getBytes(StandardCharsets.UTF_8));
+    String diffId =
+        "sha256:" + sha256(("layer of " + name + "\n").getBytes(StandardCharsets.UTF_8));
     link(repo.resolve("_layers"), layer);
     for (int t = 1; t <= tags; t++) {
       String tag = t == tags ? "latest" : "v" + t;
@@ -193,12 +223,15 @@ public final class BenchStorage {
         digest = image(repo, i, arch, version, layer, diffId)[0];
       }
       Path tagDir = repo.resolve("_manifests/tags").resolve(tag);
-      write(tagDir.resolve("current/link"), ("sha256:" + digest).getBytes(StandardCharsets.US_ASCII));
+      write(
+          tagDir.resolve("current/link"), ("sha256:" + digest).getBytes(StandardCharsets.US_ASCII));
       link(tagDir.resolve("index"), digest);
     }
   }
 
-  /** Writes an image (config, manifest, links); returns its manifest digest (hex) and manifest size. */
+  /**
+   * Writes an image (config, manifest, links); returns its manifest digest (hex) and manifest size.
+   */
   private String[] image(Path repo, int i, String arch, String version, String layer, String diffId)
       throws IOException {
     ObjectNode config = JSON.createObjectNode();
@@ -222,11 +255,20 @@ public final class BenchStorage {
     ObjectNode manifest = JSON.createObjectNode();
     manifest.put("schemaVersion", 2);
     manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
-    manifest.putObject("config").put("mediaType", MediaTypes.OCI_CONFIG).put("digest", "sha256:" + configDigest)
+    manifest
+        .putObject("config")
+        .put("mediaType", MediaTypes.OCI_CONFIG)
+        .put("digest", "sha256:" + configDigest)
         .put("size", configBytes.length);
-    manifest.putArray("layers").addObject().put("mediaType", MediaTypes.OCI_LAYER_GZIP)
-        .put("digest", "sha256:" + layer).put("size", Files.size(blobPath(layer)));
-    manifest.putObject("annotations").put("org.opencontainers.image.version", version)
+    manifest
+        .putArray("layers")
+        .addObject()
+        .put("mediaType", MediaTypes.OCI_LAYER_GZIP)
+        .put("digest", "sha256:" + layer)
+        .put("size", Files.size(blobPath(layer)));
+    manifest
+        .putObject("annotations")
+        .put("org.opencontainers.image.version", version)
         .put("org.opencontainers.image.source", "https://example.org/" + name(i));
     byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
     String digest = blob(manifestBytes);
@@ -241,9 +283,13 @@ public final class BenchStorage {
     index.put("mediaType", MediaTypes.OCI_INDEX);
     ArrayNode list = index.putArray("manifests");
     for (String[] member : members) {
-      ObjectNode entry = list.addObject().put("mediaType", MediaTypes.OCI_MANIFEST).put("digest", "sha256:" + member[0])
-          .put("size", Integer.parseInt(member[1]));
-      ObjectNode platform = entry.putObject("platform").put("architecture", member[2]).put("os", "linux");
+      ObjectNode entry =
+          list.addObject()
+              .put("mediaType", MediaTypes.OCI_MANIFEST)
+              .put("digest", "sha256:" + member[0])
+              .put("size", Integer.parseInt(member[1]));
+      ObjectNode platform =
+          entry.putObject("platform").put("architecture", member[2]).put("os", "linux");
       if (member[2].equals("arm64")) {
         platform.put("variant", "v8");
       }
@@ -260,8 +306,9 @@ public final class BenchStorage {
     Map<String, String> labels = new LinkedHashMap<>();
     if (!isApp(i)) {
       labels.put("org.opencontainers.image.title", capitalized(w[0]) + " " + capitalized(w[1]));
-      labels.put("org.opencontainers.image.description", "The " + w[2] + " " + w[3] + " service for " + w[4] + " "
-          + w[5]);
+      labels.put(
+          "org.opencontainers.image.description",
+          "The " + w[2] + " " + w[3] + " service for " + w[4] + " " + w[5]);
       labels.put("org.opencontainers.image.version", version);
       labels.put("org.opencontainers.image.vendor", "Team " + (i % 64));
       return labels;
@@ -272,31 +319,46 @@ public final class BenchStorage {
     String title = capitalized(w[0]) + " " + capitalized(w[1]);
     String summary = "A " + w[2] + " " + w[3] + " and " + w[4] + " " + w[5] + FLATPAK_SUFFIX;
     labels.put("org.flatpak.ref", "app/" + id + "/" + flatpakArch + "/stable");
-    labels.put("org.flatpak.metadata", "[Application]\nname=" + id + "\nruntime=org.bench.Platform/" + flatpakArch
-        + "/23.08\nsdk=org.bench.Sdk/" + flatpakArch + "/23.08\ncommand=" + id.toLowerCase(Locale.ROOT)
-        + "\n\n[Context]\nshared=network;ipc;\nsockets=x11;wayland;pulseaudio;\ndevices=dri;\n");
-    labels.put("org.flatpak.installed-size", Long.toString(1_000_000L + random.nextInt(200_000_000)));
+    labels.put(
+        "org.flatpak.metadata",
+        "[Application]\nname="
+            + id
+            + "\nruntime=org.bench.Platform/"
+            + flatpakArch
+            + "/23.08\nsdk=org.bench.Sdk/"
+            + flatpakArch
+            + "/23.08\ncommand="
+            + id.toLowerCase(Locale.ROOT)
+            + "\n\n[Context]\nshared=network;ipc;\nsockets=x11;wayland;pulseaudio;\ndevices=dri;\n");
+    labels.put(
+        "org.flatpak.installed-size", Long.toString(1_000_000L + random.nextInt(200_000_000)));
     labels.put("org.flatpak.download-size", Long.toString(500_000L + random.nextInt(80_000_000)));
     labels.put("org.flatpak.commit", hex(random, 32));
     labels.put("org.flatpak.timestamp", Long.toString(1_700_000_000L + random.nextInt(30_000_000)));
-    labels.put("org.freedesktop.appstream.appdata", """
+    labels.put(
+        "org.freedesktop.appstream.appdata",
+        """
         <?xml version="1.0" encoding="UTF-8"?>
         <components version="0.8" origin="flatpak"><component type="desktop-application"><id>%s</id>\
         <name>%s</name><summary>%s</summary><project_license>GPL-3.0-or-later</project_license>\
         <releases><release version="%s" date="2024-05-01"/></releases></component></components>
-        """.formatted(id, title, summary, version));
+        """
+            .formatted(id, title, summary, version));
     byte[] icon = new byte[600];
     random.nextBytes(icon);
-    labels.put("org.freedesktop.appstream.icon-64", "data:image/png;base64," + Base64.getEncoder().encodeToString(icon));
+    labels.put(
+        "org.freedesktop.appstream.icon-64",
+        "data:image/png;base64," + Base64.getEncoder().encodeToString(icon));
     return labels;
   }
 
-  // --- queries ------------------------------------------------------------------------------------------------
+  // --- queries
+  // ------------------------------------------------------------------------------------------------
 
   /**
-   * Request paths, one per line, every line distinct (so none is answered from the response cache) and shuffled
-   * with a fixed seed: the search kinds of /api/v1/search and /v1/search (pages and page sizes vary, the match set
-   * does not), and uncached variants of the Flatpak query.
+   * Request paths, one per line, every line distinct (so none is answered from the response cache)
+   * and shuffled with a fixed seed: the search kinds of /api/v1/search and /v1/search (pages and
+   * page sizes vary, the match set does not), and uncached variants of the Flatpak query.
    */
   static void writeQueries(Path dir, int repos, int tags) throws IOException {
     Files.createDirectories(dir);
@@ -313,24 +375,39 @@ public final class BenchStorage {
       List<String> v1 = new ArrayList<>();
       java.util.Set<String> seen = new java.util.HashSet<>();
       for (int n = 0; api.size() < lines && n < lines * 4; n++) {
-        String text = switch (kind) {
-          case "one" -> WORDS.get(random.nextInt(WORDS.size()));
-          case "prefix" -> {
-            String word = WORDS.get(random.nextInt(WORDS.size()));
-            yield word.substring(0, Math.min(word.length(), 2 + random.nextInt(2)));
-          }
-          case "two" -> WORDS.get(random.nextInt(WORDS.size())) + " " + WORDS.get(random.nextInt(WORDS.size()));
-          default -> "";
-        };
+        String text =
+            switch (kind) {
+              case "one" -> WORDS.get(random.nextInt(WORDS.size()));
+              case "prefix" -> {
+                String word = WORDS.get(random.nextInt(WORDS.size()));
+                yield word.substring(0, Math.min(word.length(), 2 + random.nextInt(2)));
+              }
+              case "two" ->
+                  WORDS.get(random.nextInt(WORDS.size()))
+                      + " "
+                      + WORDS.get(random.nextInt(WORDS.size()));
+              default -> "";
+            };
         int limit = 1 + random.nextInt(100);
         String cursor = random.nextInt(4) == 0 ? null : names.get(random.nextInt(names.size()));
-        String q = text.isEmpty() ? "" : "q=" + URLEncoder.encode(text, StandardCharsets.UTF_8) + "&";
-        String path = "/api/v1/search?" + q + "limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor(cursor));
+        String q =
+            text.isEmpty() ? "" : "q=" + URLEncoder.encode(text, StandardCharsets.UTF_8) + "&";
+        String path =
+            "/api/v1/search?"
+                + q
+                + "limit="
+                + limit
+                + (cursor == null ? "" : "&cursor=" + cursor(cursor));
         if (seen.add(path)) {
           api.add(path);
           if (!text.isEmpty()) {
-            v1.add("/v1/search?q=" + URLEncoder.encode(text, StandardCharsets.UTF_8) + "&n=" + limit + "&page="
-                + (1 + random.nextInt(3)));
+            v1.add(
+                "/v1/search?q="
+                    + URLEncoder.encode(text, StandardCharsets.UTF_8)
+                    + "&n="
+                    + limit
+                    + "&page="
+                    + (1 + random.nextInt(3)));
           }
         }
       }
@@ -345,10 +422,13 @@ public final class BenchStorage {
   }
 
   static String cursor(String name) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("1:" + name).getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(("1:" + name).getBytes(StandardCharsets.UTF_8));
   }
 
-  // --- storage primitives -------------------------------------------------------------------------------------
+  // --- storage primitives
+  // -------------------------------------------------------------------------------------
 
   /** Stores {@code bytes} as a blob (once); returns its hex digest. */
   private String blob(byte[] bytes) throws IOException {
@@ -366,7 +446,9 @@ public final class BenchStorage {
 
   /** {@code dir/sha256/<hex>/link} holding {@code sha256:<hex>}. */
   private void link(Path dir, String hex) throws IOException {
-    write(dir.resolve("sha256").resolve(hex).resolve("link"), ("sha256:" + hex).getBytes(StandardCharsets.US_ASCII));
+    write(
+        dir.resolve("sha256").resolve(hex).resolve("link"),
+        ("sha256:" + hex).getBytes(StandardCharsets.US_ASCII));
   }
 
   private void write(Path file, byte[] bytes) throws IOException {

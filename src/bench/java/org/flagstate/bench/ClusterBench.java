@@ -25,14 +25,16 @@ import org.flagstate.testsupport.TestDatabase;
 /**
  * Benchmarks of several nodes (issue "Cluster"), reported, not asserted: two clustered nodes of the
  * shipped jar on one database beside a registry whose notifications reach one chosen node (through
- * {@link EventRelay}). Measures push-to-visible on the node that does not crawl, the time from kill -9 of
- * the crawling node until an event pushed right after is served by the survivor (repeated, the killed node
- * restarted in between), and cached /index/static throughput of two nodes against one, with wrk.
+ * {@link EventRelay}). Measures push-to-visible on the node that does not crawl, the time from kill
+ * -9 of the crawling node until an event pushed right after is served by the survivor (repeated,
+ * the killed node restarted in between), and cached /index/static throughput of two nodes against
+ * one, with wrk.
  */
 public final class ClusterBench {
 
   private static final String TOKEN = "bench-token";
-  private static final String QUERY = "/index/static?label%3Aorg.flatpak.ref%3Aexists=1&architecture=amd64&os=linux&tag=latest";
+  private static final String QUERY =
+      "/index/static?label%3Aorg.flatpak.ref%3Aexists=1&architecture=amd64&os=linux&tag=latest";
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
 
   private final Map<String, FlagstateProcess> nodes = new ConcurrentHashMap<>();
@@ -64,7 +66,8 @@ public final class ClusterBench {
     int rounds = Integer.getInteger("bench.cluster.rounds", 3);
     String databaseUrl = TestDatabase.createDatabase();
     try (EventRelay relay = EventRelay.start();
-        RegistryProcess registry = RegistryProcess.builder().notifications(relay.url(), TOKEN).start()) {
+        RegistryProcess registry =
+            RegistryProcess.builder().notifications(relay.url(), TOKEN).start()) {
       ClusterBench bench = new ClusterBench(databaseUrl, registry, relay);
       // the nodes are JVMs of their own: stop them when this one is interrupted too
       Thread stopNodes = new Thread(() -> bench.nodes.values().forEach(FlagstateProcess::close));
@@ -78,14 +81,16 @@ public final class ClusterBench {
     System.exit(0);
   }
 
-  private void run(int pushes, int failovers, int repositories, int seconds, int rounds) throws Exception {
+  private void run(int pushes, int failovers, int repositories, int seconds, int rounds)
+      throws Exception {
     relay.pointAt(webhookPorts.get("a"));
     BenchRegistry.pushFlatpak(pusher, repositories);
     start("a").awaitSyncs(1, Duration.ofSeconds(300));
     start("b");
     awaitMembers("a", 2);
     awaitMembers("b", 2);
-    // the registry retries queued events in order: once this one shows, the backlog from filling it is gone
+    // the registry retries queued events in order: once this one shows, the backlog from filling it
+    // is gone
     awaitVisible("b", push("bench/cluster", "warmup"), Duration.ofSeconds(60));
 
     relay.pointAt(webhookPorts.get("b"));
@@ -94,9 +99,13 @@ public final class ClusterBench {
       visible[i] = awaitVisible("b", push("bench/cluster", "t" + i), Duration.ofSeconds(30));
     }
     Arrays.sort(visible);
-    System.out.printf("cluster push-to-visible on the node that does not crawl (notifications to it), %d pushes: "
-        + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", pushes, visible[pushes / 2] / 1e6,
-        visible[Math.min(pushes - 1, (int) Math.ceil(pushes * 0.99) - 1)] / 1e6, visible[pushes - 1] / 1e6);
+    System.out.printf(
+        "cluster push-to-visible on the node that does not crawl (notifications to it), %d pushes: "
+            + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+        pushes,
+        visible[pushes / 2] / 1e6,
+        visible[Math.min(pushes - 1, (int) Math.ceil(pushes * 0.99) - 1)] / 1e6,
+        visible[pushes - 1] / 1e6);
 
     throughput(seconds, rounds);
 
@@ -108,11 +117,18 @@ public final class ClusterBench {
       long killed = System.nanoTime();
       nodes.remove(crawler).kill();
       PushedImage image = push("bench/failover", "f" + round);
-      awaitVisibleSince("survivor " + survivor, survivor, "bench/failover", "f" + round, image, killed,
+      awaitVisibleSince(
+          "survivor " + survivor,
+          survivor,
+          "bench/failover",
+          "f" + round,
+          image,
+          killed,
           Duration.ofSeconds(60));
       double took = (System.nanoTime() - killed) / 1e9;
       failoverSeconds.add(took);
-      System.out.printf("  failover %d: kill -9 of the crawling node %s to the next event served by %s: %.2f s%n",
+      System.out.printf(
+          "  failover %d: kill -9 of the crawling node %s to the next event served by %s: %.2f s%n",
           round + 1, crawler, survivor, took);
       start(crawler);
       awaitMembers(crawler, 2);
@@ -120,12 +136,19 @@ public final class ClusterBench {
       crawler = survivor;
     }
     failoverSeconds.sort(null);
-    System.out.printf("cluster failover (kill -9 of the crawler to the first event applied by the other node), %d "
-        + "rounds: median %.2f s, min %.2f s, max %.2f s%n", failovers, failoverSeconds.get(failovers / 2),
-        failoverSeconds.get(0), failoverSeconds.get(failovers - 1));
+    System.out.printf(
+        "cluster failover (kill -9 of the crawler to the first event applied by the other node), %d "
+            + "rounds: median %.2f s, min %.2f s, max %.2f s%n",
+        failovers,
+        failoverSeconds.get(failovers / 2),
+        failoverSeconds.get(0),
+        failoverSeconds.get(failovers - 1));
   }
 
-  /** wrk against one node, then two wrk (half the connections each) against both at once, alternating. */
+  /**
+   * wrk against one node, then two wrk (half the connections each) against both at once,
+   * alternating.
+   */
   private void throughput(int seconds, int rounds) throws Exception {
     String a = nodes.get("a").baseUrl() + QUERY;
     String b = nodes.get("b").baseUrl() + QUERY;
@@ -146,18 +169,31 @@ public final class ClusterBench {
     two.sort(null);
     double single = one.get(rounds / 2);
     double pair = two.get(rounds / 2);
-    System.out.printf("cached /index/static (gzip) on this %d-core machine, wrk 64 connections: one node %.0f req/s, "
-        + "two nodes %.0f req/s (medians of %d rounds of %d s); ratio two/one %.2f%n",
+    System.out.printf(
+        "cached /index/static (gzip) on this %d-core machine, wrk 64 connections: one node %.0f req/s, "
+            + "two nodes %.0f req/s (medians of %d rounds of %d s); ratio two/one %.2f%n",
         Runtime.getRuntime().availableProcessors(), single, pair, rounds, seconds, pair / single);
   }
 
-  private static double wrk(String url, int threads, int connections, int seconds) throws Exception {
+  private static double wrk(String url, int threads, int connections, int seconds)
+      throws Exception {
     return rps(wrkProcess(url, threads, connections, seconds));
   }
 
-  private static Process wrkProcess(String url, int threads, int connections, int seconds) throws IOException {
-    return new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--timeout", "5s",
-        "-H", "Accept-Encoding: gzip", url).redirectErrorStream(true).start();
+  private static Process wrkProcess(String url, int threads, int connections, int seconds)
+      throws IOException {
+    return new ProcessBuilder(
+            "wrk",
+            "-t" + threads,
+            "-c" + connections,
+            "-d" + seconds + "s",
+            "--timeout",
+            "5s",
+            "-H",
+            "Accept-Encoding: gzip",
+            url)
+        .redirectErrorStream(true)
+        .start();
   }
 
   private static double rps(Process wrk) throws Exception {
@@ -184,7 +220,13 @@ public final class ClusterBench {
     return System.nanoTime() - start;
   }
 
-  private void awaitVisibleSince(String label, String node, String repository, String tag, PushedImage image, long since,
+  private void awaitVisibleSince(
+      String label,
+      String node,
+      String repository,
+      String tag,
+      PushedImage image,
+      long since,
       Duration timeout) {
     String query = "/index/dynamic?repository=" + repository + "&tag=" + tag;
     long deadline = since + timeout.toNanos();
@@ -198,7 +240,8 @@ public final class ClusterBench {
       }
       Thread.onSpinWait();
     }
-    throw new IllegalStateException(label + " did not serve " + repository + ":" + tag + " within " + timeout);
+    throw new IllegalStateException(
+        label + " did not serve " + repository + ":" + tag + " within " + timeout);
   }
 
   private FlagstateProcess start(String node) {
@@ -212,7 +255,9 @@ public final class ClusterBench {
     environment.put("FLAGSTATE_CLUSTER_HOST", "127.0.0.1");
     environment.put("FLAGSTATE_CLUSTER_PORT", Integer.toString(clusterPorts.get(node)));
     environment.put("FLAGSTATE_CLUSTER_BUS_PORT", Integer.toString(busPorts.get(node)));
-    environment.put("FLAGSTATE_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPorts.get("a") + ",127.0.0.1:" + clusterPorts.get("b"));
+    environment.put(
+        "FLAGSTATE_CLUSTER_MEMBERS",
+        "127.0.0.1:" + clusterPorts.get("a") + ",127.0.0.1:" + clusterPorts.get("b"));
     environment.put("FLAGSTATE_CLUSTER_NAME", "bench");
     FlagstateProcess process = FlagstateProcess.start(environment);
     nodes.put(node, process);
@@ -225,7 +270,8 @@ public final class ClusterBench {
     while (System.nanoTime() < deadline) {
       try {
         JsonObject status = new JsonObject(nodes.get(node).get("/status").body());
-        if (status.getJsonObject("crawler").getJsonObject("cluster").getInteger("members") == members) {
+        if (status.getJsonObject("crawler").getJsonObject("cluster").getInteger("members")
+            == members) {
           return;
         }
       } catch (RuntimeException notYet) {
@@ -233,7 +279,7 @@ public final class ClusterBench {
       }
       FlagstateInstance.sleep(100);
     }
-    throw new IllegalStateException("node " + node + " did not see " + members + " members; log:\n"
-        + nodes.get(node).log());
+    throw new IllegalStateException(
+        "node " + node + " did not see " + members + " members; log:\n" + nodes.get(node).log());
   }
 }

@@ -23,13 +23,15 @@ import java.util.regex.Pattern;
 import org.flagstate.testsupport.MediaTypes;
 
 /**
- * For {@code scripts/bench}: the registry requests a first crawl needs, made by the plainest concurrent client
- * ({@link HttpClient}, blocking calls, CONCURRENCY worker threads, so exactly CONCURRENCY requests in flight):
- * the catalog pages, then per repository {@code tags/list}, a {@code HEAD} per tag with the full Accept list, a
- * {@code GET} of each distinct manifest by digest (body checked against the digest) and a {@code GET} of its config
- * blob (parsed). No database, no retries: it is the yardstick for how fast the registry can be read.
+ * For {@code scripts/bench}: the registry requests a first crawl needs, made by the plainest
+ * concurrent client ({@link HttpClient}, blocking calls, CONCURRENCY worker threads, so exactly
+ * CONCURRENCY requests in flight): the catalog pages, then per repository {@code tags/list}, a
+ * {@code HEAD} per tag with the full Accept list, a {@code GET} of each distinct manifest by digest
+ * (body checked against the digest) and a {@code GET} of its config blob (parsed). No database, no
+ * retries: it is the yardstick for how fast the registry can be read.
  *
  * <pre>PlainCrawlClient REGISTRY_URL CONCURRENCY</pre>
+ *
  * Prints one line: {@code PLAIN requests=N repositories=R tags=T manifests=M seconds=S}.
  */
 public final class PlainCrawlClient {
@@ -45,11 +47,12 @@ public final class PlainCrawlClient {
 
   private PlainCrawlClient(URI base, ExecutorService executor) {
     this.base = base;
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .executor(executor)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(executor)
+            .build();
   }
 
   public static void main(String[] args) throws Exception {
@@ -68,12 +71,16 @@ public final class PlainCrawlClient {
     ExecutorService workers = Executors.newFixedThreadPool(concurrency, daemon());
     List<Future<?>> done = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
-      done.add(workers.submit(() -> {
-        for (String repository = pending.poll(); repository != null; repository = pending.poll()) {
-          client.crawlRepository(repository);
-        }
-        return null;
-      }));
+      done.add(
+          workers.submit(
+              () -> {
+                for (String repository = pending.poll();
+                    repository != null;
+                    repository = pending.poll()) {
+                  client.crawlRepository(repository);
+                }
+                return null;
+              }));
     }
     for (Future<?> future : done) {
       future.get();
@@ -81,8 +88,14 @@ public final class PlainCrawlClient {
     double seconds = (System.nanoTime() - began) / 1e9;
     workers.shutdownNow();
     httpExecutor.shutdownNow();
-    System.out.printf(Locale.ROOT, "PLAIN requests=%d repositories=%d tags=%d manifests=%d seconds=%.3f%n",
-        client.requests.get(), repositories.size(), client.tags.get(), client.manifests.get(), seconds);
+    System.out.printf(
+        Locale.ROOT,
+        "PLAIN requests=%d repositories=%d tags=%d manifests=%d seconds=%.3f%n",
+        client.requests.get(),
+        repositories.size(),
+        client.tags.get(),
+        client.manifests.get(),
+        seconds);
   }
 
   private List<String> catalog() throws Exception {
@@ -97,39 +110,56 @@ public final class PlainCrawlClient {
   }
 
   private void crawlRepository(String repository) throws Exception {
-    HttpResponse<byte[]> tagList = send("GET", base.resolve("v2/" + repository + "/tags/list"), null);
+    HttpResponse<byte[]> tagList =
+        send("GET", base.resolve("v2/" + repository + "/tags/list"), null);
     List<String> digests = new ArrayList<>();
     for (JsonNode tag : JSON.readTree(tagList.body()).path("tags")) {
       tags.incrementAndGet();
-      HttpResponse<byte[]> head = send("HEAD", base.resolve("v2/" + repository + "/manifests/" + tag.asText()),
-          MediaTypes.MANIFEST_ACCEPT);
-      String digest = head.headers().firstValue("Docker-Content-Digest")
-          .orElseThrow(() -> new IllegalStateException("HEAD without Docker-Content-Digest"));
+      HttpResponse<byte[]> head =
+          send(
+              "HEAD",
+              base.resolve("v2/" + repository + "/manifests/" + tag.asText()),
+              MediaTypes.MANIFEST_ACCEPT);
+      String digest =
+          head.headers()
+              .firstValue("Docker-Content-Digest")
+              .orElseThrow(() -> new IllegalStateException("HEAD without Docker-Content-Digest"));
       if (!digests.contains(digest)) {
         digests.add(digest);
       }
     }
     for (String digest : digests) {
-      HttpResponse<byte[]> manifest = send("GET", base.resolve("v2/" + repository + "/manifests/" + digest),
-          MediaTypes.MANIFEST_ACCEPT);
-      String actual = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(manifest.body()));
+      HttpResponse<byte[]> manifest =
+          send(
+              "GET",
+              base.resolve("v2/" + repository + "/manifests/" + digest),
+              MediaTypes.MANIFEST_ACCEPT);
+      String actual =
+          "sha256:"
+              + HexFormat.of()
+                  .formatHex(MessageDigest.getInstance("SHA-256").digest(manifest.body()));
       if (!actual.equals(digest)) {
         throw new IllegalStateException(repository + "@" + digest + " has digest " + actual);
       }
       manifests.incrementAndGet();
       String config = JSON.readTree(manifest.body()).path("config").path("digest").asText();
-      HttpResponse<byte[]> blob = send("GET", base.resolve("v2/" + repository + "/blobs/" + config), null);
+      HttpResponse<byte[]> blob =
+          send("GET", base.resolve("v2/" + repository + "/blobs/" + config), null);
       JSON.readTree(blob.body()).path("config").path("Labels");
     }
   }
 
-  private HttpResponse<byte[]> send(String method, URI uri, String accept) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+  private HttpResponse<byte[]> send(String method, URI uri, String accept)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(30))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (accept != null) {
       request.header("Accept", accept);
     }
-    HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     requests.incrementAndGet();
     if (response.statusCode() != 200) {
       throw new IllegalStateException(method + " " + uri + " answered " + response.statusCode());

@@ -30,7 +30,10 @@ public record ApiPage(int limit, String after) {
     if (!query.isEmpty()) {
       query.append('&');
     }
-    query.append(key).append('=').append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+    query
+        .append(key)
+        .append('=')
+        .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** The cursor of this page, or null for the first one. */

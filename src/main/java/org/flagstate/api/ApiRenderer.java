@@ -1,7 +1,5 @@
 package org.flagstate.api;
 
-import org.flagstate.http.Bytewise;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.json.JsonObject;
@@ -17,17 +15,21 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.flagstate.http.Bytewise;
 
 /**
- * Writes the JSON of {@code /api/v1/} (docs/api.md). Like the index, the order of everything is total
- * (repositories, tags, digests and map keys bytewise; list members in manifest order) and unknown values
- * are left out rather than written as null, so equal data gives equal bytes and equal ETags.
+ * Writes the JSON of {@code /api/v1/} (docs/api.md). Like the index, the order of everything is
+ * total (repositories, tags, digests and map keys bytewise; list members in manifest order) and
+ * unknown values are left out rather than written as null, so equal data gives equal bytes and
+ * equal ETags.
  */
 final class ApiRenderer {
 
   private static final JsonFactory JSON = new JsonFactory();
+
   /** UTC, always with milliseconds, so timestamps have one spelling. */
-  private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
 
   @FunctionalInterface
   private interface Body {
@@ -35,95 +37,104 @@ final class ApiRenderer {
   }
 
   byte[] repositories(ApiReader.RepositoryPage page, ApiPage request) {
-    return render(json -> {
-      json.writeStartObject();
-      writePage(json, page, request);
-      json.writeEndObject();
-    });
+    return render(
+        json -> {
+          json.writeStartObject();
+          writePage(json, page, request);
+          json.writeEndObject();
+        });
   }
 
   byte[] search(ApiReader.SearchPage result, RepositorySearch search) {
-    return render(json -> {
-      json.writeStartObject();
-      json.writeObjectFieldStart("query");
-      if (search.text() != null) {
-        json.writeStringField("q", search.text());
-      }
-      writeStrings(json, "architecture", search.architectures());
-      writeStrings(json, "os", search.oses());
-      writeStrings(json, "label", search.labels());
-      writeStrings(json, "mediaType", search.mediaTypes());
-      writeStrings(json, "kind", search.kinds());
-      writeStrings(json, "namespace", search.namespaces());
-      json.writeEndObject();
-      writePage(json, result.page(), search.page());
-      json.writeObjectFieldStart("facets");
-      for (Map.Entry<String, Map<String, Long>> facet : result.facets().entrySet()) {
-        json.writeObjectFieldStart(facet.getKey());
-        Map<String, Long> counts = new TreeMap<>(Bytewise.ORDER);
-        counts.putAll(facet.getValue());
-        for (Map.Entry<String, Long> count : counts.entrySet()) {
-          json.writeNumberField(count.getKey(), count.getValue());
-        }
-        json.writeEndObject();
-      }
-      json.writeEndObject();
-      json.writeEndObject();
-    });
+    return render(
+        json -> {
+          json.writeStartObject();
+          json.writeObjectFieldStart("query");
+          if (search.text() != null) {
+            json.writeStringField("q", search.text());
+          }
+          writeStrings(json, "architecture", search.architectures());
+          writeStrings(json, "os", search.oses());
+          writeStrings(json, "label", search.labels());
+          writeStrings(json, "mediaType", search.mediaTypes());
+          writeStrings(json, "kind", search.kinds());
+          writeStrings(json, "namespace", search.namespaces());
+          json.writeEndObject();
+          writePage(json, result.page(), search.page());
+          json.writeObjectFieldStart("facets");
+          for (Map.Entry<String, Map<String, Long>> facet : result.facets().entrySet()) {
+            json.writeObjectFieldStart(facet.getKey());
+            Map<String, Long> counts = new TreeMap<>(Bytewise.ORDER);
+            counts.putAll(facet.getValue());
+            for (Map.Entry<String, Long> count : counts.entrySet()) {
+              json.writeNumberField(count.getKey(), count.getValue());
+            }
+            json.writeEndObject();
+          }
+          json.writeEndObject();
+          json.writeEndObject();
+        });
   }
 
   byte[] repository(ApiReader.RepositoryDetail detail) {
-    return render(json -> {
-      json.writeStartObject();
-      writeSummaryFields(json, detail.summary());
-      json.writeArrayFieldStart("tags");
-      List<ApiReader.Tag> tags = new ArrayList<>(detail.tags());
-      tags.sort((a, b) -> Bytewise.ORDER.compare(a.name(), b.name()));
-      for (ApiReader.Tag tag : tags) {
-        json.writeStartObject();
-        json.writeStringField("name", tag.name());
-        writeTimestamp(json, "updatedAt", tag.updatedAt());
-        writeManifestFields(json, tag.manifest(), tag.members());
-        json.writeEndObject();
-      }
-      json.writeEndArray();
-      json.writeEndObject();
-    });
+    return render(
+        json -> {
+          json.writeStartObject();
+          writeSummaryFields(json, detail.summary());
+          json.writeArrayFieldStart("tags");
+          List<ApiReader.Tag> tags = new ArrayList<>(detail.tags());
+          tags.sort((a, b) -> Bytewise.ORDER.compare(a.name(), b.name()));
+          for (ApiReader.Tag tag : tags) {
+            json.writeStartObject();
+            json.writeStringField("name", tag.name());
+            writeTimestamp(json, "updatedAt", tag.updatedAt());
+            writeManifestFields(json, tag.manifest(), tag.members());
+            json.writeEndObject();
+          }
+          json.writeEndArray();
+          json.writeEndObject();
+        });
   }
 
   byte[] digest(ApiReader.DigestUsage usage) {
-    return render(json -> {
-      json.writeStartObject();
-      writeManifestFields(json, usage.manifest(), usage.members());
-      Map<String, RepositoryHolders> repositories = new TreeMap<>(Bytewise.ORDER);
-      for (ApiReader.Holder holder : usage.holders()) {
-        RepositoryHolders holders = repositories.computeIfAbsent(holder.repository(), name -> new RepositoryHolders());
-        if (holder.listDigest() == null) {
-          holders.tags.add(holder.tag());
-        } else {
-          holders.lists.computeIfAbsent(holder.listDigest(), digest -> new ListHolder(holder.listMediaType()))
-              .tags.add(holder.tag());
-        }
-      }
-      json.writeArrayFieldStart("repositories");
-      for (Map.Entry<String, RepositoryHolders> repository : repositories.entrySet()) {
-        json.writeStartObject();
-        json.writeStringField("name", repository.getKey());
-        writeStrings(json, "tags", repository.getValue().tags);
-        json.writeArrayFieldStart("lists");
-        for (Map.Entry<String, ListHolder> list : repository.getValue().lists.entrySet()) {
+    return render(
+        json -> {
           json.writeStartObject();
-          json.writeStringField("digest", list.getKey());
-          json.writeStringField("mediaType", list.getValue().mediaType);
-          writeStrings(json, "tags", list.getValue().tags);
+          writeManifestFields(json, usage.manifest(), usage.members());
+          Map<String, RepositoryHolders> repositories = new TreeMap<>(Bytewise.ORDER);
+          for (ApiReader.Holder holder : usage.holders()) {
+            RepositoryHolders holders =
+                repositories.computeIfAbsent(holder.repository(), name -> new RepositoryHolders());
+            if (holder.listDigest() == null) {
+              holders.tags.add(holder.tag());
+            } else {
+              holders
+                  .lists
+                  .computeIfAbsent(
+                      holder.listDigest(), digest -> new ListHolder(holder.listMediaType()))
+                  .tags
+                  .add(holder.tag());
+            }
+          }
+          json.writeArrayFieldStart("repositories");
+          for (Map.Entry<String, RepositoryHolders> repository : repositories.entrySet()) {
+            json.writeStartObject();
+            json.writeStringField("name", repository.getKey());
+            writeStrings(json, "tags", repository.getValue().tags);
+            json.writeArrayFieldStart("lists");
+            for (Map.Entry<String, ListHolder> list : repository.getValue().lists.entrySet()) {
+              json.writeStartObject();
+              json.writeStringField("digest", list.getKey());
+              json.writeStringField("mediaType", list.getValue().mediaType);
+              writeStrings(json, "tags", list.getValue().tags);
+              json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+          }
+          json.writeEndArray();
           json.writeEndObject();
-        }
-        json.writeEndArray();
-        json.writeEndObject();
-      }
-      json.writeEndArray();
-      json.writeEndObject();
-    });
+        });
   }
 
   private static final class RepositoryHolders {
@@ -140,7 +151,8 @@ final class ApiRenderer {
     }
   }
 
-  private static void writePage(JsonGenerator json, ApiReader.RepositoryPage page, ApiPage request) throws IOException {
+  private static void writePage(JsonGenerator json, ApiReader.RepositoryPage page, ApiPage request)
+      throws IOException {
     json.writeArrayFieldStart("repositories");
     for (ApiReader.RepositorySummary repository : page.repositories()) {
       json.writeStartObject();
@@ -157,7 +169,8 @@ final class ApiRenderer {
     }
   }
 
-  private static void writeSummaryFields(JsonGenerator json, ApiReader.RepositorySummary repository) throws IOException {
+  private static void writeSummaryFields(JsonGenerator json, ApiReader.RepositorySummary repository)
+      throws IOException {
     json.writeStringField("name", repository.name());
     writeOptional(json, "title", repository.title());
     writeOptional(json, "description", repository.description());
@@ -166,8 +179,12 @@ final class ApiRenderer {
     writeTimestamp(json, "lastUpdated", repository.lastUpdated());
   }
 
-  /** digest, mediaType, kind, platform or architectures, created, size, labels, annotations, members. */
-  private static void writeManifestFields(JsonGenerator json, ApiReader.Manifest manifest, List<ApiReader.Member> members)
+  /**
+   * digest, mediaType, kind, platform or architectures, created, size, labels, annotations,
+   * members.
+   */
+  private static void writeManifestFields(
+      JsonGenerator json, ApiReader.Manifest manifest, List<ApiReader.Member> members)
       throws IOException {
     json.writeStringField("digest", manifest.digest());
     json.writeStringField("mediaType", manifest.mediaType());
@@ -175,7 +192,8 @@ final class ApiRenderer {
     SortedSet<String> architectures = new TreeSet<>(Bytewise.ORDER);
     if (manifest.isList()) {
       for (ApiReader.Member member : members) {
-        String architecture = firstNonNull(member.manifest().architecture(), member.platformArchitecture());
+        String architecture =
+            firstNonNull(member.manifest().architecture(), member.platformArchitecture());
         if (architecture != null) {
           architectures.add(architecture);
         }
@@ -198,10 +216,16 @@ final class ApiRenderer {
         json.writeStartObject();
         json.writeStringField("digest", image.digest());
         json.writeStringField("mediaType", image.mediaType());
-        writePlatform(json, firstNonNull(image.os(), member.platformOs()),
+        writePlatform(
+            json,
+            firstNonNull(image.os(), member.platformOs()),
             firstNonNull(image.architecture(), member.platformArchitecture()),
             firstNonNull(image.variant(), member.platformVariant()));
-        writePlatformObject(json, "listedPlatform", member.platformOs(), member.platformArchitecture(),
+        writePlatformObject(
+            json,
+            "listedPlatform",
+            member.platformOs(),
+            member.platformArchitecture(),
             member.platformVariant());
         writeOptional(json, "created", image.created());
         writeSize(json, image);
@@ -214,13 +238,14 @@ final class ApiRenderer {
   }
 
   /** {@code "platform": {"os", "architecture", "variant"}}, each left out when unknown. */
-  private static void writePlatform(JsonGenerator json, String os, String architecture, String variant)
-      throws IOException {
+  private static void writePlatform(
+      JsonGenerator json, String os, String architecture, String variant) throws IOException {
     writePlatformObject(json, "platform", os, architecture, variant);
   }
 
-  private static void writePlatformObject(JsonGenerator json, String field, String os, String architecture,
-      String variant) throws IOException {
+  private static void writePlatformObject(
+      JsonGenerator json, String field, String os, String architecture, String variant)
+      throws IOException {
     json.writeObjectFieldStart(field);
     writeOptional(json, "os", os);
     writeOptional(json, "architecture", architecture);
@@ -228,8 +253,12 @@ final class ApiRenderer {
     json.writeEndObject();
   }
 
-  /** Manifest bytes always; config, layers and their total for an image whose manifest declared them. */
-  private static void writeSize(JsonGenerator json, ApiReader.Manifest manifest) throws IOException {
+  /**
+   * Manifest bytes always; config, layers and their total for an image whose manifest declared
+   * them.
+   */
+  private static void writeSize(JsonGenerator json, ApiReader.Manifest manifest)
+      throws IOException {
     json.writeObjectFieldStart("size");
     json.writeNumberField("manifest", manifest.size());
     if (manifest.configSize() != null) {
@@ -239,12 +268,14 @@ final class ApiRenderer {
       json.writeNumberField("layers", manifest.layersSize());
     }
     if (manifest.configSize() != null && manifest.layersSize() != null) {
-      json.writeNumberField("total", manifest.size() + manifest.configSize() + manifest.layersSize());
+      json.writeNumberField(
+          "total", manifest.size() + manifest.configSize() + manifest.layersSize());
     }
     json.writeEndObject();
   }
 
-  private static void writeStringMap(JsonGenerator json, String field, JsonObject map) throws IOException {
+  private static void writeStringMap(JsonGenerator json, String field, JsonObject map)
+      throws IOException {
     Map<String, String> sorted = new TreeMap<>(Bytewise.ORDER);
     for (Map.Entry<String, Object> entry : map) {
       if (entry.getValue() instanceof String value) {
@@ -258,7 +289,8 @@ final class ApiRenderer {
     json.writeEndObject();
   }
 
-  private static void writeStrings(JsonGenerator json, String field, Iterable<String> values) throws IOException {
+  private static void writeStrings(JsonGenerator json, String field, Iterable<String> values)
+      throws IOException {
     json.writeArrayFieldStart(field);
     for (String value : values) {
       json.writeString(value);
@@ -266,13 +298,15 @@ final class ApiRenderer {
     json.writeEndArray();
   }
 
-  private static void writeOptional(JsonGenerator json, String field, String value) throws IOException {
+  private static void writeOptional(JsonGenerator json, String field, String value)
+      throws IOException {
     if (value != null) {
       json.writeStringField(field, value);
     }
   }
 
-  private static void writeTimestamp(JsonGenerator json, String field, OffsetDateTime time) throws IOException {
+  private static void writeTimestamp(JsonGenerator json, String field, OffsetDateTime time)
+      throws IOException {
     if (time != null) {
       json.writeStringField(field, TIMESTAMP.format(time.withOffsetSameInstant(ZoneOffset.UTC)));
     }

@@ -1,12 +1,12 @@
 package org.flagstate.api;
 
-import org.flagstate.http.Bytewise;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.flagstate.http.Bytewise;
 import org.flagstate.http.InvalidQueryException;
 import org.flagstate.http.QueryStrings;
 import org.flagstate.registry.MediaTypes;
@@ -15,16 +15,26 @@ import org.flagstate.registry.ReferenceGrammar;
 /**
  * Validates every request of the JSON API before anything is read: unknown parameters, repeated
  * single-valued parameters, empty or out-of-range values, malformed cursors, repository names and
- * digests are refused with an {@link InvalidQueryException} naming the parameter (a 400, never a 500).
+ * digests are refused with an {@link InvalidQueryException} naming the parameter (a 400, never a
+ * 500).
  */
 public final class ApiRequestParser {
 
   static final int MAX_TEXT = 256;
 
-  /** The hex digits of the registered algorithms; a registered algorithm's digest is lowercase hex only. */
-  private static final Map<String, Integer> REGISTERED_DIGEST_LENGTHS = Map.of("sha256", 64, "sha512", 128);
-  private static final List<String> MEDIA_TYPES = List.of(MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_LIST,
-      MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST);
+  /**
+   * The hex digits of the registered algorithms; a registered algorithm's digest is lowercase hex
+   * only.
+   */
+  private static final Map<String, Integer> REGISTERED_DIGEST_LENGTHS =
+      Map.of("sha256", 64, "sha512", 128);
+
+  private static final List<String> MEDIA_TYPES =
+      List.of(
+          MediaTypes.DOCKER_MANIFEST,
+          MediaTypes.DOCKER_LIST,
+          MediaTypes.OCI_INDEX,
+          MediaTypes.OCI_MANIFEST);
 
   private final int maxTerms;
   private final int maxQueryBytes;
@@ -67,7 +77,8 @@ public final class ApiRequestParser {
           textSeen = true;
           String stripped = value.strip();
           if (stripped.length() > MAX_TEXT) {
-            throw new InvalidQueryException(key, "parameter 'q' is longer than " + MAX_TEXT + " characters");
+            throw new InvalidQueryException(
+                key, "parameter 'q' is longer than " + MAX_TEXT + " characters");
           }
           text = stripped.isEmpty() ? null : stripped;
         }
@@ -76,37 +87,58 @@ public final class ApiRequestParser {
         case "label" -> labels.add(word(key, value));
         case "mediaType" -> {
           if (!MEDIA_TYPES.contains(value)) {
-            throw new InvalidQueryException(key, "parameter 'mediaType' must be one of " + String.join(", ", MEDIA_TYPES));
+            throw new InvalidQueryException(
+                key, "parameter 'mediaType' must be one of " + String.join(", ", MEDIA_TYPES));
           }
           mediaTypes.add(value);
         }
-        case "kind" -> kinds.add(ImageKind.byId(value).orElseThrow(() -> new InvalidQueryException(key,
-            "parameter 'kind' must be one of flatpak-app, flatpak-runtime, cockpit-plugin, container-image"))
-            .id());
+        case "kind" ->
+            kinds.add(
+                ImageKind.byId(value)
+                    .orElseThrow(
+                        () ->
+                            new InvalidQueryException(
+                                key,
+                                "parameter 'kind' must be one of flatpak-app, flatpak-runtime, cockpit-plugin, container-image"))
+                    .id());
         case "namespace" -> {
           if (value.contains("/") || !ReferenceGrammar.isName(value)) {
-            throw new InvalidQueryException(key, "parameter 'namespace' must be the first path component of a "
-                + "repository name (lowercase letters and digits separated by '.', '_', '__' or '-')");
+            throw new InvalidQueryException(
+                key,
+                "parameter 'namespace' must be the first path component of a "
+                    + "repository name (lowercase letters and digits separated by '.', '_', '__' or '-')");
           }
           namespaces.add(value);
         }
         default -> {
           if (!page.accept(term)) {
-            throw unknown(key, "q, architecture, os, label, mediaType, kind, namespace, limit and cursor");
+            throw unknown(
+                key, "q, architecture, os, label, mediaType, kind, namespace, limit and cursor");
           }
         }
       }
     }
-    return new RepositorySearch(text, new TreeSet<>(architectures), new TreeSet<>(oses), new TreeSet<>(labels),
-        new TreeSet<>(mediaTypes), new TreeSet<>(kinds), new TreeSet<>(namespaces), page.build());
+    return new RepositorySearch(
+        text,
+        new TreeSet<>(architectures),
+        new TreeSet<>(oses),
+        new TreeSet<>(labels),
+        new TreeSet<>(mediaTypes),
+        new TreeSet<>(kinds),
+        new TreeSet<>(namespaces),
+        page.build());
   }
 
   /** {@code /api/v1/repositories/<name>}: a valid repository name and no parameters. */
   public String repository(String name, String rawQuery) {
     noParameters(rawQuery, "a repository");
     if (name == null || !ReferenceGrammar.isName(name)) {
-      throw new InvalidQueryException("name", "'" + abbreviated(name) + "' is not a repository name "
-          + "(lowercase path components of letters and digits separated by '/', '.', '_', '__' or '-')");
+      throw new InvalidQueryException(
+          "name",
+          "'"
+              + abbreviated(name)
+              + "' is not a repository name "
+              + "(lowercase path components of letters and digits separated by '/', '.', '_', '__' or '-')");
     }
     return name;
   }
@@ -116,16 +148,19 @@ public final class ApiRequestParser {
     noParameters(rawQuery, "a digest lookup");
     boolean valid = digest != null && ReferenceGrammar.isDigest(digest) && canonical(digest);
     if (!valid) {
-      throw new InvalidQueryException("digest", "'" + abbreviated(digest)
-          + "' is not a digest; write algorithm:hex, e.g. sha256: and 64 lowercase hex digits");
+      throw new InvalidQueryException(
+          "digest",
+          "'"
+              + abbreviated(digest)
+              + "' is not a digest; write algorithm:hex, e.g. sha256: and 64 lowercase hex digits");
     }
     return digest;
   }
 
   /**
    * {@link ReferenceGrammar} admits any case and length of at least 32 hex digits; the index stores
-   * digests as the registry writes them, with a lowercase algorithm and, for a registered one, exactly
-   * its number of lowercase hex digits, so only that spelling can be found.
+   * digests as the registry writes them, with a lowercase algorithm and, for a registered one,
+   * exactly its number of lowercase hex digits, so only that spelling can be found.
    */
   private static boolean canonical(String digest) {
     int colon = digest.indexOf(':');
@@ -135,13 +170,15 @@ public final class ApiRequestParser {
       return false;
     }
     Integer length = REGISTERED_DIGEST_LENGTHS.get(algorithm);
-    return length == null || encoded.length() == length && encoded.equals(encoded.toLowerCase(Locale.ROOT));
+    return length == null
+        || encoded.length() == length && encoded.equals(encoded.toLowerCase(Locale.ROOT));
   }
 
   private void noParameters(String rawQuery, String what) {
     List<QueryStrings.Term> terms = terms(rawQuery);
     if (!terms.isEmpty()) {
-      throw new InvalidQueryException(terms.get(0).key(),
+      throw new InvalidQueryException(
+          terms.get(0).key(),
           "unknown parameter '" + terms.get(0).key() + "'; " + what + " takes no parameters");
     }
   }
@@ -155,7 +192,8 @@ public final class ApiRequestParser {
       throw new InvalidQueryException(key, "parameter '" + key + "' has an empty value");
     }
     if (value.length() > MAX_TEXT) {
-      throw new InvalidQueryException(key, "parameter '" + key + "' is longer than " + MAX_TEXT + " characters");
+      throw new InvalidQueryException(
+          key, "parameter '" + key + "' is longer than " + MAX_TEXT + " characters");
     }
     return value;
   }
@@ -168,7 +206,8 @@ public final class ApiRequestParser {
   }
 
   private static InvalidQueryException unknown(String key, String known) {
-    return new InvalidQueryException(key, "unknown parameter '" + key + "'; this endpoint takes " + known);
+    return new InvalidQueryException(
+        key, "unknown parameter '" + key + "'; this endpoint takes " + known);
   }
 
   private static InvalidQueryException repeated(String key) {
@@ -183,7 +222,8 @@ public final class ApiRequestParser {
 
     boolean accept(QueryStrings.Term term) {
       switch (term.key()) {
-        case "limit" -> limit = QueryStrings.wholeNumber(term.key(), term.value(), 1, ApiPage.MAX_LIMIT);
+        case "limit" ->
+            limit = QueryStrings.wholeNumber(term.key(), term.value(), 1, ApiPage.MAX_LIMIT);
         case Cursor.PARAMETER -> after = Cursor.decode(term.value());
         default -> {
           return false;
@@ -199,5 +239,4 @@ public final class ApiRequestParser {
       return new ApiPage(limit, after);
     }
   }
-
 }

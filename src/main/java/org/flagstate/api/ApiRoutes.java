@@ -14,19 +14,19 @@ import java.util.regex.Pattern;
 import org.flagstate.cache.RenderedBody;
 import org.flagstate.http.AdmissionControl;
 import org.flagstate.http.CachedJsonResponder;
-import org.flagstate.http.Unavailable;
 import org.flagstate.http.ErrorResponses;
-import org.flagstate.http.InvalidQueryException;
 import org.flagstate.http.HttpServices;
+import org.flagstate.http.InvalidQueryException;
 import org.flagstate.http.RouteGroup;
+import org.flagstate.http.Unavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON API for the web UI under {@code /api/v1/} (docs/api.md): repositories with cursor paging,
- * one repository with its tags, search with facets, and reverse lookup of a digest. Every request is
- * validated first (400 naming the parameter), then answered through the shared response cache with
- * {@code Cache-Control: no-cache}, so ETag, 304, gzip and HEAD behave as on the index.
+ * The JSON API for the web UI under {@code /api/v1/} (docs/api.md): repositories with cursor
+ * paging, one repository with its tags, search with facets, and reverse lookup of a digest. Every
+ * request is validated first (400 naming the parameter), then answered through the shared response
+ * cache with {@code Cache-Control: no-cache}, so ETag, 304, gzip and HEAD behave as on the index.
  */
 public final class ApiRoutes implements RouteGroup {
 
@@ -64,10 +64,21 @@ public final class ApiRoutes implements RouteGroup {
     if (page == null) {
       return;
     }
-    responder.serve(ctx.request(), "api:repositories?" + page.queryString(page.cursor()), Set.of(), NO_CACHE,
-        () -> reader.repositories(page).map(result -> withLink(renderer.repositories(result, page),
-            result.lastModifiedMillis(), cursorAfter(result.nextAfter()),
-            next -> base + "/repositories?" + page.queryString(next))));
+    responder.serve(
+        ctx.request(),
+        "api:repositories?" + page.queryString(page.cursor()),
+        Set.of(),
+        NO_CACHE,
+        () ->
+            reader
+                .repositories(page)
+                .map(
+                    result ->
+                        withLink(
+                            renderer.repositories(result, page),
+                            result.lastModifiedMillis(),
+                            cursorAfter(result.nextAfter()),
+                            next -> base + "/repositories?" + page.queryString(next))));
   }
 
   private void search(RoutingContext ctx, String base) {
@@ -75,10 +86,21 @@ public final class ApiRoutes implements RouteGroup {
     if (search == null) {
       return;
     }
-    responder.serve(ctx.request(), "api:search?" + search.queryString(search.page().cursor()), Set.of(), NO_CACHE,
-        () -> reader.search(search).map(result -> withLink(renderer.search(result, search),
-            result.page().lastModifiedMillis(), cursorAfter(result.page().nextAfter()),
-            next -> base + "/search?" + search.queryString(next))));
+    responder.serve(
+        ctx.request(),
+        "api:search?" + search.queryString(search.page().cursor()),
+        Set.of(),
+        NO_CACHE,
+        () ->
+            reader
+                .search(search)
+                .map(
+                    result ->
+                        withLink(
+                            renderer.search(result, search),
+                            result.page().lastModifiedMillis(),
+                            cursorAfter(result.page().nextAfter()),
+                            next -> base + "/search?" + search.queryString(next))));
   }
 
   private void repository(RoutingContext ctx) {
@@ -86,14 +108,24 @@ public final class ApiRoutes implements RouteGroup {
     if (name == null) {
       return;
     }
-    serveIfPresent(ctx, admission.submit(() -> reader.repositoryExists(name)), "no repository '" + name + "' in the index",
-        "api:repository:" + name, Set.of(name),
-        () -> reader.repository(name).map(detail -> {
-          if (detail == null) {
-            throw new IllegalStateException("repository " + name + " left the index while rendering");
-          }
-          return RenderedBody.of(renderer.repository(detail), detail.summary().changedMillis());
-        }));
+    serveIfPresent(
+        ctx,
+        admission.submit(() -> reader.repositoryExists(name)),
+        "no repository '" + name + "' in the index",
+        "api:repository:" + name,
+        Set.of(name),
+        () ->
+            reader
+                .repository(name)
+                .map(
+                    detail -> {
+                      if (detail == null) {
+                        throw new IllegalStateException(
+                            "repository " + name + " left the index while rendering");
+                      }
+                      return RenderedBody.of(
+                          renderer.repository(detail), detail.summary().changedMillis());
+                    }));
   }
 
   private void digest(RoutingContext ctx) {
@@ -101,14 +133,23 @@ public final class ApiRoutes implements RouteGroup {
     if (digest == null) {
       return;
     }
-    serveIfPresent(ctx, admission.submit(() -> reader.digestHeld(digest)), "no tag in the index holds '" + digest + "'",
-        "api:digest:" + digest, Set.of(),
-        () -> reader.digest(digest).map(usage -> {
-          if (usage == null) {
-            throw new IllegalStateException("digest " + digest + " left the index while rendering");
-          }
-          return RenderedBody.of(renderer.digest(usage));
-        }));
+    serveIfPresent(
+        ctx,
+        admission.submit(() -> reader.digestHeld(digest)),
+        "no tag in the index holds '" + digest + "'",
+        "api:digest:" + digest,
+        Set.of(),
+        () ->
+            reader
+                .digest(digest)
+                .map(
+                    usage -> {
+                      if (usage == null) {
+                        throw new IllegalStateException(
+                            "digest " + digest + " left the index while rendering");
+                      }
+                      return RenderedBody.of(renderer.digest(usage));
+                    }));
   }
 
   /** The parsed request, or null after answering 400. */
@@ -122,25 +163,35 @@ public final class ApiRoutes implements RouteGroup {
   }
 
   /** A page body with {@code Link: <…>; rel="next"} when there is a next page. */
-  private static RenderedBody withLink(byte[] body, long lastModifiedMillis, String nextCursor,
-      Function<String, String> linkTo) {
-    return new RenderedBody(body, nextCursor == null ? Map.of()
-        : Map.of("Link", "<" + linkTo.apply(nextCursor) + ">; rel=\"next\""), lastModifiedMillis);
+  private static RenderedBody withLink(
+      byte[] body, long lastModifiedMillis, String nextCursor, Function<String, String> linkTo) {
+    return new RenderedBody(
+        body,
+        nextCursor == null
+            ? Map.of()
+            : Map.of("Link", "<" + linkTo.apply(nextCursor) + ">; rel=\"next\""),
+        lastModifiedMillis);
   }
 
   /** Answers 404 unless {@code present} holds, else serves the cached body. */
-  private void serveIfPresent(RoutingContext ctx, Future<Boolean> present, String notFound, String key,
-      Set<String> scope, Supplier<Future<RenderedBody>> render) {
+  private void serveIfPresent(
+      RoutingContext ctx,
+      Future<Boolean> present,
+      String notFound,
+      String key,
+      Set<String> scope,
+      Supplier<Future<RenderedBody>> render) {
     HttpServerRequest request = ctx.request();
-    present.onComplete(outcome -> {
-      if (outcome.failed()) {
-        Unavailable.send(request.response(), outcome.cause());
-      } else if (!outcome.result()) {
-        ErrorResponses.send(request.response(), 404, "NOT_FOUND", notFound, null);
-      } else {
-        responder.serve(request, key, scope, NO_CACHE, render);
-      }
-    });
+    present.onComplete(
+        outcome -> {
+          if (outcome.failed()) {
+            Unavailable.send(request.response(), outcome.cause());
+          } else if (!outcome.result()) {
+            ErrorResponses.send(request.response(), 404, "NOT_FOUND", notFound, null);
+          } else {
+            responder.serve(request, key, scope, NO_CACHE, render);
+          }
+        });
   }
 
   private static String cursorAfter(String name) {

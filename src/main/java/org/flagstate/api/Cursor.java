@@ -8,9 +8,9 @@ import java.util.Base64;
 import org.flagstate.http.InvalidQueryException;
 
 /**
- * The opaque {@code cursor} of the paged API endpoints: the last repository name of the previous page,
- * versioned and base64url-encoded so clients treat it as a token. Decoding is strict and accepts only
- * the canonical encoding, so one position has one cursor (and one cache key).
+ * The opaque {@code cursor} of the paged API endpoints: the last repository name of the previous
+ * page, versioned and base64url-encoded so clients treat it as a token. Decoding is strict and
+ * accepts only the canonical encoding, so one position has one cursor (and one cache key).
  */
 public final class Cursor {
 
@@ -22,11 +22,14 @@ public final class Cursor {
 
   /** The cursor of the page that starts after repository {@code lastName}. */
   public static String after(String lastName) {
-    return Base64.getUrlEncoder().withoutPadding()
+    return Base64.getUrlEncoder()
+        .withoutPadding()
         .encodeToString((VERSION + lastName).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The repository name a cursor continues after; refuses anything {@link #after} did not produce. */
+  /**
+   * The repository name a cursor continues after; refuses anything {@link #after} did not produce.
+   */
   static String decode(String cursor) {
     if (cursor.isEmpty() || cursor.length() > MAX_LENGTH) {
       throw invalid();
@@ -39,8 +42,13 @@ public final class Cursor {
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
       throw invalid();
     }
@@ -55,7 +63,8 @@ public final class Cursor {
   }
 
   private static InvalidQueryException invalid() {
-    return new InvalidQueryException(PARAMETER,
+    return new InvalidQueryException(
+        PARAMETER,
         "parameter 'cursor' is not a cursor this server issued; take it from 'next' or the Link header");
   }
 }

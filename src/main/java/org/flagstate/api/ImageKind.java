@@ -5,13 +5,13 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What an image is for a person browsing: a Flatpak app or runtime, a Cockpit plugin or a plain container
- * image. The one definition, in SQL for search filters and facets and in Java for a page about one
- * repository, kept side by side so they cannot drift.
+ * What an image is for a person browsing: a Flatpak app or runtime, a Cockpit plugin or a plain
+ * container image. The one definition, in SQL for search filters and facets and in Java for a page
+ * about one repository, kept side by side so they cannot drift.
  *
- * <p>A Cockpit plugin carries the marker label {@code ui.cockpit_label}, or appstream data
- * ({@code org.freedesktop.appstream.appdata}) with a component that {@code <extends>}
- * {@code org.cockpit_project.cockpit}; else {@code org.flatpak.ref} {@code app/…} is a Flatpak app and
+ * <p>A Cockpit plugin carries the marker label {@code ui.cockpit_label}, or appstream data ({@code
+ * org.freedesktop.appstream.appdata}) with a component that {@code <extends>} {@code
+ * org.cockpit_project.cockpit}; else {@code org.flatpak.ref} {@code app/…} is a Flatpak app and
  * {@code runtime/…} a Flatpak runtime; anything else is a container image.
  */
 public enum ImageKind {
@@ -22,7 +22,8 @@ public enum ImageKind {
 
   static final String FLATPAK_REF = "org.flatpak.ref";
   static final String APPDATA = "org.freedesktop.appstream.appdata";
-  private static final String EXTENDS_COCKPIT = "<extends>\\s*org\\.cockpit_project\\.cockpit\\s*</extends>";
+  private static final String EXTENDS_COCKPIT =
+      "<extends>\\s*org\\.cockpit_project\\.cockpit\\s*</extends>";
   private static final Pattern EXTENDS_COCKPIT_PATTERN = Pattern.compile(EXTENDS_COCKPIT);
 
   private final String id;
@@ -55,7 +56,8 @@ public enum ImageKind {
   /** The kind of an image with these config labels. */
   public static ImageKind of(JsonObject labels, String cockpitLabel) {
     String appdata = labels.getValue(APPDATA) instanceof String text ? text : null;
-    if (labels.containsKey(cockpitLabel) || appdata != null && EXTENDS_COCKPIT_PATTERN.matcher(appdata).find()) {
+    if (labels.containsKey(cockpitLabel)
+        || appdata != null && EXTENDS_COCKPIT_PATTERN.matcher(appdata).find()) {
       return COCKPIT_PLUGIN;
     }
     String ref = labels.getValue(FLATPAK_REF) instanceof String text ? text : "";
@@ -69,14 +71,39 @@ public enum ImageKind {
   }
 
   /**
-   * SQL: the kind id of the image whose labels are the jsonb expression {@code labels}; {@code cockpitLabel}
-   * is the placeholder of the marker label's name.
+   * SQL: the kind id of the image whose labels are the jsonb expression {@code labels}; {@code
+   * cockpitLabel} is the placeholder of the marker label's name.
    */
   static String sql(String labels, String cockpitLabel) {
-    return "case when " + labels + " ? " + cockpitLabel + "::text or coalesce(" + labels + "->>'" + APPDATA
-        + "', '') ~ '" + EXTENDS_COCKPIT + "' then '" + COCKPIT_PLUGIN.id + "'"
-        + " when " + labels + "->>'" + FLATPAK_REF + "' like 'app/%' then '" + FLATPAK_APP.id + "'"
-        + " when " + labels + "->>'" + FLATPAK_REF + "' like 'runtime/%' then '" + FLATPAK_RUNTIME.id + "'"
-        + " else '" + CONTAINER_IMAGE.id + "' end";
+    return "case when "
+        + labels
+        + " ? "
+        + cockpitLabel
+        + "::text or coalesce("
+        + labels
+        + "->>'"
+        + APPDATA
+        + "', '') ~ '"
+        + EXTENDS_COCKPIT
+        + "' then '"
+        + COCKPIT_PLUGIN.id
+        + "'"
+        + " when "
+        + labels
+        + "->>'"
+        + FLATPAK_REF
+        + "' like 'app/%' then '"
+        + FLATPAK_APP.id
+        + "'"
+        + " when "
+        + labels
+        + "->>'"
+        + FLATPAK_REF
+        + "' like 'runtime/%' then '"
+        + FLATPAK_RUNTIME.id
+        + "'"
+        + " else '"
+        + CONTAINER_IMAGE.id
+        + "' end";
   }
 }

@@ -1,21 +1,27 @@
 package org.flagstate.api;
 
-import org.flagstate.http.Bytewise;
 import java.util.Collection;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.flagstate.http.Bytewise;
 
 /**
- * A validated {@code /api/v1/search}: an optional text (matched as {@code /v1/search} matches it, by
- * search's {@code RepositoryMatch}: a substring of the name, or word prefixes of name, title and
- * description) and image filters. Values of one filter are OR'ed, filters are
- * AND'ed, and all filters must hold for one image (tagged, or a member of a tagged list). Sets are
- * sorted, so equal searches have equal {@link #queryString}s and cache keys.
+ * A validated {@code /api/v1/search}: an optional text (matched as {@code /v1/search} matches it,
+ * by search's {@code RepositoryMatch}: a substring of the name, or word prefixes of name, title and
+ * description) and image filters. Values of one filter are OR'ed, filters are AND'ed, and all
+ * filters must hold for one image (tagged, or a member of a tagged list). Sets are sorted, so equal
+ * searches have equal {@link #queryString}s and cache keys.
  *
  * @param text null when the search has no text
  */
-public record RepositorySearch(String text, SortedSet<String> architectures, SortedSet<String> oses,
-    SortedSet<String> labels, SortedSet<String> mediaTypes, SortedSet<String> kinds, SortedSet<String> namespaces,
+public record RepositorySearch(
+    String text,
+    SortedSet<String> architectures,
+    SortedSet<String> oses,
+    SortedSet<String> labels,
+    SortedSet<String> mediaTypes,
+    SortedSet<String> kinds,
+    SortedSet<String> namespaces,
     ApiPage page) {
 
   public RepositorySearch {
@@ -28,7 +34,10 @@ public record RepositorySearch(String text, SortedSet<String> architectures, Sor
   }
 
   boolean filtersImages() {
-    return !architectures.isEmpty() || !oses.isEmpty() || !labels.isEmpty() || !mediaTypes.isEmpty()
+    return !architectures.isEmpty()
+        || !oses.isEmpty()
+        || !labels.isEmpty()
+        || !mediaTypes.isEmpty()
         || !kinds.isEmpty();
   }
 
@@ -38,8 +47,8 @@ public record RepositorySearch(String text, SortedSet<String> architectures, Sor
   }
 
   /**
-   * The canonical query string of this search at the page given by {@code cursor} (null: the first page):
-   * the cache key of its response and the target of its {@code Link}.
+   * The canonical query string of this search at the page given by {@code cursor} (null: the first
+   * page): the cache key of its response and the target of its {@code Link}.
    */
   public String queryString(String cursor) {
     StringBuilder query = new StringBuilder();

@@ -3,12 +3,15 @@ package org.flagstate.bus;
 /**
  * Every event-bus address Flagstate uses, in one place. Bodies are JSON objects made by the message
  * records of this package, so they cross a clustered event bus without custom codecs; those that go
- * between nodes carry a {@code version} ({@link BusMessages}). The crawler's status and sync addresses are
- * node-local: each node answers for its own crawler.
+ * between nodes carry a {@code version} ({@link BusMessages}). The crawler's status and sync
+ * addresses are node-local: each node answers for its own crawler.
  */
 public final class Addresses {
 
-  /** Request/reply to the crawler for its progress; empty request, reply the JSON shown at {@code GET /status}. */
+  /**
+   * Request/reply to the crawler for its progress; empty request, reply the JSON shown at {@code
+   * GET /status}.
+   */
   public static final String CRAWLER_STATUS = "flagstate.crawler.status";
 
   /**
@@ -18,14 +21,16 @@ public final class Addresses {
   public static final String CRAWLER_SYNC = "flagstate.crawler.sync";
 
   /**
-   * Published by the crawling node after each commit, when nodes are clustered: a {@link SequencedChange}
-   * for every node's cache (without a cluster, {@link ChangeNotifications} carries changes by NOTIFY).
+   * Published by the crawling node after each commit, when nodes are clustered: a {@link
+   * SequencedChange} for every node's cache (without a cluster, {@link ChangeNotifications} carries
+   * changes by NOTIFY).
    */
   public static final String INDEX_CHANGED = "flagstate.index.changed";
 
   /**
-   * Published by the crawling node every second, when nodes are clustered: a {@link CrawlerBeat} naming the
-   * last change it published, so a node that missed one, or hears nothing, knows its cache may be stale.
+   * Published by the crawling node every second, when nodes are clustered: a {@link CrawlerBeat}
+   * naming the last change it published, so a node that missed one, or hears nothing, knows its
+   * cache may be stale.
    */
   public static final String CRAWLER_BEAT = "flagstate.crawler.beat";
 

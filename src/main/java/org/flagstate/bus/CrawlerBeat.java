@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The crawling node's heartbeat to clustered nodes: its node id, its term and the number of the last
- * {@link SequencedChange} it published. A node that hears it knows whether it missed a change; a node that
- * stops hearing it knows it may be cut off from the crawler.
+ * The crawling node's heartbeat to clustered nodes: its node id, its term and the number of the
+ * last {@link SequencedChange} it published. A node that hears it knows whether it missed a change;
+ * a node that stops hearing it knows it may be cut off from the crawler.
  */
 public record CrawlerBeat(String term, String node, long seq) {
 
@@ -27,7 +27,8 @@ public record CrawlerBeat(String term, String node, long seq) {
     }
     try {
       JsonObject json = (JsonObject) body;
-      return Optional.of(new CrawlerBeat(json.getString("term"), json.getString("node"), json.getLong("seq")));
+      return Optional.of(
+          new CrawlerBeat(json.getString("term"), json.getString("node"), json.getLong("seq")));
     } catch (RuntimeException malformed) {
       return Optional.empty();
     }

@@ -26,8 +26,11 @@ public record SequencedChange(String term, long seq, IndexChanged change) {
     }
     try {
       JsonObject json = (JsonObject) body;
-      return Optional.of(new SequencedChange(json.getString("term"), json.getLong("seq"),
-          IndexChanged.fromJson(json.getJsonObject("change"))));
+      return Optional.of(
+          new SequencedChange(
+              json.getString("term"),
+              json.getLong("seq"),
+              IndexChanged.fromJson(json.getJsonObject("change"))));
     } catch (RuntimeException malformed) {
       return Optional.empty();
     }

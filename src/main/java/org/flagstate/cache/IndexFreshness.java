@@ -12,14 +12,17 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class IndexFreshness {
 
   public static final String HEADER = "Flagstate-Last-Event";
-  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter HTTP_DATE =
+      DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
   private final AtomicReference<Instant> lastEvent = new AtomicReference<>();
   private volatile String header;
 
   /** Records an applied event; an older time than the one known is ignored. */
   public void eventApplied(Instant at) {
-    Instant newest = lastEvent.accumulateAndGet(at, (known, given) -> known == null || given.isAfter(known) ? given : known);
+    Instant newest =
+        lastEvent.accumulateAndGet(
+            at, (known, given) -> known == null || given.isAfter(known) ? given : known);
     header = HTTP_DATE.format(newest);
   }
 

@@ -3,9 +3,9 @@ package org.flagstate.cache;
 import java.util.Map;
 
 /**
- * What a renderer produces for the cache: the body, headers that belong to exactly these bytes (such as
- * {@code Link} to the next page), kept and sent with them, 304s included, and when the data the body
- * shows last changed ({@code lastModifiedMillis}, 0 when the renderer cannot tell).
+ * What a renderer produces for the cache: the body, headers that belong to exactly these bytes
+ * (such as {@code Link} to the next page), kept and sent with them, 304s included, and when the
+ * data the body shows last changed ({@code lastModifiedMillis}, 0 when the renderer cannot tell).
  */
 public record RenderedBody(byte[] bytes, Map<String, String> headers, long lastModifiedMillis) {
 

@@ -7,8 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,15 +17,25 @@ import java.util.zip.GZIPOutputStream;
 import org.flagstate.registry.Digests;
 
 /**
- * One response body kept ready to send in both encodings, with validators derived from its bytes: the
- * ETag changes exactly when the bytes do. Buffers are written as they are, never copied per request.
+ * One response body kept ready to send in both encodings, with validators derived from its bytes:
+ * the ETag changes exactly when the bytes do. Buffers are written as they are, never copied per
+ * request.
  */
-public record RenderedResponse(Buffer identity, Buffer gzip, String etag, String gzipEtag, long lastModifiedMillis,
-    String lastModified, Map<String, String> headers) {
+public record RenderedResponse(
+    Buffer identity,
+    Buffer gzip,
+    String etag,
+    String gzipEtag,
+    long lastModifiedMillis,
+    String lastModified,
+    Map<String, String> headers) {
 
-  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter HTTP_DATE =
+      DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
-  /** @param lastModifiedMillis when these bytes were first served (kept while the ETag stays) */
+  /**
+   * @param lastModifiedMillis when these bytes were first served (kept while the ETag stays)
+   */
   public static RenderedResponse of(byte[] body, long lastModifiedMillis) {
     return of(RenderedBody.of(body), lastModifiedMillis);
   }
@@ -35,15 +43,27 @@ public record RenderedResponse(Buffer identity, Buffer gzip, String etag, String
   public static RenderedResponse of(RenderedBody body, long lastModifiedMillis) {
     String tag = validator(body.bytes());
     long seconds = lastModifiedMillis / 1000 * 1000;
-    return new RenderedResponse(direct(body.bytes()), direct(gzip(body.bytes())), "\"" + tag + "\"",
-        "\"" + tag + "-gzip\"", seconds, HTTP_DATE.format(Instant.ofEpochMilli(seconds)), body.headers());
+    return new RenderedResponse(
+        direct(body.bytes()),
+        direct(gzip(body.bytes())),
+        "\"" + tag + "\"",
+        "\"" + tag + "-gzip\"",
+        seconds,
+        HTTP_DATE.format(Instant.ofEpochMilli(seconds)),
+        body.headers());
   }
 
   /** The same bytes and validators, last modified at another time. */
   public RenderedResponse withLastModified(long lastModifiedMillis) {
     long seconds = lastModifiedMillis / 1000 * 1000;
-    return new RenderedResponse(identity, gzip, etag, gzipEtag, seconds,
-        HTTP_DATE.format(Instant.ofEpochMilli(seconds)), headers);
+    return new RenderedResponse(
+        identity,
+        gzip,
+        etag,
+        gzipEtag,
+        seconds,
+        HTTP_DATE.format(Instant.ofEpochMilli(seconds)),
+        headers);
   }
 
   /** True when {@code header} (an If-None-Match value) names this response in either encoding. */
@@ -61,9 +81,9 @@ public record RenderedResponse(Buffer identity, Buffer gzip, String etag, String
   }
 
   /**
-   * Off-heap bytes that Netty writes to the socket as they are: a heap buffer would be copied into a
-   * direct one on every response (measured: about half the requests/s for a 400 KB index). A JDK direct
-   * ByteBuffer is freed by the garbage collector once the cache lets go of it.
+   * Off-heap bytes that Netty writes to the socket as they are: a heap buffer would be copied into
+   * a direct one on every response (measured: about half the requests/s for a 400 KB index). A JDK
+   * direct ByteBuffer is freed by the garbage collector once the cache lets go of it.
    */
   private static Buffer direct(byte[] bytes) {
     ByteBuffer memory = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();

@@ -21,42 +21,45 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Rendered responses by canonical query, shared by every query verticle of this process, so that the
- * database renders a query once however many clients ask for it.
+ * Rendered responses by canonical query, shared by every query verticle of this process, so that
+ * the database renders a query once however many clients ask for it.
  *
- * <p>Memory is bounded in bytes ({@code cache.max_bytes}), both encodings counted. Caffeine's W-TinyLFU
- * decides what stays: a small recency window admits new responses, and an entry leaves it for the main
- * space only if it was asked for more often than the one it would replace, so a flood of one-off queries
- * does not push out a popular one. A body above {@code cache.max_body_bytes} is sent but not kept.
+ * <p>Memory is bounded in bytes ({@code cache.max_bytes}), both encodings counted. Caffeine's
+ * W-TinyLFU decides what stays: a small recency window admits new responses, and an entry leaves it
+ * for the main space only if it was asked for more often than the one it would replace, so a flood
+ * of one-off queries does not push out a popular one. A body above {@code cache.max_body_bytes} is
+ * sent but not kept.
  *
  * <p>A miss renders once however many requests wait for it, and every waiter is answered on its own
- * Vert.x context. A change drops the entries that may include a changed repository, and a render that was
- * running when it arrived is not kept. When a re-render yields the same bytes the response keeps its ETag
- * (derived from the bytes) and its Last-Modified, so clients' copies stay valid: the renderer's
- * {@link RenderedBody#lastModifiedMillis() time the data changed} when it knows one (the same on every node
- * and after eviction), else the time these bytes were first rendered here.
+ * Vert.x context. A change drops the entries that may include a changed repository, and a render
+ * that was running when it arrived is not kept. When a re-render yields the same bytes the response
+ * keeps its ETag (derived from the bytes) and its Last-Modified, so clients' copies stay valid: the
+ * renderer's {@link RenderedBody#lastModifiedMillis() time the data changed} when it knows one (the
+ * same on every node and after eviction), else the time these bytes were first rendered here.
  *
  * <p>What an invalidation drops is kept a while longer as the "last good" answer, in a second store
- * bounded by a quarter of {@code cache.max_bytes}: while the database is unavailable or refuses more work,
- * {@link #lastGood} lets a slightly stale answer be served instead of an error (the index is a shadow of
- * the registry anyway).
+ * bounded by a quarter of {@code cache.max_bytes}: while the database is unavailable or refuses
+ * more work, {@link #lastGood} lets a slightly stale answer be served instead of an error (the
+ * index is a shadow of the registry anyway).
  */
 public final class ResponseCache {
 
   /**
-   * Memory an entry holds beside its body bytes and strings: Caffeine's node, the map node, the entry
-   * and its scope set, the response, per buffer the Vert.x and Netty wrappers, two DirectByteBuffers, a
-   * Cleaner and a malloc header, and the ETag and date strings. Measured with JOL on JDK 17 (compressed
-   * oops): 1,047 bytes of heap, plus about 16 per off-heap buffer.
+   * Memory an entry holds beside its body bytes and strings: Caffeine's node, the map node, the
+   * entry and its scope set, the response, per buffer the Vert.x and Netty wrappers, two
+   * DirectByteBuffers, a Cleaner and a malloc header, and the ETag and date strings. Measured with
+   * JOL on JDK 17 (compressed oops): 1,047 bytes of heap, plus about 16 per off-heap buffer.
    */
   static final int ENTRY_OVERHEAD = 1_080;
 
-  /** Heap of a String beside its characters (Latin-1, as keys, header values and names are), padded. */
+  /**
+   * Heap of a String beside its characters (Latin-1, as keys, header values and names are), padded.
+   */
   static final int STRING_OVERHEAD = 48;
 
   /**
-   * One remembered ETag per this many bytes of {@code cache.max_bytes}: 16,384 by default, about 4 MiB
-   * with 45-character keys (measured: 255 bytes each).
+   * One remembered ETag per this many bytes of {@code cache.max_bytes}: 16,384 by default, about 4
+   * MiB with 45-character keys (measured: 255 bytes each).
    */
   private static final int BYTES_PER_REMEMBERED_ETAG = 16_384;
 
@@ -71,10 +74,12 @@ public final class ResponseCache {
 
   /**
    * Renders in flight, outside Caffeine: an AsyncCache weighs an in-flight future 0, its window
-   * adaptation then moves such nodes to probation, and their weight landing counts as an access that
-   * promotes them to protected without admission, so one-off queries crowd out popular ones.
+   * adaptation then moves such nodes to probation, and their weight landing counts as an access
+   * that promotes them to protected without admission, so one-off queries crowd out popular ones.
    */
-  private final Map<String, CompletableFuture<RenderedResponse>> rendering = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<RenderedResponse>> rendering =
+      new ConcurrentHashMap<>();
+
   private final Cache<String, Validators> lastServed;
   private final Cache<String, Entry> lastGood;
   private final AtomicLong generation = new AtomicLong();
@@ -87,25 +92,31 @@ public final class ResponseCache {
     this(maxBytes, maxBodyBytes, ForkJoinPool.commonPool());
   }
 
-  /** @param maintenance runs Caffeine's eviction; {@code Runnable::run} makes it deterministic in tests */
+  /**
+   * @param maintenance runs Caffeine's eviction; {@code Runnable::run} makes it deterministic in
+   *     tests
+   */
   ResponseCache(long maxBytes, long maxBodyBytes, Executor maintenance) {
     this.maxBytes = maxBytes;
     this.maxBodyBytes = maxBodyBytes;
-    this.ready = Caffeine.newBuilder()
-        .maximumWeight(maxBytes)
-        .weigher(ResponseCache::weigh)
-        .executor(maintenance)
-        .recordStats()
-        .build();
-    this.lastGood = Caffeine.newBuilder()
-        .maximumWeight(Math.max(1, maxBytes / 4))
-        .weigher(ResponseCache::weigh)
-        .executor(maintenance)
-        .build();
-    this.lastServed = Caffeine.newBuilder()
-        .maximumSize(Math.max(256, maxBytes / BYTES_PER_REMEMBERED_ETAG))
-        .executor(maintenance)
-        .build();
+    this.ready =
+        Caffeine.newBuilder()
+            .maximumWeight(maxBytes)
+            .weigher(ResponseCache::weigh)
+            .executor(maintenance)
+            .recordStats()
+            .build();
+    this.lastGood =
+        Caffeine.newBuilder()
+            .maximumWeight(Math.max(1, maxBytes / 4))
+            .weigher(ResponseCache::weigh)
+            .executor(maintenance)
+            .build();
+    this.lastServed =
+        Caffeine.newBuilder()
+            .maximumSize(Math.max(256, maxBytes / BYTES_PER_REMEMBERED_ETAG))
+            .executor(maintenance)
+            .build();
   }
 
   /** The ready response for {@code key}, or null. */
@@ -114,7 +125,10 @@ public final class ResponseCache {
     return entry == null ? null : entry.response();
   }
 
-  /** The response for {@code key}, rendering it with {@code render} unless a render is already running. */
+  /**
+   * The response for {@code key}, rendering it with {@code render} unless a render is already
+   * running.
+   */
   public Future<RenderedResponse> get(String key, Supplier<Future<byte[]>> render) {
     return get(key, Set.of(), () -> render.get().map(RenderedBody::of));
   }
@@ -123,7 +137,8 @@ public final class ResponseCache {
    * The same, for a response that can only change when one of {@code repositories} changes (empty:
    * when any repository changes). The returned future completes on the caller's Vert.x context.
    */
-  public Future<RenderedResponse> get(String key, Set<String> repositories, Supplier<Future<RenderedBody>> render) {
+  public Future<RenderedResponse> get(
+      String key, Set<String> repositories, Supplier<Future<RenderedBody>> render) {
     RenderedResponse hit = cached(key);
     if (hit != null) {
       return Future.succeededFuture(hit);
@@ -145,8 +160,14 @@ public final class ResponseCache {
     return answer(flight);
   }
 
-  /** Answers the requests waiting for {@code flight}, keeping the response if {@link #keep} allows. */
-  private void land(String key, Set<String> scope, long startedAt, CompletableFuture<RenderedResponse> flight,
+  /**
+   * Answers the requests waiting for {@code flight}, keeping the response if {@link #keep} allows.
+   */
+  private void land(
+      String key,
+      Set<String> scope,
+      long startedAt,
+      CompletableFuture<RenderedResponse> flight,
       AsyncResult<RenderedBody> done) {
     Throwable failure = done.cause();
     RenderedResponse response = null;
@@ -170,14 +191,16 @@ public final class ResponseCache {
 
   /** Keeps {@code entry} unless it is too large or a change arrived since its render started. */
   private void keep(String key, Entry entry, long startedAt) {
-    if (entry.response().identity().length() > maxBodyBytes || weigh(key, entry) > maxBytes
+    if (entry.response().identity().length() > maxBodyBytes
+        || weigh(key, entry) > maxBytes
         || generation.get() != startedAt) {
       return;
     }
     ready.put(key, entry);
     lastGood.invalidate(key);
     if (generation.get() != startedAt) {
-      // the change arrived between the check and the put, perhaps after invalidate looked at this key
+      // the change arrived between the check and the put, perhaps after invalidate looked at this
+      // key
       ready.asMap().remove(key, entry);
     }
   }
@@ -195,21 +218,25 @@ public final class ResponseCache {
     return fresh;
   }
 
-  /** The outcome of {@code flight} as a future that completes on the calling Vert.x context, if any. */
+  /**
+   * The outcome of {@code flight} as a future that completes on the calling Vert.x context, if any.
+   */
   private static Future<RenderedResponse> answer(CompletableFuture<RenderedResponse> flight) {
     Context waiter = Vertx.currentContext();
     Promise<RenderedResponse> promise = Promise.promise();
-    flight.whenComplete((response, failure) -> {
-      if (waiter == null || waiter == Vertx.currentContext()) {
-        complete(promise, response, failure);
-      } else {
-        waiter.runOnContext(v -> complete(promise, response, failure));
-      }
-    });
+    flight.whenComplete(
+        (response, failure) -> {
+          if (waiter == null || waiter == Vertx.currentContext()) {
+            complete(promise, response, failure);
+          } else {
+            waiter.runOnContext(v -> complete(promise, response, failure));
+          }
+        });
     return promise.future();
   }
 
-  private static void complete(Promise<RenderedResponse> promise, RenderedResponse response, Throwable failure) {
+  private static void complete(
+      Promise<RenderedResponse> promise, RenderedResponse response, Throwable failure) {
     if (failure == null) {
       promise.complete(response);
     } else {
@@ -219,8 +246,12 @@ public final class ResponseCache {
 
   private static int weigh(String key, Entry entry) {
     RenderedResponse response = entry.response();
-    long bytes = ENTRY_OVERHEAD + STRING_OVERHEAD + key.length() + response.identity().length()
-        + response.gzip().length();
+    long bytes =
+        ENTRY_OVERHEAD
+            + STRING_OVERHEAD
+            + key.length()
+            + response.identity().length()
+            + response.gzip().length();
     for (Map.Entry<String, String> header : response.headers().entrySet()) {
       bytes += 2 * STRING_OVERHEAD + header.getKey().length() + header.getValue().length();
     }
@@ -232,23 +263,28 @@ public final class ResponseCache {
 
   /**
    * Drops the responses that may include any of {@code repositories}: those limited to other
-   * repositories stay. Renders already running are not kept, and later requests do not wait for them.
+   * repositories stay. Renders already running are not kept, and later requests do not wait for
+   * them.
    */
   public void invalidate(Collection<String> repositories) {
     generation.incrementAndGet();
     rendering.clear();
-    ready.asMap().entrySet().removeIf(kept -> {
-      boolean stale = mayInclude(kept.getValue().scope(), repositories);
-      if (stale) {
-        lastGood.put(kept.getKey(), kept.getValue());
-      }
-      return stale;
-    });
+    ready
+        .asMap()
+        .entrySet()
+        .removeIf(
+            kept -> {
+              boolean stale = mayInclude(kept.getValue().scope(), repositories);
+              if (stale) {
+                lastGood.put(kept.getKey(), kept.getValue());
+              }
+              return stale;
+            });
   }
 
   /**
-   * The last answer for {@code key} that was good before a change made it stale, for when no fresh one
-   * can be rendered; null when none is known.
+   * The last answer for {@code key} that was good before a change made it stale, for when no fresh
+   * one can be rendered; null when none is known.
    */
   public RenderedResponse lastGood(String key) {
     Entry entry = lastGood.getIfPresent(key);
@@ -268,13 +304,15 @@ public final class ResponseCache {
   }
 
   /**
-   * Reports hits, misses, evictions and size of the kept responses ({@code cache_*{cache="responses"}})
-   * and their weight ({@code flagstate_cache_bytes}).
+   * Reports hits, misses, evictions and size of the kept responses ({@code
+   * cache_*{cache="responses"}}) and their weight ({@code flagstate_cache_bytes}).
    */
   public void registerMetrics(MeterRegistry meters) {
     CaffeineCacheMetrics.monitor(meters, ready, "responses");
-    Gauge.builder("flagstate.cache.bytes", this, ResponseCache::weightedBytes).baseUnit("bytes")
-        .description("What the kept rendered responses weigh, counted against cache.max_bytes").register(meters);
+    Gauge.builder("flagstate.cache.bytes", this, ResponseCache::weightedBytes)
+        .baseUnit("bytes")
+        .description("What the kept rendered responses weigh, counted against cache.max_bytes")
+        .register(meters);
   }
 
   /** How many responses are kept. */
@@ -282,7 +320,9 @@ public final class ResponseCache {
     return (int) Math.min(Integer.MAX_VALUE, ready.estimatedSize());
   }
 
-  /** What the kept responses weigh together, in bytes, as counted against {@code cache.max_bytes}. */
+  /**
+   * What the kept responses weigh together, in bytes, as counted against {@code cache.max_bytes}.
+   */
   public long weightedBytes() {
     return ready.policy().eviction().orElseThrow().weightedSize().orElse(0);
   }

@@ -9,12 +9,12 @@ import org.flagstate.bus.IndexChanged;
 import org.flagstate.bus.SequencedChange;
 
 /**
- * The crawling node's side of {@link ChangeSequence}, when nodes are clustered: publishes each committed
- * {@link IndexChanged} on the event bus after its commit (every node's cache, this one's included, hears it
- * once) and beats every {@link ChangeSequence#BEAT_INTERVAL} while this node holds the crawler lock. A
- * commit that does not reach the bus (the node dies right after it) is covered by the next term: whoever
- * takes the lock next starts a new term, and every node drops its cache on hearing it. Runs on the
- * crawler's context.
+ * The crawling node's side of {@link ChangeSequence}, when nodes are clustered: publishes each
+ * committed {@link IndexChanged} on the event bus after its commit (every node's cache, this one's
+ * included, hears it once) and beats every {@link ChangeSequence#BEAT_INTERVAL} while this node
+ * holds the crawler lock. A commit that does not reach the bus (the node dies right after it) is
+ * covered by the next term: whoever takes the lock next starts a new term, and every node drops its
+ * cache on hearing it. Runs on the crawler's context.
  */
 public final class ChangeBroadcaster {
 
@@ -41,8 +41,8 @@ public final class ChangeBroadcaster {
   }
 
   /**
-   * This node lost (or gave up) the lock: beats stop, so other nodes soon treat the crawler as silent.
-   * Commits still in flight are published in the old term.
+   * This node lost (or gave up) the lock: beats stop, so other nodes soon treat the crawler as
+   * silent. Commits still in flight are published in the old term.
    */
   public void lockLost() {
     vertx.cancelTimer(beatTimer);
@@ -59,7 +59,9 @@ public final class ChangeBroadcaster {
       return;
     }
     seq++;
-    vertx.eventBus().publish(Addresses.INDEX_CHANGED, new SequencedChange(term, seq, change).toJson());
+    vertx
+        .eventBus()
+        .publish(Addresses.INDEX_CHANGED, new SequencedChange(term, seq, change).toJson());
   }
 
   private void beat() {

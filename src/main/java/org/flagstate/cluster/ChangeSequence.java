@@ -3,13 +3,13 @@ package org.flagstate.cluster;
 import java.time.Duration;
 
 /**
- * What a clustered node's cache makes of the crawler's messages. The event bus delivers each published
- * change once to every node that is connected when it is sent, but a node that was cut off, was
- * reconnecting, or had just joined may miss one; then, as when LISTEN reconnects in the NOTIFY mode, it must
- * drop its whole cache. Changes are numbered within a crawler term and beats repeat the last number, so
- * a gap, a new term (another node, or the same one again, took the crawler lock, and a change committed just
- * before may not have been published) or a silent crawler each mean "drop everything". Not thread-safe:
- * used on one verticle's context.
+ * What a clustered node's cache makes of the crawler's messages. The event bus delivers each
+ * published change once to every node that is connected when it is sent, but a node that was cut
+ * off, was reconnecting, or had just joined may miss one; then, as when LISTEN reconnects in the
+ * NOTIFY mode, it must drop its whole cache. Changes are numbered within a crawler term and beats
+ * repeat the last number, so a gap, a new term (another node, or the same one again, took the
+ * crawler lock, and a change committed just before may not have been published) or a silent crawler
+ * each mean "drop everything". Not thread-safe: used on one verticle's context.
  */
 public final class ChangeSequence {
 
@@ -34,7 +34,10 @@ public final class ChangeSequence {
   private long lastBeatNanos;
   private String crawler;
 
-  /** @param startedNanos when this node started listening: it waits {@link #SILENCE} for a first beat */
+  /**
+   * @param startedNanos when this node started listening: it waits {@link #SILENCE} for a first
+   *     beat
+   */
   public ChangeSequence(long startedNanos) {
     this.lastBeatNanos = startedNanos;
   }
@@ -51,7 +54,10 @@ public final class ChangeSequence {
     return verdict;
   }
 
-  /** A beat of {@code node} in {@code term}, whose last published change is {@code seq}, heard at {@code nowNanos}. */
+  /**
+   * A beat of {@code node} in {@code term}, whose last published change is {@code seq}, heard at
+   * {@code nowNanos}.
+   */
   public Verdict beat(String term, String node, long seq, long nowNanos) {
     lastBeatNanos = nowNanos;
     crawler = node;
@@ -67,7 +73,9 @@ public final class ChangeSequence {
     return Verdict.NOTHING;
   }
 
-  /** Whether no beat was heard within {@link #SILENCE} before {@code nowNanos} (or since the start). */
+  /**
+   * Whether no beat was heard within {@link #SILENCE} before {@code nowNanos} (or since the start).
+   */
   public boolean silent(long nowNanos) {
     return nowNanos - lastBeatNanos > SILENCE.toNanos();
   }

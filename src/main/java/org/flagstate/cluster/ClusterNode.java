@@ -10,9 +10,9 @@ import java.util.UUID;
 
 /**
  * This node as the others see it: its id and the members it sees. A node that is not clustered is a
- * cluster of one with an id of its own, so {@code /status} and the crawler lock name nodes the same way
- * in both modes. Membership is only ever a hint (a member that left may have held the crawler lock, so try
- * it now); who crawls is decided by PostgreSQL's advisory lock ({@link CrawlerLock}).
+ * cluster of one with an id of its own, so {@code /status} and the crawler lock name nodes the same
+ * way in both modes. Membership is only ever a hint (a member that left may have held the crawler
+ * lock, so try it now); who crawls is decided by PostgreSQL's advisory lock ({@link CrawlerLock}).
  */
 public final class ClusterNode {
 
@@ -47,30 +47,37 @@ public final class ClusterNode {
     return manager == null ? List.of(id) : List.copyOf(manager.getNodes());
   }
 
-  /** Runs {@code action} on {@code context} each time a member leaves this node's view (never when standalone). */
+  /**
+   * Runs {@code action} on {@code context} each time a member leaves this node's view (never when
+   * standalone).
+   */
   public void onMemberLeft(Context context, Runnable action) {
     if (manager == null) {
       return;
     }
-    manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-      }
+    manager
+        .getHazelcastInstance()
+        .getCluster()
+        .addMembershipListener(
+            new MembershipListener() {
+              @Override
+              public void memberAdded(MembershipEvent event) {}
 
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        context.runOnContext(v -> action.run());
-      }
-    });
+              @Override
+              public void memberRemoved(MembershipEvent event) {
+                context.runOnContext(v -> action.run());
+              }
+            });
   }
 
   /**
-   * What {@code /status} shows of the cluster: whether it is one, this node's id, how many nodes it sees,
-   * and, when known, the node holding the crawler lock and whether this node sees it.
+   * What {@code /status} shows of the cluster: whether it is one, this node's id, how many nodes it
+   * sees, and, when known, the node holding the crawler lock and whether this node sees it.
    */
   public JsonObject status(String crawler) {
     List<String> members = members();
-    JsonObject status = new JsonObject().put("enabled", clustered()).put("node", id).put("members", members.size());
+    JsonObject status =
+        new JsonObject().put("enabled", clustered()).put("node", id).put("members", members.size());
     if (crawler != null) {
       status.put("crawler", crawler).put("crawlerInView", members.contains(crawler));
     }

@@ -73,7 +73,10 @@ public enum SettingType {
 
     @Override
     Object parse(Object raw) {
-      String text = raw instanceof Number number ? number.toString() : raw instanceof String string ? string : null;
+      String text =
+          raw instanceof Number number
+              ? number.toString()
+              : raw instanceof String string ? string : null;
       if (text == null) {
         throw new IllegalArgumentException();
       }
@@ -82,12 +85,13 @@ public enum SettingType {
         throw new IllegalArgumentException();
       }
       long amount = Long.parseLong(m.group(1));
-      long bytes = switch (m.group(2)) {
-        case "kib" -> amount << 10;
-        case "mib" -> amount << 20;
-        case "gib" -> amount << 30;
-        default -> amount;
-      };
+      long bytes =
+          switch (m.group(2)) {
+            case "kib" -> amount << 10;
+            case "mib" -> amount << 20;
+            case "gib" -> amount << 30;
+            default -> amount;
+          };
       if (bytes <= 0) {
         throw new IllegalArgumentException();
       }

@@ -8,9 +8,10 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The crawler's {@code flagstate_*} meters: how far the running sync is, how long syncs take, how many
- * registry events were applied, how deep the inbox is and whether this node crawls. Prometheus names
- * are the Micrometer names with dots as underscores (and {@code _total}, {@code _seconds} suffixes).
+ * The crawler's {@code flagstate_*} meters: how far the running sync is, how long syncs take, how
+ * many registry events were applied, how deep the inbox is and whether this node crawls. Prometheus
+ * names are the Micrometer names with dots as underscores (and {@code _total}, {@code _seconds}
+ * suffixes).
  */
 final class CrawlMetrics {
 
@@ -21,18 +22,25 @@ final class CrawlMetrics {
 
   CrawlMetrics(MeterRegistry registry, CrawlProgress progress) {
     this.registry = registry;
-    this.eventsApplied = Counter.builder("flagstate.events.applied")
-        .description("Registry events applied to the index").register(registry);
+    this.eventsApplied =
+        Counter.builder("flagstate.events.applied")
+            .description("Registry events applied to the index")
+            .register(registry);
     Gauge.builder("flagstate.inbox.depth", inboxDepth, AtomicLong::get)
-        .description("Registry events stored and not applied yet").register(registry);
+        .description("Registry events stored and not applied yet")
+        .register(registry);
     Gauge.builder("flagstate.crawler.leader", leader, AtomicLong::get)
-        .description("1 when this node holds the crawler lock").register(registry);
+        .description("1 when this node holds the crawler lock")
+        .register(registry);
     Gauge.builder("flagstate.crawl.repositories.listed", progress, CrawlProgress::repositoriesTotal)
-        .description("Repositories in the registry catalog of the running or last sync").register(registry);
+        .description("Repositories in the registry catalog of the running or last sync")
+        .register(registry);
     Gauge.builder("flagstate.crawl.repositories.done", progress, CrawlProgress::repositoriesDone)
-        .description("Repositories synced so far in the running or last sync").register(registry);
+        .description("Repositories synced so far in the running or last sync")
+        .register(registry);
     Gauge.builder("flagstate.crawl.syncs.completed", progress, CrawlProgress::syncsCompleted)
-        .description("Full syncs completed by this node").register(registry);
+        .description("Full syncs completed by this node")
+        .register(registry);
   }
 
   void eventsApplied(int events) {
@@ -48,7 +56,10 @@ final class CrawlMetrics {
   }
 
   void syncEnded(Duration took, boolean succeeded) {
-    Timer.builder("flagstate.crawl.duration").description("Duration of full syncs")
-        .tag("outcome", succeeded ? "ok" : "failed").register(registry).record(took);
+    Timer.builder("flagstate.crawl.duration")
+        .description("Duration of full syncs")
+        .tag("outcome", succeeded ? "ok" : "failed")
+        .register(registry)
+        .record(took);
   }
 }

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What the crawler is doing and how far it got, for the log and {@code GET /status}. Mutated only on
- * the crawler's event loop; read there too (status requests arrive over the event bus).
+ * What the crawler is doing and how far it got, for the log and {@code GET /status}. Mutated only
+ * on the crawler's event loop; read there too (status requests arrive over the event bus).
  */
 final class CrawlProgress {
 
@@ -31,7 +31,8 @@ final class CrawlProgress {
   void syncStarted() {
     state = "syncing";
     syncStartedAt = Instant.now();
-    repositoriesTotal = repositoriesDone = repositoriesFailed = manifestsFetched = manifestsSkipped = 0;
+    repositoriesTotal =
+        repositoriesDone = repositoriesFailed = manifestsFetched = manifestsSkipped = 0;
     nextAttemptAt = null;
   }
 
@@ -55,7 +56,10 @@ final class CrawlProgress {
     state = "idle";
     syncsCompleted++;
     lastSyncFinishedAt = Instant.now();
-    lastSyncOutcome = repositoriesFailed == 0 ? "ok" : repositoriesFailed + " repositories failed; kept as stored";
+    lastSyncOutcome =
+        repositoriesFailed == 0
+            ? "ok"
+            : repositoriesFailed + " repositories failed; kept as stored";
     nextAttemptAt = next;
   }
 
@@ -85,7 +89,8 @@ final class CrawlProgress {
 
   /** Repositories per second since the sync began. */
   double rate() {
-    double seconds = Math.max(0.001, Duration.between(syncStartedAt, Instant.now()).toMillis() / 1000.0);
+    double seconds =
+        Math.max(0.001, Duration.between(syncStartedAt, Instant.now()).toMillis() / 1000.0);
     return repositoriesDone / seconds;
   }
 
@@ -97,35 +102,42 @@ final class CrawlProgress {
 
   String summaryLine() {
     double seconds = Duration.between(syncStartedAt, Instant.now()).toMillis() / 1000.0;
-    return String.format("%d repositories in %.1fs (%.1f/s), %d new manifests fetched, %d skipped, %d repositories failed",
+    return String.format(
+        "%d repositories in %.1fs (%.1f/s), %d new manifests fetched, %d skipped, %d repositories failed",
         repositoriesDone, seconds, rate(), manifestsFetched, manifestsSkipped, repositoriesFailed);
   }
 
   String progressLine() {
     long eta = etaSeconds();
-    return String.format("Crawling: %d/%d repositories (%d%%), %.1f repositories/s, ETA %s", repositoriesDone,
-        repositoriesTotal, repositoriesTotal == 0 ? 0 : 100 * repositoriesDone / repositoriesTotal, rate(),
+    return String.format(
+        "Crawling: %d/%d repositories (%d%%), %.1f repositories/s, ETA %s",
+        repositoriesDone,
+        repositoriesTotal,
+        repositoriesTotal == 0 ? 0 : 100 * repositoriesDone / repositoriesTotal,
+        rate(),
         eta < 0 ? "unknown" : eta + "s");
   }
 
   JsonObject toJson() {
     JsonObject json = new JsonObject().put("state", state).put("syncsCompleted", syncsCompleted);
     if (syncStartedAt != null) {
-      JsonObject sync = new JsonObject()
-          .put("startedAt", syncStartedAt.toString())
-          .put("repositoriesTotal", repositoriesTotal)
-          .put("repositoriesDone", repositoriesDone)
-          .put("repositoriesFailed", repositoriesFailed)
-          .put("manifestsFetched", manifestsFetched)
-          .put("manifestsSkipped", manifestsSkipped)
-          .put("repositoriesPerSecond", Math.round(rate() * 10) / 10.0);
+      JsonObject sync =
+          new JsonObject()
+              .put("startedAt", syncStartedAt.toString())
+              .put("repositoriesTotal", repositoriesTotal)
+              .put("repositoriesDone", repositoriesDone)
+              .put("repositoriesFailed", repositoriesFailed)
+              .put("manifestsFetched", manifestsFetched)
+              .put("manifestsSkipped", manifestsSkipped)
+              .put("repositoriesPerSecond", Math.round(rate() * 10) / 10.0);
       if (syncing()) {
         sync.put("etaSeconds", etaSeconds());
       }
       json.put("sync", sync);
     }
     if (lastSyncFinishedAt != null) {
-      json.put("lastSyncFinishedAt", lastSyncFinishedAt.toString()).put("lastSyncOutcome", lastSyncOutcome);
+      json.put("lastSyncFinishedAt", lastSyncFinishedAt.toString())
+          .put("lastSyncOutcome", lastSyncOutcome);
     }
     if (lastError != null) {
       json.put("lastError", lastError);

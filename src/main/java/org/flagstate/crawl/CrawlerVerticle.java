@@ -26,20 +26,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The only writer of the index. Runs a full sync at start and every {@code crawl.interval}; while the
- * registry is unreachable it keeps the stored index served and retries with backoff. Each commit's
- * {@link IndexChanged} reaches every node's cache once: by NOTIFY sent inside the transaction when nodes are
- * not clustered, published on the clustered event bus right after the commit when they are
- * ({@link ChangeBroadcaster}). New inbox events wake it the same way (NOTIFY, or the bus). Exactly one node
- * crawls: the one holding {@link CrawlerLock}. It answers this node's status requests on the event bus.
+ * The only writer of the index. Runs a full sync at start and every {@code crawl.interval}; while
+ * the registry is unreachable it keeps the stored index served and retries with backoff. Each
+ * commit's {@link IndexChanged} reaches every node's cache once: by NOTIFY sent inside the
+ * transaction when nodes are not clustered, published on the clustered event bus right after the
+ * commit when they are ({@link ChangeBroadcaster}). New inbox events wake it the same way (NOTIFY,
+ * or the bus). Exactly one node crawls: the one holding {@link CrawlerLock}. It answers this node's
+ * status requests on the event bus.
  */
 public final class CrawlerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(CrawlerVerticle.class);
   private static final Duration PROGRESS_LOG_PERIOD = Duration.ofSeconds(5);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-  /** Safety net: events are normally applied on the inbox's NOTIFY, which is lost while LISTEN reconnects. */
+
+  /**
+   * Safety net: events are normally applied on the inbox's NOTIFY, which is lost while LISTEN
+   * reconnects.
+   */
   private static final Duration INBOX_POLL = Duration.ofSeconds(5);
+
   private static final Duration LEADER_RETRY = Duration.ofSeconds(5);
   private final FlagstateConfig config;
   private final ClusterNode node;
@@ -59,8 +65,10 @@ public final class CrawlerVerticle extends VerticleBase {
   private SqlConnection leader;
   private boolean askingForLock;
   private boolean stopping;
+
   /** Null when nodes are not clustered (NOTIFY carries the changes). */
   private ChangeBroadcaster broadcaster;
+
   private final List<Message<Object>> waitingForNextSync = new ArrayList<>();
 
   private final MeterRegistry meters;
@@ -70,8 +78,12 @@ public final class CrawlerVerticle extends VerticleBase {
     this(config, ClusterNode.standalone(), database, meters);
   }
 
-  /** @param node this node, whose id names the crawler lock's session and whose view {@code /status} shows */
-  public CrawlerVerticle(FlagstateConfig config, ClusterNode node, PgConnectOptions database, MeterRegistry meters) {
+  /**
+   * @param node this node, whose id names the crawler lock's session and whose view {@code /status}
+   *     shows
+   */
+  public CrawlerVerticle(
+      FlagstateConfig config, ClusterNode node, PgConnectOptions database, MeterRegistry meters) {
     this.config = config;
     this.node = node;
     this.database = database;
@@ -93,85 +105,131 @@ public final class CrawlerVerticle extends VerticleBase {
     inboxStore = new InboxStore(pool);
     RepositoryLocks locks = new RepositoryLocks();
     ManifestFetcher fetcher = new ManifestFetcher(registry, writer::knownDigests);
-    fullSync = new FullSync(registry, writer, fetcher, locks, progress, config.crawl().concurrency(),
-        this::committed);
+    fullSync =
+        new FullSync(
+            registry,
+            writer,
+            fetcher,
+            locks,
+            progress,
+            config.crawl().concurrency(),
+            this::committed);
     inbox = new InboxApplier(vertx, inboxStore, writer, fetcher, locks, this::committed);
-    return vertx.eventBus().localConsumer(Addresses.CRAWLER_STATUS, this::status).completion()
-        .compose(v -> vertx.eventBus().localConsumer(Addresses.CRAWLER_SYNC, this::syncRequested).completion())
+    return vertx
+        .eventBus()
+        .localConsumer(Addresses.CRAWLER_STATUS, this::status)
+        .completion()
+        .compose(
+            v ->
+                vertx
+                    .eventBus()
+                    .localConsumer(Addresses.CRAWLER_SYNC, this::syncRequested)
+                    .completion())
         .compose(v -> listenForNewEvents())
-        .onSuccess(v -> {
-          depthTimer = vertx.setPeriodic(INBOX_POLL.toMillis(), id -> inboxStore.status()
-              .onSuccess(status -> metrics.inboxDepth(status.getLong("pending"))));
-          becomeLeaderOrWait();
-        });
+        .onSuccess(
+            v -> {
+              depthTimer =
+                  vertx.setPeriodic(
+                      INBOX_POLL.toMillis(),
+                      id ->
+                          inboxStore
+                              .status()
+                              .onSuccess(status -> metrics.inboxDepth(status.getLong("pending"))));
+              becomeLeaderOrWait();
+            });
   }
 
   /**
-   * The webhook's commit of new events sends a NOTIFY (clustered: an {@link org.flagstate.bus.InboxAppended}
-   * on the bus), whichever node received them; the crawling node applies them at once. Until LISTEN is
-   * (re)established, or when a bus message is lost, the periodic poll picks them up.
+   * The webhook's commit of new events sends a NOTIFY (clustered: an {@link
+   * org.flagstate.bus.InboxAppended} on the bus), whichever node received them; the crawling node
+   * applies them at once. Until LISTEN is (re)established, or when a bus message is lost, the
+   * periodic poll picks them up.
    */
   private Future<Void> listenForNewEvents() {
     if (broadcaster != null) {
-      return vertx.eventBus().consumer(Addresses.INBOX_APPENDED, message -> {
-        if (leader != null) {
-          inbox.wake();
-        }
-      }).completion();
+      return vertx
+          .eventBus()
+          .consumer(
+              Addresses.INBOX_APPENDED,
+              message -> {
+                if (leader != null) {
+                  inbox.wake();
+                }
+              })
+          .completion();
     }
     inboxWakeUps = PgSubscriber.subscriber(vertx, database).reconnectPolicy(retries -> 1000L);
-    inboxWakeUps.channel(InboxStore.WAKE_CHANNEL).handler(payload -> {
-      if (leader != null) {
-        inbox.wake();
-      }
-    });
-    return inboxWakeUps.connect().onFailure(failure -> LOG.warn(
-        "Cannot listen for new registry events ({}); they are applied by the {} s poll instead",
-        failure.getMessage(), INBOX_POLL.toSeconds())).otherwiseEmpty();
+    inboxWakeUps
+        .channel(InboxStore.WAKE_CHANNEL)
+        .handler(
+            payload -> {
+              if (leader != null) {
+                inbox.wake();
+              }
+            });
+    return inboxWakeUps
+        .connect()
+        .onFailure(
+            failure ->
+                LOG.warn(
+                    "Cannot listen for new registry events ({}); they are applied by the {} s poll instead",
+                    failure.getMessage(),
+                    INBOX_POLL.toSeconds()))
+        .otherwiseEmpty();
   }
 
   /**
-   * Only one crawler may write to a database: the node that holds {@link CrawlerLock} on a connection of
-   * its own crawls; the others serve and try again every few seconds (clustered: also as soon as a member
-   * leaves their view). A node that dies loses its connection, and PostgreSQL releases the lock with it.
+   * Only one crawler may write to a database: the node that holds {@link CrawlerLock} on a
+   * connection of its own crawls; the others serve and try again every few seconds (clustered: also
+   * as soon as a member leaves their view). A node that dies loses its connection, and PostgreSQL
+   * releases the lock with it.
    */
   private void becomeLeaderOrWait() {
     if (stopping || leader != null || askingForLock) {
       return;
     }
     askingForLock = true;
-    CrawlerLock.tryAcquire(pool, node.id()).onComplete(outcome -> {
-      askingForLock = false;
-      if (stopping && outcome.succeeded() && outcome.result() != null) {
-        outcome.result().close();
-        return;
-      }
-      if (outcome.succeeded() && outcome.result() != null) {
-        vertx.cancelTimer(syncTimer);
-        leader = outcome.result();
-        metrics.leader(true);
-        if (broadcaster != null) {
-          broadcaster.lockTaken();
-        }
-        leader.closeHandler(v -> lostLeadership());
-        LOG.info("This node crawls the registry (it holds the crawler lock)");
-        inbox.replay()
-            .onFailure(failure -> LOG.warn("Replaying stored registry events failed: {}; retrying",
-                failure.getMessage()))
-            .onComplete(replayed -> {
-              inboxPoll = vertx.setPeriodic(INBOX_POLL.toMillis(), id -> inbox.wake());
-              runSync(0);
+    CrawlerLock.tryAcquire(pool, node.id())
+        .onComplete(
+            outcome -> {
+              askingForLock = false;
+              if (stopping && outcome.succeeded() && outcome.result() != null) {
+                outcome.result().close();
+                return;
+              }
+              if (outcome.succeeded() && outcome.result() != null) {
+                vertx.cancelTimer(syncTimer);
+                leader = outcome.result();
+                metrics.leader(true);
+                if (broadcaster != null) {
+                  broadcaster.lockTaken();
+                }
+                leader.closeHandler(v -> lostLeadership());
+                LOG.info("This node crawls the registry (it holds the crawler lock)");
+                inbox
+                    .replay()
+                    .onFailure(
+                        failure ->
+                            LOG.warn(
+                                "Replaying stored registry events failed: {}; retrying",
+                                failure.getMessage()))
+                    .onComplete(
+                        replayed -> {
+                          inboxPoll = vertx.setPeriodic(INBOX_POLL.toMillis(), id -> inbox.wake());
+                          runSync(0);
+                        });
+              } else {
+                if (outcome.failed()) {
+                  LOG.warn(
+                      "Could not ask the database for the crawler lock: {}",
+                      outcome.cause().getMessage());
+                } else if (!progress.syncing()) {
+                  progress.standby();
+                }
+                vertx.cancelTimer(syncTimer);
+                syncTimer = vertx.setTimer(LEADER_RETRY.toMillis(), id -> becomeLeaderOrWait());
+              }
             });
-      } else {
-        if (outcome.failed()) {
-          LOG.warn("Could not ask the database for the crawler lock: {}", outcome.cause().getMessage());
-        } else if (!progress.syncing()) {
-          progress.standby();
-        }
-        vertx.cancelTimer(syncTimer);
-        syncTimer = vertx.setTimer(LEADER_RETRY.toMillis(), id -> becomeLeaderOrWait());
-      }
-    });
   }
 
   private void askForLockNow() {
@@ -190,25 +248,35 @@ public final class CrawlerVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    LOG.warn("Lost the database connection that holds the crawler lock; crawling pauses until it is regained");
+    LOG.warn(
+        "Lost the database connection that holds the crawler lock; crawling pauses until it is regained");
     vertx.cancelTimer(syncTimer);
     vertx.cancelTimer(inboxPoll);
     syncTimer = vertx.setTimer(LEADER_RETRY.toMillis(), id -> becomeLeaderOrWait());
   }
 
   private void status(Message<Object> request) {
-    inboxStore.status().onComplete(inboxStatus -> {
-      if (inboxStatus.succeeded()) {
-        metrics.inboxDepth(inboxStatus.result().getLong("pending"));
-      }
-      JsonObject status = progress.toJson();
-      status.put("inbox", inboxStatus.succeeded() ? inboxStatus.result()
-          : new JsonObject().put("error", inboxStatus.cause().getMessage()));
-      CrawlerLock.holder(pool).onComplete(holder -> {
-        status.put("cluster", node.status(holder.succeeded() ? holder.result() : null));
-        request.reply(status);
-      });
-    });
+    inboxStore
+        .status()
+        .onComplete(
+            inboxStatus -> {
+              if (inboxStatus.succeeded()) {
+                metrics.inboxDepth(inboxStatus.result().getLong("pending"));
+              }
+              JsonObject status = progress.toJson();
+              status.put(
+                  "inbox",
+                  inboxStatus.succeeded()
+                      ? inboxStatus.result()
+                      : new JsonObject().put("error", inboxStatus.cause().getMessage()));
+              CrawlerLock.holder(pool)
+                  .onComplete(
+                      holder -> {
+                        status.put(
+                            "cluster", node.status(holder.succeeded() ? holder.result() : null));
+                        request.reply(status);
+                      });
+            });
   }
 
   private void syncRequested(Message<Object> request) {
@@ -230,49 +298,63 @@ public final class CrawlerVerticle extends VerticleBase {
     List<Message<Object>> waiting = List.copyOf(waitingForNextSync);
     waitingForNextSync.clear();
     LOG.info("Full sync of {} started", registry.describe());
-    progressTimer = vertx.setPeriodic(PROGRESS_LOG_PERIOD.toMillis(), id -> LOG.info(progress.progressLine()));
+    progressTimer =
+        vertx.setPeriodic(PROGRESS_LOG_PERIOD.toMillis(), id -> LOG.info(progress.progressLine()));
     long startedAt = System.nanoTime();
-    fullSync.run().compose(v -> collectGarbage()).onComplete(outcome -> {
-      vertx.cancelTimer(progressTimer);
-      metrics.syncEnded(Duration.ofNanos(System.nanoTime() - startedAt), outcome.succeeded());
-      if (stopping) {
-        return;
-      }
-      int nextFailures;
-      Duration wait;
-      if (outcome.succeeded()) {
-        nextFailures = 0;
-        wait = config.crawl().interval();
-        progress.syncFinished(Instant.now().plus(wait));
-        LOG.info("Full sync finished: {}; next in {}", progress.summaryLine(), human(wait));
-      } else {
-        nextFailures = failuresInARow + 1;
-        wait = backoff(failuresInARow);
-        progress.syncFailed(outcome.cause().getMessage(), Instant.now().plus(wait));
-        LOG.warn("Full sync failed: {}. Serving the index as stored; retrying in {}. Check registry.url and that "
-            + "the registry is running.", outcome.cause().getMessage(), human(wait));
-      }
-      waiting.forEach(request -> request.reply(progress.toJson()));
-      if (!waitingForNextSync.isEmpty()) {
-        wait = Duration.ZERO;
-      }
-      syncTimer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> runSync(nextFailures));
-    });
+    fullSync
+        .run()
+        .compose(v -> collectGarbage())
+        .onComplete(
+            outcome -> {
+              vertx.cancelTimer(progressTimer);
+              metrics.syncEnded(
+                  Duration.ofNanos(System.nanoTime() - startedAt), outcome.succeeded());
+              if (stopping) {
+                return;
+              }
+              int nextFailures;
+              Duration wait;
+              if (outcome.succeeded()) {
+                nextFailures = 0;
+                wait = config.crawl().interval();
+                progress.syncFinished(Instant.now().plus(wait));
+                LOG.info("Full sync finished: {}; next in {}", progress.summaryLine(), human(wait));
+              } else {
+                nextFailures = failuresInARow + 1;
+                wait = backoff(failuresInARow);
+                progress.syncFailed(outcome.cause().getMessage(), Instant.now().plus(wait));
+                LOG.warn(
+                    "Full sync failed: {}. Serving the index as stored; retrying in {}. Check registry.url and that "
+                        + "the registry is running.",
+                    outcome.cause().getMessage(),
+                    human(wait));
+              }
+              waiting.forEach(request -> request.reply(progress.toJson()));
+              if (!waitingForNextSync.isEmpty()) {
+                wait = Duration.ZERO;
+              }
+              syncTimer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> runSync(nextFailures));
+            });
   }
 
-  /** Removes manifests no tag references; a failure is logged, the next reconciliation tries again. */
+  /**
+   * Removes manifests no tag references; a failure is logged, the next reconciliation tries again.
+   */
   private Future<Void> collectGarbage() {
-    return writer.collectGarbage()
-        .onSuccess(removed -> {
-          if (removed > 0) {
-            LOG.info("Removed {} manifests no tag references any more", removed);
-          }
-        })
+    return writer
+        .collectGarbage()
+        .onSuccess(
+            removed -> {
+              if (removed > 0) {
+                LOG.info("Removed {} manifests no tag references any more", removed);
+              }
+            })
         .<Void>mapEmpty()
-        .recover(failure -> {
-          LOG.warn("Garbage collection of manifests failed: {}", failure.getMessage());
-          return Future.succeededFuture();
-        });
+        .recover(
+            failure -> {
+              LOG.warn("Garbage collection of manifests failed: {}", failure.getMessage());
+              return Future.succeededFuture();
+            });
   }
 
   private static String human(Duration duration) {
@@ -285,15 +367,17 @@ public final class CrawlerVerticle extends VerticleBase {
     return wait.compareTo(max) > 0 ? max : wait;
   }
 
-  /** Every committed change: caches hear of it by NOTIFY sent with the commit, or from the bus now. */
+  /**
+   * Every committed change: caches hear of it by NOTIFY sent with the commit, or from the bus now.
+   */
   private void committed(IndexChanged change) {
     if (broadcaster != null) {
       broadcaster.committed(change);
     }
     metrics.eventsApplied(change.eventsApplied());
-    LOG.debug("Committed {} applied events, changed {}", change.eventsApplied(), change.repositories());
+    LOG.debug(
+        "Committed {} applied events, changed {}", change.eventsApplied(), change.repositories());
   }
-
 
   @Override
   public Future<?> stop() {

@@ -7,8 +7,9 @@ import org.flagstate.registry.ImageConfig;
 import org.flagstate.registry.ParsedManifest;
 
 /**
- * Manifests fetched from the registry for one repository and not stored yet: images with their config,
- * lists with the members kept, and digests judged unindexable. Collected on the crawler's event loop.
+ * Manifests fetched from the registry for one repository and not stored yet: images with their
+ * config, lists with the members kept, and digests judged unindexable. Collected on the crawler's
+ * event loop.
  */
 final class FetchedManifests {
 
@@ -25,7 +26,10 @@ final class FetchedManifests {
   final List<ImageList> lists = new ArrayList<>();
   final List<Skipped> skipped = new ArrayList<>();
 
-  /** True when the digest is in the index already ({@code known} true) or was fetched as an image or list. */
+  /**
+   * True when the digest is in the index already ({@code known} true) or was fetched as an image or
+   * list.
+   */
   boolean isIndexable(String digest, Map<String, Boolean> known) {
     return Boolean.TRUE.equals(known.get(digest))
         || images.stream().anyMatch(i -> i.manifest().digest().equals(digest))
@@ -34,7 +38,8 @@ final class FetchedManifests {
 
   /** True when the index has a verdict on the digest: indexable, or known to be skipped. */
   boolean isSettled(String digest, Map<String, Boolean> known) {
-    return known.containsKey(digest) || isIndexable(digest, known)
+    return known.containsKey(digest)
+        || isIndexable(digest, known)
         || skipped.stream().anyMatch(s -> s.digest().equals(digest));
   }
 

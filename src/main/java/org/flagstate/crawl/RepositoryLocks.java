@@ -20,20 +20,22 @@ final class RepositoryLocks {
     Promise<T> done = Promise.promise();
     Future<T> result = done.future();
     tails.put(repository, result);
-    previous.onComplete(ignored -> {
-      Future<T> running;
-      try {
-        running = work.get();
-      } catch (RuntimeException e) {
-        running = Future.failedFuture(e);
-      }
-      running.onComplete(outcome -> {
-        if (tails.get(repository) == result) {
-          tails.remove(repository);
-        }
-        done.handle(outcome);
-      });
-    });
+    previous.onComplete(
+        ignored -> {
+          Future<T> running;
+          try {
+            running = work.get();
+          } catch (RuntimeException e) {
+            running = Future.failedFuture(e);
+          }
+          running.onComplete(
+              outcome -> {
+                if (tails.get(repository) == result) {
+                  tails.remove(repository);
+                }
+                done.handle(outcome);
+              });
+        });
     return result;
   }
 }

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL server Flagstate stores its index in: either one reached by {@code database.url}, or an
- * embedded one started here over a persistent data directory, so that a fresh machine needs nothing
- * installed. Starting and stopping block; call them off the event loop.
+ * The PostgreSQL server Flagstate stores its index in: either one reached by {@code database.url},
+ * or an embedded one started here over a persistent data directory, so that a fresh machine needs
+ * nothing installed. Starting and stopping block; call them off the event loop.
  */
 public final class DatabaseServer implements AutoCloseable {
 
@@ -24,7 +24,8 @@ public final class DatabaseServer implements AutoCloseable {
   private final EmbeddedPostgres embedded;
   private final Process watchdog;
 
-  private DatabaseServer(PgConnectOptions connectOptions, EmbeddedPostgres embedded, Process watchdog) {
+  private DatabaseServer(
+      PgConnectOptions connectOptions, EmbeddedPostgres embedded, Process watchdog) {
     this.connectOptions = connectOptions;
     this.embedded = embedded;
     this.watchdog = watchdog;
@@ -37,40 +38,58 @@ public final class DatabaseServer implements AutoCloseable {
       try {
         options = PgConnectOptions.fromUri(config.url());
       } catch (RuntimeException e) {
-        throw new ConfigException("configuration key database.url is not a PostgreSQL URL ("
-            + e.getMessage() + "); use postgresql://user:password@host:5432/database");
+        throw new ConfigException(
+            "configuration key database.url is not a PostgreSQL URL ("
+                + e.getMessage()
+                + "); use postgresql://user:password@host:5432/database");
       }
-      LOG.info("Using PostgreSQL at {}:{}, database {}", options.getHost(), options.getPort(), options.getDatabase());
+      LOG.info(
+          "Using PostgreSQL at {}:{}, database {}",
+          options.getHost(),
+          options.getPort(),
+          options.getDatabase());
       return new DatabaseServer(withSessionSettings(options, config), null, null);
     }
     Path dataDir = Path.of(config.dataDir()).toAbsolutePath();
     try {
       Files.createDirectories(dataDir);
       OrphanedPostgres.stopIfOrphaned(dataDir);
-      LOG.info("Starting embedded PostgreSQL with data directory {} (set database.url to use your own server)",
+      LOG.info(
+          "Starting embedded PostgreSQL with data directory {} (set database.url to use your own server)",
           dataDir);
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-          .setDataDirectory(dataDir)
-          .setCleanDataDirectory(false)
-          .setRegisterShutdownHook(false)
-          .setPGStartupWait(Duration.ofSeconds(60))
-          .start();
-      PgConnectOptions options = new PgConnectOptions()
-          .setHost("127.0.0.1")
-          .setPort(postgres.getPort())
-          .setDatabase("postgres")
-          .setUser("postgres");
+      EmbeddedPostgres postgres =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dataDir)
+              .setCleanDataDirectory(false)
+              .setRegisterShutdownHook(false)
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .start();
+      PgConnectOptions options =
+          new PgConnectOptions()
+              .setHost("127.0.0.1")
+              .setPort(postgres.getPort())
+              .setDatabase("postgres")
+              .setUser("postgres");
       LOG.info("Embedded PostgreSQL is listening on 127.0.0.1:{}", postgres.getPort());
-      Process watchdog = OrphanedPostgres.PidFile.read(dataDir)
-          .map(pidFile -> startWatchdog(pidFile.pid()))
-          .orElse(null);
+      Process watchdog =
+          OrphanedPostgres.PidFile.read(dataDir)
+              .map(pidFile -> startWatchdog(pidFile.pid()))
+              .orElse(null);
       return new DatabaseServer(withSessionSettings(options, config), postgres, watchdog);
     } catch (IllegalStateException e) {
-      throw new ConfigException("could not start the embedded PostgreSQL: " + e.getMessage()
-          + "; stop that Flagstate, or set database.data_dir or database.url", e);
+      throw new ConfigException(
+          "could not start the embedded PostgreSQL: "
+              + e.getMessage()
+              + "; stop that Flagstate, or set database.data_dir or database.url",
+          e);
     } catch (IOException | RuntimeException e) {
-      throw new ConfigException("could not start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage()
-          + " (is another Flagstate using that directory? set database.data_dir or database.url)", e);
+      throw new ConfigException(
+          "could not start the embedded PostgreSQL in "
+              + dataDir
+              + ": "
+              + e.getMessage()
+              + " (is another Flagstate using that directory? set database.data_dir or database.url)",
+          e);
     }
   }
 
@@ -78,13 +97,16 @@ public final class DatabaseServer implements AutoCloseable {
     try {
       return OrphanedPostgres.watch(postmasterPid);
     } catch (IOException e) {
-      LOG.warn("Could not start the watchdog that stops the embedded PostgreSQL if Flagstate is killed ({}); "
-          + "the next start stops a left-over server instead", e.getMessage());
+      LOG.warn(
+          "Could not start the watchdog that stops the embedded PostgreSQL if Flagstate is killed ({}); "
+              + "the next start stops a left-over server instead",
+          e.getMessage());
       return null;
     }
   }
 
-  private static PgConnectOptions withSessionSettings(PgConnectOptions options, FlagstateConfig.Database config) {
+  private static PgConnectOptions withSessionSettings(
+      PgConnectOptions options, FlagstateConfig.Database config) {
     return options
         .setCachePreparedStatements(true)
         .setPipeliningLimit(256)
@@ -97,7 +119,11 @@ public final class DatabaseServer implements AutoCloseable {
   }
 
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + connectOptions.getHost() + ":" + connectOptions.getPort() + "/"
+    return "jdbc:postgresql://"
+        + connectOptions.getHost()
+        + ":"
+        + connectOptions.getPort()
+        + "/"
         + connectOptions.getDatabase();
   }
 

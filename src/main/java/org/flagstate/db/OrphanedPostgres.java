@@ -17,17 +17,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Cleans up after an abrupt end (kill -9, the OOM killer, a crashed JVM) of a Flagstate that ran an
- * embedded PostgreSQL: its postmaster outlives it and keeps the data directory, and the next start would
- * fail. The server is stopped only when it is provably that data directory's own ({@code postmaster.pid}
- * names the directory and a live postgres process) and no live Flagstate holds the directory (the
- * embedded server's {@code epg-lock} file lock dies with the JVM that held it). A {@link #watch watchdog}
- * also stops the server within a second of its Flagstate dying, so usually nothing is left to clean.
+ * embedded PostgreSQL: its postmaster outlives it and keeps the data directory, and the next start
+ * would fail. The server is stopped only when it is provably that data directory's own ({@code
+ * postmaster.pid} names the directory and a live postgres process) and no live Flagstate holds the
+ * directory (the embedded server's {@code epg-lock} file lock dies with the JVM that held it). A
+ * {@link #watch watchdog} also stops the server within a second of its Flagstate dying, so usually
+ * nothing is left to clean.
  */
 final class OrphanedPostgres {
 
   private static final Logger LOG = LoggerFactory.getLogger(OrphanedPostgres.class);
+
   /** The file lock zonky's EmbeddedPostgres holds while a JVM uses the data directory. */
   static final String LOCK_FILE = "epg-lock";
+
   private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
   private OrphanedPostgres() {}
@@ -41,7 +44,8 @@ final class OrphanedPostgres {
         if (lines.size() < 2 || !lines.get(0).strip().matches("\\d{1,10}")) {
           return Optional.empty();
         }
-        return Optional.of(new PidFile(Long.parseLong(lines.get(0).strip()), Path.of(lines.get(1).strip())));
+        return Optional.of(
+            new PidFile(Long.parseLong(lines.get(0).strip()), Path.of(lines.get(1).strip())));
       } catch (NoSuchFileException e) {
         return Optional.empty();
       } catch (IOException e) {
@@ -51,8 +55,8 @@ final class OrphanedPostgres {
   }
 
   /**
-   * Stops the postmaster an earlier Flagstate left running on {@code dataDir}, if there is one and it is
-   * provably orphaned; returns whether it stopped one.
+   * Stops the postmaster an earlier Flagstate left running on {@code dataDir}, if there is one and
+   * it is provably orphaned; returns whether it stopped one.
    *
    * @throws IllegalStateException when a live Flagstate holds the directory
    */
@@ -61,17 +65,32 @@ final class OrphanedPostgres {
     if (pidFile.isEmpty()) {
       return false;
     }
-    Optional<ProcessHandle> postmaster = ProcessHandle.of(pidFile.get().pid()).filter(ProcessHandle::isAlive)
-        .filter(process -> process.info().command().map(command -> command.endsWith("postgres")).orElse(false));
+    Optional<ProcessHandle> postmaster =
+        ProcessHandle.of(pidFile.get().pid())
+            .filter(ProcessHandle::isAlive)
+            .filter(
+                process ->
+                    process
+                        .info()
+                        .command()
+                        .map(command -> command.endsWith("postgres"))
+                        .orElse(false));
     if (postmaster.isEmpty() || !sameDirectory(pidFile.get().dataDir(), dataDir)) {
       return false;
     }
     if (!Files.exists(dataDir.resolve(LOCK_FILE)) || !unlocked(dataDir.resolve(LOCK_FILE))) {
-      throw new IllegalStateException("another running Flagstate uses the embedded PostgreSQL in " + dataDir
-          + " (postmaster " + pidFile.get().pid() + ")");
+      throw new IllegalStateException(
+          "another running Flagstate uses the embedded PostgreSQL in "
+              + dataDir
+              + " (postmaster "
+              + pidFile.get().pid()
+              + ")");
     }
-    LOG.warn("An embedded PostgreSQL (pid {}) was left running on {} by a Flagstate that ended abruptly; "
-        + "stopping it before starting again", pidFile.get().pid(), dataDir);
+    LOG.warn(
+        "An embedded PostgreSQL (pid {}) was left running on {} by a Flagstate that ended abruptly; "
+            + "stopping it before starting again",
+        pidFile.get().pid(),
+        dataDir);
     stop(postmaster.get());
     return true;
   }
@@ -88,7 +107,10 @@ final class OrphanedPostgres {
     }
   }
 
-  /** A fast shutdown (SIGINT: abort transactions, then a clean checkpoint), then SIGKILL if it hangs. */
+  /**
+   * A fast shutdown (SIGINT: abort transactions, then a clean checkpoint), then SIGKILL if it
+   * hangs.
+   */
   private static void stop(ProcessHandle postmaster) {
     signal("INT", postmaster.pid());
     Instant deadline = Instant.now().plus(STOP_WAIT);
@@ -96,29 +118,40 @@ final class OrphanedPostgres {
       sleep(Duration.ofMillis(100));
     }
     if (postmaster.isAlive()) {
-      LOG.warn("Embedded PostgreSQL (pid {}) did not stop in {} s; killing it", postmaster.pid(),
+      LOG.warn(
+          "Embedded PostgreSQL (pid {}) did not stop in {} s; killing it",
+          postmaster.pid(),
           STOP_WAIT.toSeconds());
       postmaster.destroyForcibly();
     }
   }
 
   /**
-   * Starts a small shell process that outlives this JVM if it is killed, and then stops the postmaster
-   * with a fast shutdown: the embedded PostgreSQL ends with its Flagstate. A clean stop kills the
-   * watchdog first.
+   * Starts a small shell process that outlives this JVM if it is killed, and then stops the
+   * postmaster with a fast shutdown: the embedded PostgreSQL ends with its Flagstate. A clean stop
+   * kills the watchdog first.
    */
   static Process watch(long postmasterPid) throws IOException {
     long self = ProcessHandle.current().pid();
-    String script = "while kill -0 " + self + " 2>/dev/null; do sleep 1; done; kill -INT " + postmasterPid
-        + " 2>/dev/null";
-    return new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String script =
+        "while kill -0 "
+            + self
+            + " 2>/dev/null; do sleep 1; done; kill -INT "
+            + postmasterPid
+            + " 2>/dev/null";
+    return new ProcessBuilder("/bin/sh", "-c", script)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
   }
 
   private static void signal(String signal, long pid) {
     try {
-      new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+      new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -7,8 +7,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
 /**
- * The one PostgreSQL pool every verticle uses. Each verticle asks for it by name; Vert.x hands out the
- * same underlying connections, so N query verticles do not open N pools.
+ * The one PostgreSQL pool every verticle uses. Each verticle asks for it by name; Vert.x hands out
+ * the same underlying connections, so N query verticles do not open N pools.
  */
 public final class SharedPool {
 

@@ -8,8 +8,8 @@ import io.vertx.sqlclient.Tuple;
 import java.util.Collection;
 
 /**
- * A SQL statement assembled from optional conditions, with its positional parameters added as the text
- * grows, so {@code $n} numbering cannot drift from the values. Collections become text arrays.
+ * A SQL statement assembled from optional conditions, with its positional parameters added as the
+ * text grows, so {@code $n} numbering cannot drift from the values. Collections become text arrays.
  */
 public final class SqlStatement {
 

@@ -15,12 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Bounds the uncached work (database reads and renders) that anonymous requests can start on this node:
- * at most {@code query.max_concurrent} at once, then at most {@code query.max_queued} waiting up to
- * {@code query.queue_timeout}; past that a request is refused at once with {@link Overloaded} (answered
- * 503 with Retry-After, or with the last good bytes), never left hanging. A flood of distinct queries
- * then costs a bounded share of the database and the event loops, and cached answers keep their speed.
- * Shared by every listener instance of the node; a waiter is started on its own Vert.x context.
+ * Bounds the uncached work (database reads and renders) that anonymous requests can start on this
+ * node: at most {@code query.max_concurrent} at once, then at most {@code query.max_queued} waiting
+ * up to {@code query.queue_timeout}; past that a request is refused at once with {@link Overloaded}
+ * (answered 503 with Retry-After, or with the last good bytes), never left hanging. A flood of
+ * distinct queries then costs a bounded share of the database and the event loops, and cached
+ * answers keep their speed. Shared by every listener instance of the node; a waiter is started on
+ * its own Vert.x context.
  */
 public final class AdmissionControl {
 
@@ -51,18 +52,23 @@ public final class AdmissionControl {
     }
   }
 
-  public AdmissionControl(Vertx vertx, int maxRunning, int maxQueued, Duration queueTimeout, MeterRegistry meters) {
+  public AdmissionControl(
+      Vertx vertx, int maxRunning, int maxQueued, Duration queueTimeout, MeterRegistry meters) {
     this.vertx = vertx;
     this.maxRunning = maxRunning;
     this.maxQueued = maxQueued;
     this.queueTimeout = queueTimeout;
-    this.refused = Counter.builder("flagstate.admission.refused")
-        .description("Uncached requests refused because too much uncached work was running and queued")
-        .register(meters);
+    this.refused =
+        Counter.builder("flagstate.admission.refused")
+            .description(
+                "Uncached requests refused because too much uncached work was running and queued")
+            .register(meters);
     Gauge.builder("flagstate.admission.running", running, AtomicInteger::get)
-        .description("Uncached database reads and renders running").register(meters);
+        .description("Uncached database reads and renders running")
+        .register(meters);
     Gauge.builder("flagstate.admission.queued", queued, AtomicInteger::get)
-        .description("Uncached requests waiting for a slot").register(meters);
+        .description("Uncached requests waiting for a slot")
+        .register(meters);
   }
 
   /** Runs {@code work} now, or when a slot frees, or fails with {@link Overloaded}. */
@@ -72,28 +78,40 @@ public final class AdmissionControl {
     }
     if (queued.incrementAndGet() > maxQueued) {
       queued.decrementAndGet();
-      return refuse("too many uncached requests are running and waiting (query.max_concurrent "
-          + maxRunning + ", query.max_queued " + maxQueued + ")");
+      return refuse(
+          "too many uncached requests are running and waiting (query.max_concurrent "
+              + maxRunning
+              + ", query.max_queued "
+              + maxQueued
+              + ")");
     }
     Context context = Vertx.currentContext();
     Promise<T> promise = Promise.promise();
     Waiter waiter = new Waiter(context, () -> run(work).onComplete(promise));
     waiters.add(waiter);
-    Runnable expire = () -> {
-      if (waiter.claimed.compareAndSet(false, true)) {
-        queued.decrementAndGet();
-        refused.increment();
-        promise.tryFail(new Overloaded("waited " + queueTimeout.toMillis() + " ms for a database slot "
-            + "(query.queue_timeout)"));
-      }
-    };
-    (context != null ? context.owner() : vertx).setTimer(queueTimeout.toMillis(), id -> {
-      if (context != null) {
-        context.runOnContext(v -> expire.run());
-      } else {
-        expire.run();
-      }
-    });
+    Runnable expire =
+        () -> {
+          if (waiter.claimed.compareAndSet(false, true)) {
+            queued.decrementAndGet();
+            refused.increment();
+            promise.tryFail(
+                new Overloaded(
+                    "waited "
+                        + queueTimeout.toMillis()
+                        + " ms for a database slot "
+                        + "(query.queue_timeout)"));
+          }
+        };
+    (context != null ? context.owner() : vertx)
+        .setTimer(
+            queueTimeout.toMillis(),
+            id -> {
+              if (context != null) {
+                context.runOnContext(v -> expire.run());
+              } else {
+                expire.run();
+              }
+            });
     drain();
     return promise.future();
   }
@@ -110,10 +128,11 @@ public final class AdmissionControl {
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
-    return outcome.onComplete(done -> {
-      running.decrementAndGet();
-      drain();
-    });
+    return outcome.onComplete(
+        done -> {
+          running.decrementAndGet();
+          drain();
+        });
   }
 
   private boolean tryAcquire() {

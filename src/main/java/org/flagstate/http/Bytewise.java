@@ -3,9 +3,9 @@ package org.flagstate.http;
 import java.util.Comparator;
 
 /**
- * The one total order of names in every response (repositories, tags, digests, label keys): UTF-8 byte
- * order, the order distribution lists its catalog in and PostgreSQL's {@code COLLATE "C"}. Equal data
- * then renders to equal bytes, which keeps byte-derived ETags stable.
+ * The one total order of names in every response (repositories, tags, digests, label keys): UTF-8
+ * byte order, the order distribution lists its catalog in and PostgreSQL's {@code COLLATE "C"}.
+ * Equal data then renders to equal bytes, which keeps byte-derived ETags stable.
  */
 public final class Bytewise {
 

@@ -20,29 +20,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers a GET or HEAD with a cached body (JSON unless the rendered body carries its own
- * {@code Content-Type}, as the web UI's pages and assets do) under the caching rules every read endpoint shares:
- * strong ETag, 304 on If-None-Match or If-Modified-Since with the same ETag and Cache-Control,
- * precompressed gzip with Vary, Last-Modified and the freshness header.
+ * Answers a GET or HEAD with a cached body (JSON unless the rendered body carries its own {@code
+ * Content-Type}, as the web UI's pages and assets do) under the caching rules every read endpoint
+ * shares: strong ETag, 304 on If-None-Match or If-Modified-Since with the same ETag and
+ * Cache-Control, precompressed gzip with Vary, Last-Modified and the freshness header.
  */
 public final class CachedJsonResponder {
 
   private static final Logger LOG = LoggerFactory.getLogger(CachedJsonResponder.class);
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
-  private static final CharSequence ACCEPT_ENCODING = HttpHeaders.createOptimized("Accept-Encoding");
+  private static final CharSequence ACCEPT_ENCODING =
+      HttpHeaders.createOptimized("Accept-Encoding");
+
   /** A rendered body's own {@code Content-Type} header (HTML, CSS, JavaScript) wins over JSON. */
   public static final String CONTENT_TYPE_NAME = "Content-Type";
 
   /** On a stale answer: how many seconds ago its bytes were current. */
   public static final String STALE_HEADER = "Flagstate-Stale";
+
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
 
   private final ResponseCache cache;
   private final IndexFreshness freshness;
   private final AdmissionControl admission;
 
-  public CachedJsonResponder(ResponseCache cache, IndexFreshness freshness, AdmissionControl admission) {
+  public CachedJsonResponder(
+      ResponseCache cache, IndexFreshness freshness, AdmissionControl admission) {
     this.cache = cache;
     this.freshness = freshness;
     this.admission = admission;
@@ -50,27 +54,34 @@ public final class CachedJsonResponder {
 
   /**
    * Serves the body cached under {@code key}, rendering it with {@code render} on a miss once
-   * {@link AdmissionControl} admits the work. When no fresh body can be had (database down, too much
-   * uncached work), the last good body is served with {@value #STALE_HEADER} saying how old it is, else a
-   * 503 with Retry-After; an outage is logged once.
+   * {@link AdmissionControl} admits the work. When no fresh body can be had (database down, too
+   * much uncached work), the last good body is served with {@value #STALE_HEADER} saying how old it
+   * is, else a 503 with Retry-After; an outage is logged once.
    *
    * @param repositories the repositories the body can depend on; empty means any
    */
-  public void serve(HttpServerRequest request, String key, Set<String> repositories, CharSequence cacheControl,
+  public void serve(
+      HttpServerRequest request,
+      String key,
+      Set<String> repositories,
+      CharSequence cacheControl,
       Supplier<Future<RenderedBody>> render) {
     RenderedResponse hit = cache.cached(key);
     if (hit != null) {
       respond(request, hit, cacheControl);
       return;
     }
-    cache.get(key, repositories, () -> admission.submit(render)).onComplete(outcome -> {
-      if (outcome.succeeded()) {
-        Unavailable.recovered();
-        respond(request, outcome.result(), cacheControl);
-      } else {
-        unavailable(request, key, outcome.cause());
-      }
-    });
+    cache
+        .get(key, repositories, () -> admission.submit(render))
+        .onComplete(
+            outcome -> {
+              if (outcome.succeeded()) {
+                Unavailable.recovered();
+                respond(request, outcome.result(), cacheControl);
+              } else {
+                unavailable(request, key, outcome.cause());
+              }
+            });
   }
 
   private void unavailable(HttpServerRequest request, String key, Throwable cause) {
@@ -85,7 +96,8 @@ public final class CachedJsonResponder {
     }
   }
 
-  public void respond(HttpServerRequest request, RenderedResponse rendered, CharSequence cacheControl) {
+  public void respond(
+      HttpServerRequest request, RenderedResponse rendered, CharSequence cacheControl) {
     boolean gzip = acceptsGzip(request.getHeader(ACCEPT_ENCODING));
     HttpServerResponse response = request.response();
     MultiMap headers = response.headers();
@@ -125,7 +137,10 @@ public final class CachedJsonResponder {
     String ifModifiedSince = request.getHeader(HttpHeaders.IF_MODIFIED_SINCE);
     if (ifModifiedSince != null) {
       try {
-        long since = ZonedDateTime.parse(ifModifiedSince, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+        long since =
+            ZonedDateTime.parse(ifModifiedSince, DateTimeFormatter.RFC_1123_DATE_TIME)
+                .toInstant()
+                .toEpochMilli();
         return rendered.lastModifiedMillis() <= since;
       } catch (DateTimeParseException e) {
         return false;

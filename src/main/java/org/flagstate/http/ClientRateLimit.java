@@ -9,11 +9,12 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * An optional per-client request rate on the endpoints whose answers a client can make uncached at will
- * ({@code /index/dynamic}, search, the JSON API): a token bucket of {@code http.client_burst} requests
- * refilled at {@code http.client_rate} per second, past which the client gets 429 with Retry-After. The
- * client is the socket's peer, or the address a trusted proxy ({@code http.trusted_proxies}) names in
- * {@code http.client_address_header}. Buckets live in a bounded cache, so many clients cost bounded memory.
+ * An optional per-client request rate on the endpoints whose answers a client can make uncached at
+ * will ({@code /index/dynamic}, search, the JSON API): a token bucket of {@code http.client_burst}
+ * requests refilled at {@code http.client_rate} per second, past which the client gets 429 with
+ * Retry-After. The client is the socket's peer, or the address a trusted proxy ({@code
+ * http.trusted_proxies}) names in {@code http.client_address_header}. Buckets live in a bounded
+ * cache, so many clients cost bounded memory.
  */
 public final class ClientRateLimit implements Handler<RoutingContext> {
 
@@ -23,8 +24,11 @@ public final class ClientRateLimit implements Handler<RoutingContext> {
   private final int burst;
   private final String addressHeader;
   private final Set<String> trustedProxies;
-  private final Cache<String, Bucket> buckets = Caffeine.newBuilder().maximumSize(MAX_CLIENTS)
-      .expireAfterAccess(Duration.ofMinutes(10)).build();
+  private final Cache<String, Bucket> buckets =
+      Caffeine.newBuilder()
+          .maximumSize(MAX_CLIENTS)
+          .expireAfterAccess(Duration.ofMinutes(10))
+          .build();
 
   private static final class Bucket {
     private double tokens;
@@ -48,7 +52,8 @@ public final class ClientRateLimit implements Handler<RoutingContext> {
     }
   }
 
-  public ClientRateLimit(double perSecond, int burst, String addressHeader, Set<String> trustedProxies) {
+  public ClientRateLimit(
+      double perSecond, int burst, String addressHeader, Set<String> trustedProxies) {
     this.perSecond = perSecond;
     this.burst = burst;
     this.addressHeader = addressHeader;
@@ -64,13 +69,29 @@ public final class ClientRateLimit implements Handler<RoutingContext> {
       return;
     }
     ctx.response().putHeader("Retry-After", Long.toString(wait));
-    ErrorResponses.send(ctx.response(), 429, "RATE_LIMITED", "more than " + burst + " requests at once or "
-        + perSecond + " a second from " + client + " (http.client_rate); try again in " + wait + " s", null);
+    ErrorResponses.send(
+        ctx.response(),
+        429,
+        "RATE_LIMITED",
+        "more than "
+            + burst
+            + " requests at once or "
+            + perSecond
+            + " a second from "
+            + client
+            + " (http.client_rate); try again in "
+            + wait
+            + " s",
+        null);
   }
 
-  /** The client's address: the socket peer, or what a trusted proxy says (its first, leftmost entry). */
+  /**
+   * The client's address: the socket peer, or what a trusted proxy says (its first, leftmost
+   * entry).
+   */
   String client(HttpServerRequest request) {
-    String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    String peer =
+        request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     if (addressHeader.isEmpty() || !trustedProxies.contains(peer)) {
       return peer;
     }

@@ -1,6 +1,8 @@
 package org.flagstate.http;
 
-/** A client sent a query Flagstate refuses; rendered as a 400 whose JSON names {@link #parameter()}. */
+/**
+ * A client sent a query Flagstate refuses; rendered as a 400 whose JSON names {@link #parameter()}.
+ */
 public final class InvalidQueryException extends RuntimeException {
 
   private final String parameter;

@@ -6,9 +6,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Answers requests the HTTP codec could not read (a request line over the limit, headers too large, a
- * broken request) with the same JSON error body as every other refusal, where Vert.x's default handler
- * sends an empty 414, 431 or 400. The connection is closed afterwards, as the default handler does.
+ * Answers requests the HTTP codec could not read (a request line over the limit, headers too large,
+ * a broken request) with the same JSON error body as every other refusal, where Vert.x's default
+ * handler sends an empty 414, 431 or 400. The connection is closed afterwards, as the default
+ * handler does.
  */
 public final class InvalidRequests implements Handler<HttpServerRequest> {
 

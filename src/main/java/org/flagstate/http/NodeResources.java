@@ -4,34 +4,53 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.flagstate.config.FlagstateConfig;
 import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
+import org.flagstate.config.FlagstateConfig;
 
 /**
- * What every instance of the public listener on one node shares, so that its bounds hold per node and
- * not per event loop: the rendered responses, how fresh the index is, the admission of uncached work and
- * the count of open connections, and the per-client rate limit (null when {@code http.client_rate} is 0).
+ * What every instance of the public listener on one node shares, so that its bounds hold per node
+ * and not per event loop: the rendered responses, how fresh the index is, the admission of uncached
+ * work and the count of open connections, and the per-client rate limit (null when {@code
+ * http.client_rate} is 0).
  */
-public record NodeResources(ResponseCache cache, IndexFreshness freshness, AdmissionControl admission,
-    AtomicInteger openConnections, ClientRateLimit clientRateLimit) {
+public record NodeResources(
+    ResponseCache cache,
+    IndexFreshness freshness,
+    AdmissionControl admission,
+    AtomicInteger openConnections,
+    ClientRateLimit clientRateLimit) {
 
   /** The node's resources as configured, their meters registered on {@code meters}. */
   public static NodeResources create(Vertx vertx, FlagstateConfig config, MeterRegistry meters) {
-    ResponseCache cache = new ResponseCache(config.cache().maxBytes(), config.cache().maxBodyBytes());
+    ResponseCache cache =
+        new ResponseCache(config.cache().maxBytes(), config.cache().maxBodyBytes());
     cache.registerMetrics(meters);
     IndexFreshness freshness = new IndexFreshness();
-    Gauge.builder("flagstate.freshness.lag", freshness, IndexFreshness::lagSeconds).baseUnit("seconds")
-        .description("Seconds since the newest registry event this node knows was applied (NaN before any)")
+    Gauge.builder("flagstate.freshness.lag", freshness, IndexFreshness::lagSeconds)
+        .baseUnit("seconds")
+        .description(
+            "Seconds since the newest registry event this node knows was applied (NaN before any)")
         .register(meters);
-    AdmissionControl admission = new AdmissionControl(vertx, config.query().maxConcurrent(),
-        config.query().maxQueued(), config.query().queueTimeout(), meters);
+    AdmissionControl admission =
+        new AdmissionControl(
+            vertx,
+            config.query().maxConcurrent(),
+            config.query().maxQueued(),
+            config.query().queueTimeout(),
+            meters);
     AtomicInteger openConnections = new AtomicInteger();
     Gauge.builder("flagstate.http.connections", openConnections, AtomicInteger::get)
-        .description("Open connections to the public listener").register(meters);
-    ClientRateLimit clientRateLimit = config.http().clientRate() == 0 ? null
-        : new ClientRateLimit(config.http().clientRate(), config.http().clientBurst(),
-            config.http().clientAddressHeader(), config.http().trustedProxies());
+        .description("Open connections to the public listener")
+        .register(meters);
+    ClientRateLimit clientRateLimit =
+        config.http().clientRate() == 0
+            ? null
+            : new ClientRateLimit(
+                config.http().clientRate(),
+                config.http().clientBurst(),
+                config.http().clientAddressHeader(),
+                config.http().trustedProxies());
     return new NodeResources(cache, freshness, admission, openConnections, clientRateLimit);
   }
 }

@@ -6,8 +6,8 @@ import org.slf4j.Logger;
 /**
  * Logs an outage once, not once per failed request: the first failure is logged with its cause, a
  * running count at most once a minute while it lasts, and the recovery with the count and duration.
- * Anonymous clients can make requests fail by the thousand a second (a database restart during a flood);
- * the log must stay readable and bounded. Safe to use from any thread.
+ * Anonymous clients can make requests fail by the thousand a second (a database restart during a
+ * flood); the log must stay readable and bounded. Safe to use from any thread.
  */
 public final class OutageLog {
 
@@ -20,7 +20,9 @@ public final class OutageLog {
   private long startedAtNanos;
   private long lastSummaryNanos;
 
-  /** @param what the outage in words, e.g. "Rendering from the database failed" */
+  /**
+   * @param what the outage in words, e.g. "Rendering from the database failed"
+   */
   public OutageLog(Logger log, String what) {
     this.log = log;
     this.what = what;
@@ -41,11 +43,17 @@ public final class OutageLog {
       failing = true;
       startedAtNanos = now;
       lastSummaryNanos = now;
-      log.warn("{}{}; further failures are counted, not logged one by one", what,
+      log.warn(
+          "{}{}; further failures are counted, not logged one by one",
+          what,
           cause == null ? "" : ": " + cause);
     } else if (now - lastSummaryNanos >= SUMMARY_PERIOD.toNanos()) {
       lastSummaryNanos = now;
-      log.warn("{}: still failing, {} failures in {} s{}", what, failures, seconds(now - startedAtNanos),
+      log.warn(
+          "{}: still failing, {} failures in {} s{}",
+          what,
+          failures,
+          seconds(now - startedAtNanos),
           cause == null ? "" : " (last: " + cause + ")");
     }
   }

@@ -24,11 +24,12 @@ import org.flagstate.config.FlagstateConfig;
 import org.flagstate.registry.Digests;
 
 /**
- * Optional authentication on the public listener ({@code http.auth}), for private deployments; public
- * registries such as Fedora's leave it off. {@code basic} checks users of an htpasswd file with bcrypt
- * hashes ({@code htpasswd -B}, as docker-registry uses); {@code bearer} checks tokens listed one per line.
- * bcrypt is slow on purpose, so it runs off the event loop and good credentials are remembered (by
- * their hash) for a few minutes. {@code /health} and {@code /ready} stay open for probes.
+ * Optional authentication on the public listener ({@code http.auth}), for private deployments;
+ * public registries such as Fedora's leave it off. {@code basic} checks users of an htpasswd file
+ * with bcrypt hashes ({@code htpasswd -B}, as docker-registry uses); {@code bearer} checks tokens
+ * listed one per line. bcrypt is slow on purpose, so it runs off the event loop and good
+ * credentials are remembered (by their hash) for a few minutes. {@code /health} and {@code /ready}
+ * stay open for probes.
  */
 public final class PublicAuth implements Handler<RoutingContext> {
 
@@ -45,10 +46,11 @@ public final class PublicAuth implements Handler<RoutingContext> {
   private final Kind kind;
   private final Map<String, String> bcryptByUser;
   private final List<byte[]> tokenHashes;
-  private final Cache<String, Boolean> verified = Caffeine.newBuilder().maximumSize(10_000)
-      .expireAfterWrite(REMEMBER).build();
+  private final Cache<String, Boolean> verified =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(REMEMBER).build();
 
-  private PublicAuth(Vertx vertx, Kind kind, Map<String, String> bcryptByUser, List<byte[]> tokenHashes) {
+  private PublicAuth(
+      Vertx vertx, Kind kind, Map<String, String> bcryptByUser, List<byte[]> tokenHashes) {
     this.vertx = vertx;
     this.kind = kind;
     this.bcryptByUser = Map.copyOf(bcryptByUser);
@@ -62,14 +64,20 @@ public final class PublicAuth implements Handler<RoutingContext> {
       return null;
     }
     if (config.authFile().isEmpty()) {
-      throw new ConfigException("http.auth is " + config.auth() + " but http.auth_file is empty; name the "
-          + (kind == Kind.BASIC ? "htpasswd file (htpasswd -B)" : "file of tokens, one per line"));
+      throw new ConfigException(
+          "http.auth is "
+              + config.auth()
+              + " but http.auth_file is empty; name the "
+              + (kind == Kind.BASIC
+                  ? "htpasswd file (htpasswd -B)"
+                  : "file of tokens, one per line"));
     }
     List<String> lines;
     try {
       lines = Files.readAllLines(Path.of(config.authFile()), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ConfigException("http.auth_file " + config.authFile() + " cannot be read: " + e.getMessage());
+      throw new ConfigException(
+          "http.auth_file " + config.authFile() + " cannot be read: " + e.getMessage());
     }
     Map<String, String> users = new HashMap<>();
     List<byte[]> tokens = new ArrayList<>();
@@ -82,8 +90,12 @@ public final class PublicAuth implements Handler<RoutingContext> {
         int colon = line.indexOf(':');
         String hash = colon < 0 ? "" : line.substring(colon + 1);
         if (!hash.matches("\\$2[aby]\\$\\d\\d\\$.{53}")) {
-          throw new ConfigException("http.auth_file " + config.authFile() + ": the entry for '"
-              + (colon < 0 ? line : line.substring(0, colon)) + "' is not a bcrypt hash; create it with htpasswd -B");
+          throw new ConfigException(
+              "http.auth_file "
+                  + config.authFile()
+                  + ": the entry for '"
+                  + (colon < 0 ? line : line.substring(0, colon))
+                  + "' is not a bcrypt hash; create it with htpasswd -B");
         }
         users.put(line.substring(0, colon), hash);
       } else {
@@ -91,7 +103,8 @@ public final class PublicAuth implements Handler<RoutingContext> {
       }
     }
     if (users.isEmpty() && tokens.isEmpty()) {
-      throw new ConfigException("http.auth_file " + config.authFile() + " names nobody: nobody could read the index");
+      throw new ConfigException(
+          "http.auth_file " + config.authFile() + " names nobody: nobody could read the index");
     }
     return new PublicAuth(vertx, kind, users, tokens);
   }
@@ -102,7 +115,8 @@ public final class PublicAuth implements Handler<RoutingContext> {
         return kind;
       }
     }
-    throw new ConfigException("configuration key http.auth is '" + text + "', but it must be none, basic or bearer");
+    throw new ConfigException(
+        "configuration key http.auth is '" + text + "', but it must be none, basic or bearer");
   }
 
   @Override
@@ -121,13 +135,14 @@ public final class PublicAuth implements Handler<RoutingContext> {
     }
     String credentials = authorization.substring(space + 1).strip();
     (kind == Kind.BASIC ? checkBasic(credentials) : Future.succeededFuture(checkToken(credentials)))
-        .onComplete(outcome -> {
-          if (outcome.succeeded() && outcome.result()) {
-            ctx.next();
-          } else {
-            refuse(ctx);
-          }
-        });
+        .onComplete(
+            outcome -> {
+              if (outcome.succeeded() && outcome.result()) {
+                ctx.next();
+              } else {
+                refuse(ctx);
+              }
+            });
   }
 
   private boolean checkToken(String token) {
@@ -157,15 +172,26 @@ public final class PublicAuth implements Handler<RoutingContext> {
       return Future.succeededFuture(known);
     }
     char[] password = pair.substring(colon + 1).toCharArray();
-    return vertx.executeBlocking(() -> BCrypt.verifyer().verify(password, hash.toCharArray()).verified, false)
+    return vertx
+        .executeBlocking(
+            () -> BCrypt.verifyer().verify(password, hash.toCharArray()).verified, false)
         .onSuccess(result -> verified.put(key, result));
   }
 
   private void refuse(RoutingContext ctx) {
-    ctx.response().putHeader("WWW-Authenticate", kind == Kind.BASIC
-        ? "Basic realm=\"flagstate\", charset=\"UTF-8\"" : "Bearer realm=\"flagstate\"");
-    ErrorResponses.send(ctx.response(), 401, "UNAUTHORIZED", kind == Kind.BASIC
-        ? "this index is private: send Basic credentials of a user in http.auth_file"
-        : "this index is private: send Authorization: Bearer <token>", null);
+    ctx.response()
+        .putHeader(
+            "WWW-Authenticate",
+            kind == Kind.BASIC
+                ? "Basic realm=\"flagstate\", charset=\"UTF-8\""
+                : "Bearer realm=\"flagstate\"");
+    ErrorResponses.send(
+        ctx.response(),
+        401,
+        "UNAUTHORIZED",
+        kind == Kind.BASIC
+            ? "this index is private: send Basic credentials of a user in http.auth_file"
+            : "this index is private: send Authorization: Bearer <token>",
+        null);
   }
 }

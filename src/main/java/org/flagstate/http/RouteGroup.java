@@ -3,8 +3,9 @@ package org.flagstate.http;
 import io.vertx.ext.web.Router;
 
 /**
- * The routes of one concern (the Flatpak index, search, the registry front, the JSON API), mounted on
- * the public listener's router by {@link PublicHttpVerticle}; each group owns its parsing and its SQL.
+ * The routes of one concern (the Flatpak index, search, the registry front, the JSON API), mounted
+ * on the public listener's router by {@link PublicHttpVerticle}; each group owns its parsing and
+ * its SQL.
  */
 public interface RouteGroup {
 

@@ -5,15 +5,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one answer for a read that could not be done now: 503 with Retry-After and a JSON body that says
- * why (too much uncached work: retry in a second; the database did not answer: retry shortly). Database
- * failures are logged once per outage, never once per request.
+ * The one answer for a read that could not be done now: 503 with Retry-After and a JSON body that
+ * says why (too much uncached work: retry in a second; the database did not answer: retry shortly).
+ * Database failures are logged once per outage, never once per request.
  */
 public final class Unavailable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Unavailable.class);
-  private static final OutageLog DATABASE_OUTAGE = new OutageLog(LOG,
-      "Reading the index database failed; answering with the last good bytes where known, else 503");
+  private static final OutageLog DATABASE_OUTAGE =
+      new OutageLog(
+          LOG,
+          "Reading the index database failed; answering with the last good bytes where known, else 503");
 
   private Unavailable() {}
 
@@ -22,7 +24,10 @@ public final class Unavailable {
     DATABASE_OUTAGE.succeeded();
   }
 
-  /** Records why a read failed; logged once per outage (refusals by admission control are not failures). */
+  /**
+   * Records why a read failed; logged once per outage (refusals by admission control are not
+   * failures).
+   */
   public static void failed(Throwable cause) {
     if (!(cause instanceof AdmissionControl.Overloaded)) {
       DATABASE_OUTAGE.failed(cause);
@@ -34,11 +39,21 @@ public final class Unavailable {
     failed(cause);
     if (cause instanceof AdmissionControl.Overloaded) {
       response.putHeader("Retry-After", "1");
-      ErrorResponses.send(response, 503, "OVERLOADED",
-          "too many uncached requests right now (" + cause.getMessage() + "); try again in a second", null);
+      ErrorResponses.send(
+          response,
+          503,
+          "OVERLOADED",
+          "too many uncached requests right now ("
+              + cause.getMessage()
+              + "); try again in a second",
+          null);
     } else {
       response.putHeader("Retry-After", "5");
-      ErrorResponses.send(response, 503, "UNAVAILABLE", "the index database did not answer; try again shortly",
+      ErrorResponses.send(
+          response,
+          503,
+          "UNAVAILABLE",
+          "the index database did not answer; try again shortly",
           null);
     }
   }

@@ -1,18 +1,18 @@
 package org.flagstate.index;
 
-import org.flagstate.http.InvalidQueryException;
-import org.flagstate.http.ErrorResponses;
-import org.flagstate.http.CachedJsonResponder;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.flagstate.cache.RenderedBody;
+import org.flagstate.http.CachedJsonResponder;
+import org.flagstate.http.ErrorResponses;
+import org.flagstate.http.InvalidQueryException;
 
 /**
- * Serves {@code /index/static} and {@code /index/dynamic}: validates the query, then answers from the
- * response cache (rendering on a miss) under the shared HTTP caching rules.
+ * Serves {@code /index/static} and {@code /index/dynamic}: validates the query, then answers from
+ * the response cache (rendering on a miss) under the shared HTTP caching rules.
  */
 public final class IndexEndpoint {
 
@@ -24,18 +24,24 @@ public final class IndexEndpoint {
   private final IndexRenderer renderer;
   private final CachedJsonResponder responder;
   private final CharSequence staticCacheControl;
+
   /** Many clients send the very same query string (Flatpak's); its parse is kept, bounded. */
   private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
 
   private record Parsed(IndexQuery query, String cacheKey) {}
 
-  public IndexEndpoint(IndexQueryParser parser, IndexReader reader, IndexRenderer renderer,
-      CachedJsonResponder responder, Duration staticMaxAge) {
+  public IndexEndpoint(
+      IndexQueryParser parser,
+      IndexReader reader,
+      IndexRenderer renderer,
+      CachedJsonResponder responder,
+      Duration staticMaxAge) {
     this.parser = parser;
     this.reader = reader;
     this.renderer = renderer;
     this.responder = responder;
-    this.staticCacheControl = HttpHeaders.createOptimized("public, max-age=" + staticMaxAge.toSeconds());
+    this.staticCacheControl =
+        HttpHeaders.createOptimized("public, max-age=" + staticMaxAge.toSeconds());
   }
 
   public void serve(HttpServerRequest request, boolean isStatic) {
@@ -43,12 +49,21 @@ public final class IndexEndpoint {
     try {
       query = parse(request.query());
     } catch (InvalidQueryException e) {
-      ErrorResponses.send(request.response(), 400, "INVALID_PARAMETER", e.getMessage(), e.parameter());
+      ErrorResponses.send(
+          request.response(), 400, "INVALID_PARAMETER", e.getMessage(), e.parameter());
       return;
     }
-    responder.serve(request, query.cacheKey(), query.query().repositories(), isStatic ? staticCacheControl : NO_CACHE,
-        () -> reader.find(query.query())
-            .map(matches -> RenderedBody.of(renderer.render(matches), matches.lastModifiedMillis())));
+    responder.serve(
+        request,
+        query.cacheKey(),
+        query.query().repositories(),
+        isStatic ? staticCacheControl : NO_CACHE,
+        () ->
+            reader
+                .find(query.query())
+                .map(
+                    matches ->
+                        RenderedBody.of(renderer.render(matches), matches.lastModifiedMillis())));
   }
 
   private Parsed parse(String rawQuery) {

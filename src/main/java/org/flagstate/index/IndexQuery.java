@@ -6,12 +6,17 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * A parsed, validated Flatpak index query. Values under one key are OR'ed, keys are AND'ed; an empty
- * set means "no condition". Sets are sorted, so equal queries have equal {@link #cacheKey()}s whatever
- * order the client wrote them in.
+ * A parsed, validated Flatpak index query. Values under one key are OR'ed, keys are AND'ed; an
+ * empty set means "no condition". Sets are sorted, so equal queries have equal {@link #cacheKey()}s
+ * whatever order the client wrote them in.
  */
-public record IndexQuery(SortedSet<String> repositories, SortedSet<String> tags, SortedSet<String> oses,
-    SortedSet<String> architectures, List<KeyCondition> labels, List<KeyCondition> annotations) {
+public record IndexQuery(
+    SortedSet<String> repositories,
+    SortedSet<String> tags,
+    SortedSet<String> oses,
+    SortedSet<String> architectures,
+    List<KeyCondition> labels,
+    List<KeyCondition> annotations) {
 
   /**
    * Conditions on one label or annotation key: it exists (when {@code exists}) or equals one of
@@ -33,7 +38,10 @@ public record IndexQuery(SortedSet<String> repositories, SortedSet<String> tags,
     annotations = List.copyOf(annotations);
   }
 
-  /** A canonical text form, prefixed {@code index:}: equal for equal queries, different for different ones. */
+  /**
+   * A canonical text form, prefixed {@code index:}: equal for equal queries, different for
+   * different ones.
+   */
   public String cacheKey() {
     StringBuilder key = new StringBuilder("index:");
     append(key, "r", repositories);
@@ -44,7 +52,8 @@ public record IndexQuery(SortedSet<String> repositories, SortedSet<String> tags,
       append(key, (label.exists() ? "L!" : "L=") + escape(label.key()), label.values());
     }
     for (KeyCondition annotation : annotations) {
-      append(key, (annotation.exists() ? "A!" : "A=") + escape(annotation.key()), annotation.values());
+      append(
+          key, (annotation.exists() ? "A!" : "A=") + escape(annotation.key()), annotation.values());
     }
     return key.toString();
   }

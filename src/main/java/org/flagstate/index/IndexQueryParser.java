@@ -1,16 +1,16 @@
 package org.flagstate.index;
 
-import org.flagstate.http.QueryStrings;
-import org.flagstate.http.InvalidQueryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.flagstate.http.InvalidQueryException;
+import org.flagstate.http.QueryStrings;
 
 /**
- * Turns the raw query string of {@code /index/static} and {@code /index/dynamic} into an
- * {@link IndexQuery}, refusing anything index-protocol.md §1 does not define: unknown or empty keys,
+ * Turns the raw query string of {@code /index/static} and {@code /index/dynamic} into an {@link
+ * IndexQuery}, refusing anything index-protocol.md §1 does not define: unknown or empty keys,
  * {@code :exists} with a value other than 1, bad percent-encoding, too many terms or bytes.
  */
 public final class IndexQueryParser {
@@ -25,7 +25,9 @@ public final class IndexQueryParser {
     this.maxQueryBytes = maxQueryBytes;
   }
 
-  /** @param rawQuery the query string as sent (still percent-encoded), or null */
+  /**
+   * @param rawQuery the query string as sent (still percent-encoded), or null
+   */
   public IndexQuery parse(String rawQuery) {
     var repositories = new TreeSet<String>();
     var tags = new TreeSet<String>();
@@ -47,16 +49,22 @@ public final class IndexQueryParser {
           } else if (key.startsWith("annotation:")) {
             addKeyCondition(annotations, key, "annotation:", value);
           } else {
-            throw new InvalidQueryException(key, "unknown parameter '" + key + "'; the index understands repository, "
-                + "tag, os, architecture, label:NAME, label:NAME:exists, annotation:NAME, annotation:NAME:exists");
+            throw new InvalidQueryException(
+                key,
+                "unknown parameter '"
+                    + key
+                    + "'; the index understands repository, "
+                    + "tag, os, architecture, label:NAME, label:NAME:exists, annotation:NAME, annotation:NAME:exists");
           }
         }
       }
     }
-    return new IndexQuery(repositories, tags, oses, architectures, build(labels), build(annotations));
+    return new IndexQuery(
+        repositories, tags, oses, architectures, build(labels), build(annotations));
   }
 
-  private static void addKeyCondition(Map<String, ConditionBuilder> into, String key, String prefix, String value) {
+  private static void addKeyCondition(
+      Map<String, ConditionBuilder> into, String key, String prefix, String value) {
     String name = key.substring(prefix.length());
     boolean exists = name.endsWith(EXISTS_SUFFIX);
     if (exists) {
@@ -66,7 +74,8 @@ public final class IndexQueryParser {
       }
     }
     if (name.isEmpty()) {
-      throw new InvalidQueryException(key, "parameter '" + key + "' needs a name after '" + prefix + "'");
+      throw new InvalidQueryException(
+          key, "parameter '" + key + "' needs a name after '" + prefix + "'");
     }
     ConditionBuilder condition = into.computeIfAbsent(name, ConditionBuilder::new);
     if (exists) {
@@ -78,10 +87,16 @@ public final class IndexQueryParser {
 
   private static List<IndexQuery.KeyCondition> build(Map<String, ConditionBuilder> conditions) {
     List<IndexQuery.KeyCondition> result = new ArrayList<>();
-    // label:K:exists=1 and label:K=V are different keys, so AND: "equals V" already implies "exists",
-    // and keeping exists would turn the condition into "exists OR equals V" (KeyCondition, IndexReader).
-    conditions.values().forEach(c -> result.add(
-        new IndexQuery.KeyCondition(c.key, c.exists && c.values.isEmpty(), c.values)));
+    // label:K:exists=1 and label:K=V are different keys, so AND: "equals V" already implies
+    // "exists",
+    // and keeping exists would turn the condition into "exists OR equals V" (KeyCondition,
+    // IndexReader).
+    conditions
+        .values()
+        .forEach(
+            c ->
+                result.add(
+                    new IndexQuery.KeyCondition(c.key, c.exists && c.values.isEmpty(), c.values)));
     return result;
   }
 
@@ -101,5 +116,4 @@ public final class IndexQueryParser {
     }
     return value;
   }
-
 }

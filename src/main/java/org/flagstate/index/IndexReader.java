@@ -1,35 +1,52 @@
 package org.flagstate.index;
 
 import io.vertx.core.Future;
-import java.time.OffsetDateTime;
-import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.flagstate.db.SqlStatement;
 
 /**
- * The SQL behind the Flatpak index: turns an {@link IndexQuery} into two statements (tagged images, and
- * members of tagged lists), with every condition evaluated in PostgreSQL. Statements differ only by
- * which conditions are present, so the prepared-statement cache holds a handful of shapes.
+ * The SQL behind the Flatpak index: turns an {@link IndexQuery} into two statements (tagged images,
+ * and members of tagged lists), with every condition evaluated in PostgreSQL. Statements differ
+ * only by which conditions are present, so the prepared-statement cache holds a handful of shapes.
  */
 public final class IndexReader {
 
   /** A tagged image with all its tags in its repository. */
-  public record ImageRow(String repository, String digest, String mediaType, String os, String architecture,
-      JsonObject labels, JsonObject annotations, List<String> tags) {}
+  public record ImageRow(
+      String repository,
+      String digest,
+      String mediaType,
+      String os,
+      String architecture,
+      JsonObject labels,
+      JsonObject annotations,
+      List<String> tags) {}
 
   /** One matching member of a tagged list, with the list's own tags. */
-  public record ListMemberRow(String repository, String listDigest, String listMediaType, List<String> listTags,
-      String digest, String mediaType, String os, String architecture, JsonObject labels, JsonObject annotations) {}
+  public record ListMemberRow(
+      String repository,
+      String listDigest,
+      String listMediaType,
+      List<String> listTags,
+      String digest,
+      String mediaType,
+      String os,
+      String architecture,
+      JsonObject labels,
+      JsonObject annotations) {}
 
   /**
    * Everything a query matched, and when that data last changed: the newest change of a matched
    * repository, or the last time a repository left the index, whichever is later.
    */
-  public record Matches(List<ImageRow> images, List<ListMemberRow> listMembers, long lastModifiedMillis) {
+  public record Matches(
+      List<ImageRow> images, List<ListMemberRow> listMembers, long lastModifiedMillis) {
 
     public Matches(List<ImageRow> images, List<ListMemberRow> listMembers) {
       this(images, listMembers, 0);
@@ -48,29 +65,59 @@ public final class IndexReader {
     SqlStatement images = imagesStatement(query);
     SqlStatement lists = listsStatement(query);
     AtomicLong lastChange = new AtomicLong();
-    Future<List<ImageRow>> imageRows = images.execute(pool).map(rows -> {
-      List<ImageRow> result = new ArrayList<>();
-      for (Row row : rows) {
-        lastChange.accumulateAndGet(millis(row, 8), Math::max);
-        result.add(new ImageRow(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
-            row.getString(4), json(row, 5), json(row, 6), List.of(row.getArrayOfStrings(7))));
-      }
-      return result;
-    });
-    Future<List<ListMemberRow>> memberRows = lists.execute(pool).map(rows -> {
-      List<ListMemberRow> result = new ArrayList<>();
-      for (Row row : rows) {
-        lastChange.accumulateAndGet(millis(row, 10), Math::max);
-        result.add(new ListMemberRow(row.getString(0), row.getString(1), row.getString(2),
-            List.of(row.getArrayOfStrings(3)), row.getString(4), row.getString(5), row.getString(6),
-            row.getString(7), json(row, 8), json(row, 9)));
-      }
-      return result;
-    });
-    Future<Long> lastRemoval = pool.query(LAST_REMOVAL).execute()
-        .map(rows -> millis(rows.iterator().next(), 0));
-    return Future.all(imageRows, memberRows, lastRemoval).map(done -> new Matches(imageRows.result(),
-        memberRows.result(), Math.max(lastChange.get(), lastRemoval.result())));
+    Future<List<ImageRow>> imageRows =
+        images
+            .execute(pool)
+            .map(
+                rows -> {
+                  List<ImageRow> result = new ArrayList<>();
+                  for (Row row : rows) {
+                    lastChange.accumulateAndGet(millis(row, 8), Math::max);
+                    result.add(
+                        new ImageRow(
+                            row.getString(0),
+                            row.getString(1),
+                            row.getString(2),
+                            row.getString(3),
+                            row.getString(4),
+                            json(row, 5),
+                            json(row, 6),
+                            List.of(row.getArrayOfStrings(7))));
+                  }
+                  return result;
+                });
+    Future<List<ListMemberRow>> memberRows =
+        lists
+            .execute(pool)
+            .map(
+                rows -> {
+                  List<ListMemberRow> result = new ArrayList<>();
+                  for (Row row : rows) {
+                    lastChange.accumulateAndGet(millis(row, 10), Math::max);
+                    result.add(
+                        new ListMemberRow(
+                            row.getString(0),
+                            row.getString(1),
+                            row.getString(2),
+                            List.of(row.getArrayOfStrings(3)),
+                            row.getString(4),
+                            row.getString(5),
+                            row.getString(6),
+                            row.getString(7),
+                            json(row, 8),
+                            json(row, 9)));
+                  }
+                  return result;
+                });
+    Future<Long> lastRemoval =
+        pool.query(LAST_REMOVAL).execute().map(rows -> millis(rows.iterator().next(), 0));
+    return Future.all(imageRows, memberRows, lastRemoval)
+        .map(
+            done ->
+                new Matches(
+                    imageRows.result(),
+                    memberRows.result(),
+                    Math.max(lastChange.get(), lastRemoval.result())));
   }
 
   private static long millis(Row row, int column) {
@@ -85,7 +132,8 @@ public final class IndexReader {
 
   private static SqlStatement imagesStatement(IndexQuery query) {
     SqlStatement s = new SqlStatement();
-    s.append("""
+    s.append(
+        """
         select r.name, m.digest, m.media_type, coalesce(m.os, ''), coalesce(m.architecture, ''), m.labels,
                m.annotations, array_agg(t.name order by t.name), max(r.changed_at)
         from tag t
@@ -106,7 +154,8 @@ public final class IndexReader {
 
   private static SqlStatement listsStatement(IndexQuery query) {
     SqlStatement s = new SqlStatement();
-    s.append("""
+    s.append(
+        """
         select r.name, l.digest, l.media_type, lt.tags, m.digest, m.media_type,
                coalesce(m.os, lm.platform_os, ''), coalesce(m.architecture, lm.platform_architecture, ''),
                m.labels, m.annotations, r.changed_at
@@ -116,7 +165,8 @@ public final class IndexReader {
     if (!query.tags().isEmpty()) {
       s.append(" having bool_or(t.name = any(").append(s.param(query.tags())).append("))");
     }
-    s.append("""
+    s.append(
+        """
         ) lt
         join repository r on r.id = lt.repository_id
         join manifest l on l.digest = lt.digest
@@ -133,14 +183,21 @@ public final class IndexReader {
   }
 
   /** One {@code and (...)} per key: the key exists, or its value is one of those asked for. */
-  private static void keyConditions(SqlStatement s, String column, List<IndexQuery.KeyCondition> conditions) {
+  private static void keyConditions(
+      SqlStatement s, String column, List<IndexQuery.KeyCondition> conditions) {
     for (IndexQuery.KeyCondition condition : conditions) {
       List<String> alternatives = new ArrayList<>();
       if (condition.exists()) {
         alternatives.add(column + " ? " + s.param(condition.key()));
       }
       if (!condition.values().isEmpty()) {
-        alternatives.add(column + " ->> " + s.param(condition.key()) + " = any(" + s.param(condition.values()) + ")");
+        alternatives.add(
+            column
+                + " ->> "
+                + s.param(condition.key())
+                + " = any("
+                + s.param(condition.values())
+                + ")");
       }
       s.append(" and (").append(String.join(" or ", alternatives)).append(")");
     }

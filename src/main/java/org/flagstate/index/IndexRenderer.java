@@ -13,9 +13,9 @@ import java.util.TreeMap;
 import org.flagstate.http.Bytewise;
 
 /**
- * Writes the Flatpak index JSON of index-protocol.md §1. The order of everything is total (repositories,
- * digests, tags and map keys bytewise; list members in manifest order), so equal data gives equal bytes
- * and the byte-derived ETag stays put.
+ * Writes the Flatpak index JSON of index-protocol.md §1. The order of everything is total
+ * (repositories, digests, tags and map keys bytewise; list members in manifest order), so equal
+ * data gives equal bytes and the byte-derived ETag stays put.
  */
 public final class IndexRenderer {
 
@@ -35,11 +35,17 @@ public final class IndexRenderer {
   public byte[] render(IndexReader.Matches matches) {
     Map<String, Repository> repositories = new TreeMap<>(Bytewise.ORDER);
     for (IndexReader.ImageRow image : matches.images()) {
-      repositories.computeIfAbsent(image.repository(), name -> new Repository()).images.put(image.digest(), image);
+      repositories
+          .computeIfAbsent(image.repository(), name -> new Repository())
+          .images
+          .put(image.digest(), image);
     }
     for (IndexReader.ListMemberRow member : matches.listMembers()) {
-      repositories.computeIfAbsent(member.repository(), name -> new Repository())
-          .lists.computeIfAbsent(member.listDigest(), digest -> new ArrayList<>()).add(member);
+      repositories
+          .computeIfAbsent(member.repository(), name -> new Repository())
+          .lists
+          .computeIfAbsent(member.listDigest(), digest -> new ArrayList<>())
+          .add(member);
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 2048 * repositories.size());
     try (JsonGenerator json = JSON.createGenerator(out)) {
@@ -57,13 +63,20 @@ public final class IndexRenderer {
     return out.toByteArray();
   }
 
-  private static void writeRepository(JsonGenerator json, String name, Repository repository) throws IOException {
+  private static void writeRepository(JsonGenerator json, String name, Repository repository)
+      throws IOException {
     json.writeStartObject();
     json.writeStringField("Name", name);
     json.writeArrayFieldStart("Images");
     for (IndexReader.ImageRow image : repository.images.values()) {
       json.writeStartObject();
-      writeImageFields(json, image.digest(), image.mediaType(), image.os(), image.architecture(), image.annotations(),
+      writeImageFields(
+          json,
+          image.digest(),
+          image.mediaType(),
+          image.os(),
+          image.architecture(),
+          image.annotations(),
           image.labels());
       json.writeArrayFieldStart("Tags");
       for (String tag : image.tags().stream().sorted(Bytewise.ORDER).toList()) {
@@ -87,8 +100,14 @@ public final class IndexRenderer {
       json.writeArrayFieldStart("Images");
       for (IndexReader.ListMemberRow member : members) {
         json.writeStartObject();
-        writeImageFields(json, member.digest(), member.mediaType(), member.os(), member.architecture(),
-            member.annotations(), member.labels());
+        writeImageFields(
+            json,
+            member.digest(),
+            member.mediaType(),
+            member.os(),
+            member.architecture(),
+            member.annotations(),
+            member.labels());
         json.writeEndObject();
       }
       json.writeEndArray();
@@ -98,8 +117,15 @@ public final class IndexRenderer {
     json.writeEndObject();
   }
 
-  private static void writeImageFields(JsonGenerator json, String digest, String mediaType, String os,
-      String architecture, JsonObject annotations, JsonObject labels) throws IOException {
+  private static void writeImageFields(
+      JsonGenerator json,
+      String digest,
+      String mediaType,
+      String os,
+      String architecture,
+      JsonObject annotations,
+      JsonObject labels)
+      throws IOException {
     json.writeStringField("Digest", digest);
     json.writeStringField("MediaType", mediaType);
     json.writeStringField("OS", os);
@@ -108,7 +134,8 @@ public final class IndexRenderer {
     writeStringMap(json, "Labels", labels);
   }
 
-  private static void writeStringMap(JsonGenerator json, String field, JsonObject map) throws IOException {
+  private static void writeStringMap(JsonGenerator json, String field, JsonObject map)
+      throws IOException {
     Map<String, String> sorted = new TreeMap<>(Bytewise.ORDER);
     for (Map.Entry<String, Object> entry : map) {
       if (entry.getValue() instanceof String value) {

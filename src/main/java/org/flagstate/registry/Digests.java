@@ -7,8 +7,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * SHA-256, the one hash Flagstate computes: content digests in the registry's {@code sha256:<hex>} form,
- * response validators and token comparison all go through here.
+ * SHA-256, the one hash Flagstate computes: content digests in the registry's {@code sha256:<hex>}
+ * form, response validators and token comparison all go through here.
  */
 public final class Digests {
 

@@ -18,32 +18,33 @@ import org.xml.sax.InputSource;
 import org.xml.sax.helpers.DefaultHandler;
 
 /**
- * The title, description and icon a person would give an image: the one place they are worked out. The
- * crawler derives them for every manifest it stores and, from the manifest of a repository's
- * representative tag, for the repository; every endpoint (the Flatpak index aside, which passes labels
- * on verbatim) reads those stored columns and never derives them again.
+ * The title, description and icon a person would give an image: the one place they are worked out.
+ * The crawler derives them for every manifest it stores and, from the manifest of a repository's
+ * representative tag, for the repository; every endpoint (the Flatpak index aside, which passes
+ * labels on verbatim) reads those stored columns and never derives them again.
  *
- * <p>Each value is the first non-blank one found, trying the keys below in order and, for each key, the
- * manifest's annotations before the config's labels:
+ * <p>Each value is the first non-blank one found, trying the keys below in order and, for each key,
+ * the manifest's annotations before the config's labels:
+ *
  * <ul>
- *   <li>title: {@code org.opencontainers.image.title}, {@code org.label-schema.name},
- *       {@code io.k8s.display-name}, {@code name}, then the {@code <name>} of the Flatpak appstream data
- *       ({@code org.freedesktop.appstream.appdata});</li>
- *   <li>description: {@code org.opencontainers.image.description}, {@code org.label-schema.description},
- *       {@code io.k8s.description}, {@code description}, {@code summary}, then the appstream
- *       {@code <summary>};</li>
- *   <li>icon: the Flatpak appstream icon {@code org.freedesktop.appstream.icon-64}, then {@code -128}, then
- *       any other {@code org.freedesktop.appstream.icon-<size>} (smallest size first), then Artifact Hub's
- *       {@code io.artifacthub.package.logo-url} (the OCI annotations define no icon). A value counts only
- *       when it is a {@code data:image/…} URI or an {@code http(s)} URL of at most {@link #MAX_ICON_CHARS}
- *       characters without whitespace; anything else (a {@code javascript:} URI, an oversized image) is
- *       passed over for the next key, so a web page can put the stored icon into {@code <img src>} as it
- *       is.</li>
+ *   <li>title: {@code org.opencontainers.image.title}, {@code org.label-schema.name}, {@code
+ *       io.k8s.display-name}, {@code name}, then the {@code <name>} of the Flatpak appstream data
+ *       ({@code org.freedesktop.appstream.appdata});
+ *   <li>description: {@code org.opencontainers.image.description}, {@code
+ *       org.label-schema.description}, {@code io.k8s.description}, {@code description}, {@code
+ *       summary}, then the appstream {@code <summary>};
+ *   <li>icon: the Flatpak appstream icon {@code org.freedesktop.appstream.icon-64}, then {@code
+ *       -128}, then any other {@code org.freedesktop.appstream.icon-<size>} (smallest size first),
+ *       then Artifact Hub's {@code io.artifacthub.package.logo-url} (the OCI annotations define no
+ *       icon). A value counts only when it is a {@code data:image/…} URI or an {@code http(s)} URL
+ *       of at most {@link #MAX_ICON_CHARS} characters without whitespace; anything else (a {@code
+ *       javascript:} URI, an oversized image) is passed over for the next key, so a web page can
+ *       put the stored icon into {@code <img src>} as it is.
  * </ul>
  *
- * @param title       null when no key carries one
+ * @param title null when no key carries one
  * @param description null when no key carries one
- * @param icon        a data URI or URL, null when no key carries a usable one
+ * @param icon a data URI or URL, null when no key carries a usable one
  */
 public record ImageText(String title, String description, String icon) {
 
@@ -52,17 +53,25 @@ public record ImageText(String title, String description, String icon) {
   /** Icons above this many characters (64 KiB of data URI) are not stored. */
   public static final int MAX_ICON_CHARS = 64 * 1024;
 
-  private static final List<String> TITLE_KEYS = List.of("org.opencontainers.image.title", "org.label-schema.name",
-      "io.k8s.display-name", "name");
-  private static final List<String> DESCRIPTION_KEYS = List.of("org.opencontainers.image.description",
-      "org.label-schema.description", "io.k8s.description", "description", "summary");
+  private static final List<String> TITLE_KEYS =
+      List.of(
+          "org.opencontainers.image.title", "org.label-schema.name", "io.k8s.display-name", "name");
+  private static final List<String> DESCRIPTION_KEYS =
+      List.of(
+          "org.opencontainers.image.description",
+          "org.label-schema.description",
+          "io.k8s.description",
+          "description",
+          "summary");
   private static final String APPDATA = "org.freedesktop.appstream.appdata";
   private static final String APPSTREAM_ICON = "org.freedesktop.appstream.icon-";
-  private static final Pattern APPSTREAM_ICON_KEY = Pattern.compile(Pattern.quote(APPSTREAM_ICON) + "([0-9]{1,5})");
-  private static final List<String> PREFERRED_ICON_KEYS = List.of(APPSTREAM_ICON + "64", APPSTREAM_ICON + "128");
+  private static final Pattern APPSTREAM_ICON_KEY =
+      Pattern.compile(Pattern.quote(APPSTREAM_ICON) + "([0-9]{1,5})");
+  private static final List<String> PREFERRED_ICON_KEYS =
+      List.of(APPSTREAM_ICON + "64", APPSTREAM_ICON + "128");
   private static final String LOGO_URL = "io.artifacthub.package.logo-url";
-  private static final Pattern USABLE_ICON = Pattern.compile("(?:data:image/|https?://)\\S+",
-      Pattern.CASE_INSENSITIVE);
+  private static final Pattern USABLE_ICON =
+      Pattern.compile("(?:data:image/|https?://)\\S+", Pattern.CASE_INSENSITIVE);
 
   public static ImageText of(Map<String, String> labels, Map<String, String> annotations) {
     String title = first(TITLE_KEYS, annotations, labels);
@@ -75,7 +84,8 @@ public record ImageText(String title, String description, String icon) {
     return new ImageText(title, description, icon(labels, annotations));
   }
 
-  private static String first(List<String> keys, Map<String, String> annotations, Map<String, String> labels) {
+  private static String first(
+      List<String> keys, Map<String, String> annotations, Map<String, String> labels) {
     for (String key : keys) {
       for (Map<String, String> source : List.of(annotations, labels)) {
         String value = source.get(key);
@@ -88,11 +98,14 @@ public record ImageText(String title, String description, String icon) {
   }
 
   private static String icon(Map<String, String> labels, Map<String, String> annotations) {
-    SortedSet<String> otherSizes = new TreeSet<>(Comparator.comparingInt(ImageText::iconSize)
-        .thenComparing(Comparator.naturalOrder()));
+    SortedSet<String> otherSizes =
+        new TreeSet<>(
+            Comparator.comparingInt(ImageText::iconSize).thenComparing(Comparator.naturalOrder()));
     for (Map<String, String> source : List.of(annotations, labels)) {
-      source.keySet().stream().filter(key -> APPSTREAM_ICON_KEY.matcher(key).matches())
-          .filter(key -> !PREFERRED_ICON_KEYS.contains(key)).forEach(otherSizes::add);
+      source.keySet().stream()
+          .filter(key -> APPSTREAM_ICON_KEY.matcher(key).matches())
+          .filter(key -> !PREFERRED_ICON_KEYS.contains(key))
+          .forEach(otherSizes::add);
     }
     List<String> keys = new ArrayList<>(PREFERRED_ICON_KEYS);
     keys.addAll(otherSizes);
@@ -112,16 +125,23 @@ public record ImageText(String title, String description, String icon) {
     return Integer.parseInt(key.substring(APPSTREAM_ICON.length()));
   }
 
-  /** The value stripped, when it is a data:image URI or http(s) URL within the size cap; else null. */
+  /**
+   * The value stripped, when it is a data:image URI or http(s) URL within the size cap; else null.
+   */
   static String usableIcon(String value) {
     if (value == null || value.length() > MAX_ICON_CHARS + 1024) {
       return null;
     }
     String stripped = value.strip();
-    return stripped.length() <= MAX_ICON_CHARS && USABLE_ICON.matcher(stripped).matches() ? stripped : null;
+    return stripped.length() <= MAX_ICON_CHARS && USABLE_ICON.matcher(stripped).matches()
+        ? stripped
+        : null;
   }
 
-  /** The untranslated {@code <name>} and {@code <summary>} of an appstream component; NONE if unreadable. */
+  /**
+   * The untranslated {@code <name>} and {@code <summary>} of an appstream component; NONE if
+   * unreadable.
+   */
   public static ImageText fromAppstream(String xml) {
     try {
       DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
@@ -129,7 +149,8 @@ public record ImageText(String title, String description, String icon) {
       factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
       factory.setExpandEntityReferences(false);
       DocumentBuilder builder = factory.newDocumentBuilder();
-      builder.setErrorHandler(new DefaultHandler()); // unreadable data is NONE, not a line on stderr
+      builder.setErrorHandler(
+          new DefaultHandler()); // unreadable data is NONE, not a line on stderr
       Element root = builder.parse(new InputSource(new StringReader(xml))).getDocumentElement();
       Element component = root;
       if (!root.getTagName().equals("component")) {
@@ -139,7 +160,8 @@ public record ImageText(String title, String description, String icon) {
         }
         component = (Element) components.item(0);
       }
-      return new ImageText(untranslated(component, "name"), untranslated(component, "summary"), null);
+      return new ImageText(
+          untranslated(component, "name"), untranslated(component, "summary"), null);
     } catch (Exception unreadable) {
       return NONE;
     }
@@ -149,7 +171,8 @@ public record ImageText(String title, String description, String icon) {
     NodeList nodes = component.getElementsByTagName(tag);
     for (int i = 0; i < nodes.getLength(); i++) {
       Node node = nodes.item(i);
-      if (node instanceof Element element && element.getAttribute("xml:lang").isEmpty()
+      if (node instanceof Element element
+          && element.getAttribute("xml:lang").isEmpty()
           && element.getParentNode() == component) {
         String text = element.getTextContent().strip();
         if (!text.isEmpty()) {

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads manifests and config blobs into the values the index stores; never throws on bad content. A NUL
- * character, which JSON allows and PostgreSQL text and jsonb refuse, makes a label or annotation be left
- * out, and any other stored field be a reason to skip the manifest.
+ * Reads manifests and config blobs into the values the index stores; never throws on bad content. A
+ * NUL character, which JSON allows and PostgreSQL text and jsonb refuse, makes a label or
+ * annotation be left out, and any other stored field be a reason to skip the manifest.
  */
 public final class ManifestParser {
 
@@ -33,8 +33,10 @@ public final class ManifestParser {
     } catch (DecodeException | ClassCastException e) {
       return new ParsedManifest.Unsupported(manifest.digest(), "manifest is not a JSON object");
     }
-    String mediaType = json.getValue("mediaType") instanceof String declared ? checked("mediaType", declared)
-        : manifest.mediaType();
+    String mediaType =
+        json.getValue("mediaType") instanceof String declared
+            ? checked("mediaType", declared)
+            : manifest.mediaType();
     if (mediaType == null || mediaType.isEmpty()) {
       mediaType = manifest.mediaType();
     }
@@ -48,29 +50,42 @@ public final class ManifestParser {
     if (json.getValue("schemaVersion") instanceof Integer version && version == 1) {
       return new ParsedManifest.Unsupported(manifest.digest(), "Docker schema1 manifest");
     }
-    return new ParsedManifest.Unsupported(manifest.digest(), "unsupported media type '" + mediaType + "'");
+    return new ParsedManifest.Unsupported(
+        manifest.digest(), "unsupported media type '" + mediaType + "'");
   }
 
   private static ParsedManifest image(String digest, String mediaType, long size, JsonObject json) {
     if (json.getValue("artifactType") instanceof String artifactType) {
-      return new ParsedManifest.Unsupported(digest, "artifact manifest (artifactType " + artifactType + ")");
+      return new ParsedManifest.Unsupported(
+          digest, "artifact manifest (artifactType " + artifactType + ")");
     }
-    if (!(json.getValue("config") instanceof JsonObject config) || !(config.getValue("digest") instanceof String configDigest)) {
+    if (!(json.getValue("config") instanceof JsonObject config)
+        || !(config.getValue("digest") instanceof String configDigest)) {
       return new ParsedManifest.Unsupported(digest, "image manifest without a config digest");
     }
     checked("config.digest", configDigest);
     String configType = config.getValue("mediaType") instanceof String t ? t : "";
     if (!MediaTypes.isImageConfig(configType)) {
-      return new ParsedManifest.Unsupported(digest, "artifact manifest (config media type '" + configType + "')");
+      return new ParsedManifest.Unsupported(
+          digest, "artifact manifest (config media type '" + configType + "')");
     }
-    return new ParsedManifest.Image(digest, mediaType, size, configDigest, strings(json.getValue("annotations"), null),
-        size(config), layersSize(json.getValue("layers")));
+    return new ParsedManifest.Image(
+        digest,
+        mediaType,
+        size,
+        configDigest,
+        strings(json.getValue("annotations"), null),
+        size(config),
+        layersSize(json.getValue("layers")));
   }
 
   /** The declared size of a descriptor, or null when absent or not a whole number of bytes. */
   private static Long size(JsonObject descriptor) {
-    return descriptor.getValue("size") instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue()
-        ? n.longValue() : null;
+    return descriptor.getValue("size") instanceof Number n
+            && n.longValue() >= 0
+            && n.doubleValue() == n.longValue()
+        ? n.longValue()
+        : null;
   }
 
   /** The total declared size of the layers, or null when any layer does not declare one. */
@@ -95,14 +110,23 @@ public final class ManifestParser {
     }
     List<ParsedManifest.Member> members = new ArrayList<>();
     for (Object entry : entries) {
-      if (entry instanceof JsonObject member && member.getValue("digest") instanceof String memberDigest) {
-        JsonObject platform = member.getValue("platform") instanceof JsonObject p ? p : new JsonObject();
-        members.add(new ParsedManifest.Member(checked("manifests[].digest", memberDigest),
-            member.getValue("mediaType") instanceof String t ? checked("manifests[].mediaType", t) : "",
-            text(platform, "os"), text(platform, "architecture"), text(platform, "variant")));
+      if (entry instanceof JsonObject member
+          && member.getValue("digest") instanceof String memberDigest) {
+        JsonObject platform =
+            member.getValue("platform") instanceof JsonObject p ? p : new JsonObject();
+        members.add(
+            new ParsedManifest.Member(
+                checked("manifests[].digest", memberDigest),
+                member.getValue("mediaType") instanceof String t
+                    ? checked("manifests[].mediaType", t)
+                    : "",
+                text(platform, "os"),
+                text(platform, "architecture"),
+                text(platform, "variant")));
       }
     }
-    return new ParsedManifest.ImageList(digest, mediaType, size, members, strings(json.getValue("annotations"), null));
+    return new ParsedManifest.ImageList(
+        digest, mediaType, size, members, strings(json.getValue("annotations"), null));
   }
 
   /**
@@ -120,8 +144,13 @@ public final class ManifestParser {
     JsonObject config = json.getValue("config") instanceof JsonObject c ? c : new JsonObject();
     List<String> ignored = new ArrayList<>();
     Map<String, String> labels = strings(config.getValue("Labels"), ignored);
-    return new ImageConfig(text(json, "os"), text(json, "architecture"), text(json, "variant"), text(json, "created"),
-        labels, ignored);
+    return new ImageConfig(
+        text(json, "os"),
+        text(json, "architecture"),
+        text(json, "variant"),
+        text(json, "created"),
+        labels,
+        ignored);
   }
 
   private static Map<String, String> strings(Object value, List<String> ignoredKeys) {
@@ -139,7 +168,9 @@ public final class ManifestParser {
   }
 
   private static String text(JsonObject json, String field) {
-    return json.getValue(field) instanceof String text && !text.isEmpty() ? checked(field, text) : null;
+    return json.getValue(field) instanceof String text && !text.isEmpty()
+        ? checked(field, text)
+        : null;
   }
 
   private static String checked(String field, String value) {

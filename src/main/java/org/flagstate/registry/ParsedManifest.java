@@ -10,18 +10,30 @@ public sealed interface ParsedManifest {
 
   /**
    * A Docker schema2 or OCI image manifest; its labels, os and architecture are in the config blob.
-   * {@code configSize} and {@code layersSize} (the sum over all layers) are as the manifest declares them,
-   * null when it does not say.
+   * {@code configSize} and {@code layersSize} (the sum over all layers) are as the manifest
+   * declares them, null when it does not say.
    */
-  record Image(String digest, String mediaType, long size, String configDigest, Map<String, String> annotations,
-      Long configSize, Long layersSize) implements ParsedManifest {
+  record Image(
+      String digest,
+      String mediaType,
+      long size,
+      String configDigest,
+      Map<String, String> annotations,
+      Long configSize,
+      Long layersSize)
+      implements ParsedManifest {
     public Image {
       annotations = Map.copyOf(annotations);
     }
   }
 
   /** A Docker manifest list or OCI index, with its members in manifest order. */
-  record ImageList(String digest, String mediaType, long size, List<Member> members, Map<String, String> annotations)
+  record ImageList(
+      String digest,
+      String mediaType,
+      long size,
+      List<Member> members,
+      Map<String, String> annotations)
       implements ParsedManifest {
     public ImageList {
       members = List.copyOf(members);

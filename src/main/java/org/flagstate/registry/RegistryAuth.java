@@ -17,15 +17,16 @@ import java.util.regex.Pattern;
 import org.flagstate.config.FlagstateConfig;
 
 /**
- * Answers a registry's 401 challenges: Basic (send the configured credentials) and the Bearer token flow
- * of the distribution spec (fetch a token for the challenged scope from the realm, cache it until it
- * expires, at most 1024 scopes). Holds no secrets beyond the configured ones. One
- * instance per event loop: it is not thread-safe (the crawler has one, each query verticle's registry
- * front has its own).
+ * Answers a registry's 401 challenges: Basic (send the configured credentials) and the Bearer token
+ * flow of the distribution spec (fetch a token for the challenged scope from the realm, cache it
+ * until it expires, at most 1024 scopes). Holds no secrets beyond the configured ones. One instance
+ * per event loop: it is not thread-safe (the crawler has one, each query verticle's registry front
+ * has its own).
  */
 public final class RegistryAuth {
 
   private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
   /** Tokens kept at most; the registry front asks for a scope per repository any client names. */
   private static final int MAX_TOKENS = 1024;
 
@@ -43,7 +44,9 @@ public final class RegistryAuth {
     this.timeout = timeout;
   }
 
-  /** The Authorization header for a request in this scope, or null when none is known to be needed. */
+  /**
+   * The Authorization header for a request in this scope, or null when none is known to be needed.
+   */
   public String header(String scope) {
     Token token = tokens.get(scope);
     if (token != null && token.expiresAtMillis > System.currentTimeMillis()) {
@@ -55,14 +58,17 @@ public final class RegistryAuth {
   /** Handles a 401; succeeds when a retry may now be authorized. */
   public Future<Void> answer(String challenge, String scope) {
     if (challenge == null) {
-      return Future.failedFuture(new RegistryException(
-          "the registry answered 401 without a WWW-Authenticate challenge", 401));
+      return Future.failedFuture(
+          new RegistryException(
+              "the registry answered 401 without a WWW-Authenticate challenge", 401));
     }
     String lower = challenge.trim().toLowerCase(Locale.ROOT);
     if (lower.startsWith("basic")) {
       if (!registry.hasCredentials()) {
-        return Future.failedFuture(new RegistryException(
-            "the registry wants Basic credentials: set registry.username and registry.password", 401));
+        return Future.failedFuture(
+            new RegistryException(
+                "the registry wants Basic credentials: set registry.username and registry.password",
+                401));
       }
       basic = true;
       return Future.succeededFuture();
@@ -70,7 +76,8 @@ public final class RegistryAuth {
     if (lower.startsWith("bearer")) {
       return fetchToken(parameters(challenge.trim().substring("bearer".length())), scope);
     }
-    return Future.failedFuture(new RegistryException("unsupported registry auth challenge: " + challenge, 401));
+    return Future.failedFuture(
+        new RegistryException("unsupported registry auth challenge: " + challenge, 401));
   }
 
   private Future<Void> fetchToken(Map<String, String> params, String scope) {
@@ -94,18 +101,24 @@ public final class RegistryAuth {
 
   private Future<Void> storeToken(HttpResponse<Buffer> response, String scope) {
     if (response.statusCode() != 200) {
-      return Future.failedFuture(new RegistryException("the token service answered " + response.statusCode()
-          + " (check registry.username and registry.password)", 401));
+      return Future.failedFuture(
+          new RegistryException(
+              "the token service answered "
+                  + response.statusCode()
+                  + " (check registry.username and registry.password)",
+              401));
     }
     JsonObject body;
     try {
       body = response.bodyAsJsonObject();
     } catch (RuntimeException e) {
-      return Future.failedFuture(new RegistryException("the token service answered with invalid JSON", 401));
+      return Future.failedFuture(
+          new RegistryException("the token service answered with invalid JSON", 401));
     }
     String value = body.getString("token", body.getString("access_token"));
     if (value == null) {
-      return Future.failedFuture(new RegistryException("the token service answered without a token", 401));
+      return Future.failedFuture(
+          new RegistryException("the token service answered without a token", 401));
     }
     long lifetimeSeconds = Math.max(10, body.getLong("expires_in", 60L) - 5);
     makeRoomForOneToken();

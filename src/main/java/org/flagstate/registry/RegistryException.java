@@ -1,8 +1,8 @@
 package org.flagstate.registry;
 
 /**
- * A registry request that failed for good (after retries). {@link #status()} is the HTTP status, or 0
- * when no response arrived; {@link #isPermanent()} tells whether asking again later could help.
+ * A registry request that failed for good (after retries). {@link #status()} is the HTTP status, or
+ * 0 when no response arrived; {@link #isPermanent()} tells whether asking again later could help.
  */
 public final class RegistryException extends RuntimeException {
 

@@ -24,23 +24,25 @@ final class RequestLimiter {
 
   <T> Future<T> submit(Supplier<Future<T>> task) {
     Promise<T> result = Promise.promise();
-    Runnable start = () -> {
-      inFlight++;
-      Future<T> running;
-      try {
-        running = task.get();
-      } catch (RuntimeException e) {
-        running = Future.failedFuture(e);
-      }
-      running.onComplete(outcome -> {
-        inFlight--;
-        Runnable next = waiting.poll();
-        if (next != null) {
-          next.run();
-        }
-        result.handle(outcome);
-      });
-    };
+    Runnable start =
+        () -> {
+          inFlight++;
+          Future<T> running;
+          try {
+            running = task.get();
+          } catch (RuntimeException e) {
+            running = Future.failedFuture(e);
+          }
+          running.onComplete(
+              outcome -> {
+                inFlight--;
+                Runnable next = waiting.poll();
+                if (next != null) {
+                  next.run();
+                }
+                result.handle(outcome);
+              });
+        };
     if (inFlight < maxInFlight) {
       start.run();
     } else {

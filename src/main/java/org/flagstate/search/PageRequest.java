@@ -4,8 +4,9 @@ import org.flagstate.http.InvalidQueryException;
 import org.flagstate.http.QueryStrings;
 
 /**
- * {@code n} and {@code last} of distribution's catalog and tag listing: at most {@code n} names sorted
- * after {@code last} (bytewise). A bad {@code n} is distribution's PAGINATION_NUMBER_INVALID.
+ * {@code n} and {@code last} of distribution's catalog and tag listing: at most {@code n} names
+ * sorted after {@code last} (bytewise). A bad {@code n} is distribution's
+ * PAGINATION_NUMBER_INVALID.
  */
 public record PageRequest(int n, String last) {
 
@@ -19,8 +20,10 @@ public record PageRequest(int n, String last) {
       switch (parameter.key()) {
         case "n" -> n = QueryStrings.wholeNumber("n", parameter.value(), 1, MAX_N);
         case "last" -> last = parameter.value().isEmpty() ? null : parameter.value();
-        default -> throw new InvalidQueryException(parameter.key(),
-            "unknown parameter '" + parameter.key() + "'; listing takes n and last");
+        default ->
+            throw new InvalidQueryException(
+                parameter.key(),
+                "unknown parameter '" + parameter.key() + "'; listing takes n and last");
       }
     }
     return new PageRequest(n, last);

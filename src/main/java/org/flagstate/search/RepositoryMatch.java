@@ -6,26 +6,29 @@ import java.util.Set;
 import org.flagstate.db.SqlStatement;
 
 /**
- * The one definition of which repositories a search text matches and how the matches rank, shared by
- * {@code /v1/search} (podman and docker) and {@code /api/v1/search} so the two cannot drift; and of the
- * full-text document the crawler stores per repository, whose words must be cut the way the query's are.
+ * The one definition of which repositories a search text matches and how the matches rank, shared
+ * by {@code /v1/search} (podman and docker) and {@code /api/v1/search} so the two cannot drift; and
+ * of the full-text document the crawler stores per repository, whose words must be cut the way the
+ * query's are.
  *
- * <p>A repository with at least one tag ({@code tag_count > 0}, kept by triggers on tag) matches when its
- * lower-cased name contains the text (trigram index on {@code lower(name)}), or when every word of the text is
- * the start of a word of its name,
- * title or description ({@code to_tsquery('simple', 'caf:* & 日:*')} against the GIN-indexed
- * {@code search_document}), so a partly typed word finds it. Matches rank: the whole name or its last
- * path component equal to the text, then starting with it, then containing it, then the rest; within a
- * rank by text relevance ({@code ts_rank}), then by name.
+ * <p>A repository with at least one tag ({@code tag_count > 0}, kept by triggers on tag) matches
+ * when its lower-cased name contains the text (trigram index on {@code lower(name)}), or when every
+ * word of the text is the start of a word of its name, title or description ({@code
+ * to_tsquery('simple', 'caf:* & 日:*')} against the GIN-indexed {@code search_document}), so a
+ * partly typed word finds it. Matches rank: the whole name or its last path component equal to the
+ * text, then starting with it, then containing it, then the rest; within a rank by text relevance
+ * ({@code ts_rank}), then by name.
  *
  * <p>Words are the runs of letters, digits and combining marks. PostgreSQL's parser would keep host
- * names, paths, versions, e-mail addresses, URLs and hyphenated words whole ({@code org.gnome.builder},
- * {@code x86_64}); the document turns their glue into spaces first, so its words are cut as the query's.
+ * names, paths, versions, e-mail addresses, URLs and hyphenated words whole ({@code
+ * org.gnome.builder}, {@code x86_64}); the document turns their glue into spaces first, so its
+ * words are cut as the query's.
  */
 public final class RepositoryMatch {
 
   /** Words of a text beyond this many are ignored. */
   public static final int MAX_WORDS = 16;
+
   /** A longer word is cut to this many characters (a shorter prefix still matches). */
   public static final int MAX_WORD_CHARS = 64;
 
@@ -52,26 +55,38 @@ public final class RepositoryMatch {
   }
 
   /**
-   * SQL for the {@code search_document} of a repository, given SQL expressions for its name, title and
-   * description (title and description may be null). The crawler stores it; searches match against it.
+   * SQL for the {@code search_document} of a repository, given SQL expressions for its name, title
+   * and description (title and description may be null). The crawler stores it; searches match
+   * against it.
    */
   public static String document(String name, String title, String description) {
-    return "to_tsvector('simple', translate(" + name + " || ' ' || coalesce(" + title + ", '') || ' ' || coalesce("
-        + description + ", ''), '" + GLUE + "', '" + " ".repeat(GLUE.length()) + "'))";
+    return "to_tsvector('simple', translate("
+        + name
+        + " || ' ' || coalesce("
+        + title
+        + ", '') || ' ' || coalesce("
+        + description
+        + ", ''), '"
+        + GLUE
+        + "', '"
+        + " ".repeat(GLUE.length())
+        + "'))";
   }
 
   /**
-   * SQL: repository {@code alias} has at least one tag (only such a repository is in the index's answers). The
-   * count is kept on the row by triggers on tag (V6), so this is no lookup in tag per repository.
+   * SQL: repository {@code alias} has at least one tag (only such a repository is in the index's
+   * answers). The count is kept on the row by triggers on tag (V6), so this is no lookup in tag per
+   * repository.
    */
   public static String hasTags(String alias) {
     return alias + ".tag_count > 0";
   }
 
   /**
-   * The text of a {@code to_tsquery('simple', …)} that matches a document holding, for every word of
-   * {@code text}, a word that starts with it: {@code 'caf':* & '日本':*}. Null when {@code text} has no
-   * word. Only letters, digits and marks reach the query, so no input can inject tsquery operators.
+   * The text of a {@code to_tsquery('simple', …)} that matches a document holding, for every word
+   * of {@code text}, a word that starts with it: {@code 'caf':* & '日本':*}. Null when {@code text}
+   * has no word. Only letters, digits and marks reach the query, so no input can inject tsquery
+   * operators.
    */
   public static String prefixQuery(String text) {
     Set<String> words = new LinkedHashSet<>();
@@ -115,7 +130,10 @@ public final class RepositoryMatch {
     return term;
   }
 
-  /** The tsquery text of {@link #prefixQuery}, or null when the text has no word (only the name can match). */
+  /**
+   * The tsquery text of {@link #prefixQuery}, or null when the text has no word (only the name can
+   * match).
+   */
   public String tsquery() {
     return tsquery;
   }
@@ -125,7 +143,10 @@ public final class RepositoryMatch {
     return new Bound(statement);
   }
 
-  /** The SQL of a match whose values are parameters of one statement; any alias of {@code repository}. */
+  /**
+   * The SQL of a match whose values are parameters of one statement; any alias of {@code
+   * repository}.
+   */
   public final class Bound {
     private final String exact;
     private final String startsWith;
@@ -137,38 +158,66 @@ public final class RepositoryMatch {
       exact = statement.param(lower) + "::text";
       startsWith = statement.param(likeEscaped(lower) + "%") + "::text";
       contains = statement.param("%" + likeEscaped(lower) + "%") + "::text";
-      query = tsquery == null ? null : "to_tsquery('simple', " + statement.param(tsquery) + "::text)";
+      query =
+          tsquery == null ? null : "to_tsquery('simple', " + statement.param(tsquery) + "::text)";
     }
 
     /** SQL: repository {@code alias} has tags and matches. */
     public String condition(String alias) {
       String names = "lower(" + alias + ".name) like " + contains + " escape '\\'";
-      return hasTags(alias) + " and (" + names + (query == null ? "" : " or " + alias + ".search_document @@ " + query)
+      return hasTags(alias)
+          + " and ("
+          + names
+          + (query == null ? "" : " or " + alias + ".search_document @@ " + query)
           + ")";
     }
 
-    /** SQL columns {@code rank} (0 exact name, 1 name prefix, 2 name substring, 3 text) and {@code relevance}. */
+    /**
+     * SQL columns {@code rank} (0 exact name, 1 name prefix, 2 name substring, 3 text) and {@code
+     * relevance}.
+     */
     public String rankColumns(String alias) {
       return rank(alias) + " as rank, " + relevance(alias) + " as relevance";
     }
 
     /**
-     * SQL: the rank of repository {@code alias} (0 exact name, 1 name prefix, 2 name substring, 3 text only),
-     * from its name alone; the last path component is the stored {@code name_last_lower} column.
+     * SQL: the rank of repository {@code alias} (0 exact name, 1 name prefix, 2 name substring, 3
+     * text only), from its name alone; the last path component is the stored {@code
+     * name_last_lower} column.
      */
     public String rank(String alias) {
       String name = "lower(" + alias + ".name)";
       String last = alias + ".name_last_lower";
-      return "case when " + name + " = " + exact + " or " + last + " = " + exact + " then 0"
-          + " when " + name + " like " + startsWith + " escape '\\' or " + last + " like " + startsWith
+      return "case when "
+          + name
+          + " = "
+          + exact
+          + " or "
+          + last
+          + " = "
+          + exact
+          + " then 0"
+          + " when "
+          + name
+          + " like "
+          + startsWith
+          + " escape '\\' or "
+          + last
+          + " like "
+          + startsWith
           + " escape '\\' then 1"
-          + " when " + name + " like " + contains + " escape '\\' then 2"
+          + " when "
+          + name
+          + " like "
+          + contains
+          + " escape '\\' then 2"
           + " else 3 end";
     }
 
     /**
-     * SQL: the text relevance of a row {@code alias} with a {@code search_document} column ({@code ts_rank}, the
-     * more and the denser the matching words, the higher), or 0 when the text has no word.
+     * SQL: the text relevance of a row {@code alias} with a {@code search_document} column ({@code
+     * ts_rank}, the more and the denser the matching words, the higher), or 0 when the text has no
+     * word.
      */
     public String relevance(String alias) {
       return query == null ? "0::real" : "ts_rank(" + alias + ".search_document, " + query + ")";

@@ -9,12 +9,16 @@ import java.util.List;
 import org.flagstate.db.SqlStatement;
 
 /**
- * The SQL behind search and listing. Matching and ranking are {@link RepositoryMatch}'s, the same as the
- * JSON API's search; a hit shows the title, description and icon the crawler stored for the repository.
+ * The SQL behind search and listing. Matching and ranking are {@link RepositoryMatch}'s, the same
+ * as the JSON API's search; a hit shows the title, description and icon the crawler stored for the
+ * repository.
  */
 public final class SearchReader {
 
-  /** One search hit; {@code title} and {@code icon} may be null, {@code description} falls back to the title. */
+  /**
+   * One search hit; {@code title} and {@code icon} may be null, {@code description} falls back to
+   * the title.
+   */
   public record Hit(String name, String title, String description, String icon) {}
 
   /** A page of hits and the total number of matches. */
@@ -23,12 +27,14 @@ public final class SearchReader {
   /** A page of names, and whether more follow. */
   public record Names(List<String> names, boolean more) {}
 
-  private static final String CATALOG = """
+  private static final String CATALOG =
+      """
       select name from repository where ($1::text is null or name > $1) order by name limit $2""";
 
   private static final String REPOSITORY_EXISTS = "select id from repository where name = $1";
 
-  private static final String TAGS = """
+  private static final String TAGS =
+      """
       select name from tag where repository_id = $1 and ($2::text is null or name > $2) order by name limit $3""";
 
   private final Pool pool;
@@ -38,57 +44,84 @@ public final class SearchReader {
   }
 
   /**
-   * A page of ranked hits and the number of matches. The rank of every match comes from its name alone
-   * (cheap); the text relevance ({@code ts_rank}, the costly part) is computed only for the matches in the
-   * ranks the page reaches, so a page of name matches never ranks the thousands of text matches after them.
+   * A page of ranked hits and the number of matches. The rank of every match comes from its name
+   * alone (cheap); the text relevance ({@code ts_rank}, the costly part) is computed only for the
+   * matches in the ranks the page reaches, so a page of name matches never ranks the thousands of
+   * text matches after them.
    */
   public Future<Hits> search(SearchRequest request) {
     SqlStatement s = new SqlStatement();
     RepositoryMatch.Bound match = RepositoryMatch.of(request.term()).bind(s);
     String offset = s.param((long) (request.page() - 1) * request.pageSize()) + "::bigint";
     String limit = s.param((long) request.pageSize()) + "::bigint";
-    s.append("with matched as materialized (select r.id, r.name, r.search_document, ").append(match.rank("r"))
-        .append(" as rank from repository r where ").append(match.condition("r")).append("),")
+    s.append("with matched as materialized (select r.id, r.name, r.search_document, ")
+        .append(match.rank("r"))
+        .append(" as rank from repository r where ")
+        .append(match.condition("r"))
+        .append("),")
         // per rank: how many matches, and how many rank before it
-        .append(" ranks as (select rank, count(*) as n, (sum(count(*)) over (order by rank) - count(*))::bigint as before")
+        .append(
+            " ranks as (select rank, count(*) as n, (sum(count(*)) over (order by rank) - count(*))::bigint as before")
         .append(" from matched group by rank),")
-        .append(" needed as (select rank, before from ranks where before < ").append(offset).append(" + ")
-        .append(limit).append(" and before + n > ").append(offset).append("),")
-        .append(" page as (select m.id, m.name, m.rank, ").append(match.relevance("m"))
+        .append(" needed as (select rank, before from ranks where before < ")
+        .append(offset)
+        .append(" + ")
+        .append(limit)
+        .append(" and before + n > ")
+        .append(offset)
+        .append("),")
+        .append(" page as (select m.id, m.name, m.rank, ")
+        .append(match.relevance("m"))
         .append(" as relevance from matched m where m.rank in (select rank from needed) order by ")
-        .append(RepositoryMatch.RANKED_ORDER).append(" offset ").append(offset)
-        .append(" - coalesce((select min(before) from needed), 0) limit ").append(limit).append(")")
+        .append(RepositoryMatch.RANKED_ORDER)
+        .append(" offset ")
+        .append(offset)
+        .append(" - coalesce((select min(before) from needed), 0) limit ")
+        .append(limit)
+        .append(")")
         // one row even past the last page, so the total is known there too
         .append(" select (select coalesce(sum(n), 0) from ranks)::bigint, r.name, r.title,")
         .append(" coalesce(r.description, r.title, ''), r.icon")
-        .append(" from (values (1)) as one (x) left join (page p join repository r on r.id = p.id) on true")
+        .append(
+            " from (values (1)) as one (x) left join (page p join repository r on r.id = p.id) on true")
         .append(" order by p.rank, p.relevance desc, p.name");
-    return s.execute(pool).map(rows -> {
-      List<Hit> hits = new ArrayList<>();
-      long total = 0;
-      for (Row row : rows) {
-        total = row.getLong(0);
-        if (row.getString(1) != null) {
-          hits.add(new Hit(row.getString(1), row.getString(2), row.getString(3), row.getString(4)));
-        }
-      }
-      return new Hits(hits, total);
-    });
+    return s.execute(pool)
+        .map(
+            rows -> {
+              List<Hit> hits = new ArrayList<>();
+              long total = 0;
+              for (Row row : rows) {
+                total = row.getLong(0);
+                if (row.getString(1) != null) {
+                  hits.add(
+                      new Hit(
+                          row.getString(1), row.getString(2), row.getString(3), row.getString(4)));
+                }
+              }
+              return new Hits(hits, total);
+            });
   }
 
   public Future<Names> catalog(PageRequest page) {
-    return pool.preparedQuery(CATALOG).execute(Tuple.of(page.last(), page.n() + 1)).map(rows -> names(rows, page));
+    return pool.preparedQuery(CATALOG)
+        .execute(Tuple.of(page.last(), page.n() + 1))
+        .map(rows -> names(rows, page));
   }
 
   /** The repository's tags, or null when the repository is not in the index. */
   public Future<Names> tags(String repository, PageRequest page) {
-    return pool.preparedQuery(REPOSITORY_EXISTS).execute(Tuple.of(repository)).compose(found -> {
-      if (found.size() == 0) {
-        return Future.succeededFuture(null);
-      }
-      long id = found.iterator().next().getLong(0);
-      return pool.preparedQuery(TAGS).execute(Tuple.of(id, page.last(), page.n() + 1)).map(rows -> names(rows, page));
-    });
+    return pool.preparedQuery(REPOSITORY_EXISTS)
+        .execute(Tuple.of(repository))
+        .compose(
+            found -> {
+              if (found.size() == 0) {
+                return Future.succeededFuture(null);
+              }
+              long id = found.iterator().next().getLong(0);
+              return pool.preparedQuery(TAGS)
+                  .execute(Tuple.of(id, page.last(), page.n() + 1))
+                  .map(rows -> names(rows, page));
+            });
   }
 
   private static Names names(Iterable<Row> rows, PageRequest page) {

@@ -4,7 +4,8 @@ import org.flagstate.http.InvalidQueryException;
 import org.flagstate.http.QueryStrings;
 
 /**
- * A validated {@code /v1/search} request: a non-empty term, page size 1..100 (default 25), page from 1.
+ * A validated {@code /v1/search} request: a non-empty term, page size 1..100 (default 25), page
+ * from 1.
  */
 public record SearchRequest(String term, int pageSize, int page) {
 
@@ -21,19 +22,22 @@ public record SearchRequest(String term, int pageSize, int page) {
         case "q" -> term = parameter.value().strip();
         case "n" -> pageSize = QueryStrings.wholeNumber("n", parameter.value(), 1, MAX_PAGE_SIZE);
         case "page" -> page = QueryStrings.wholeNumber("page", parameter.value(), 1, 100_000);
-        default -> throw new InvalidQueryException(parameter.key(),
-            "unknown parameter '" + parameter.key() + "'; search takes q, n and page");
+        default ->
+            throw new InvalidQueryException(
+                parameter.key(),
+                "unknown parameter '" + parameter.key() + "'; search takes q, n and page");
       }
     }
     if (term == null || term.isEmpty()) {
-      throw new InvalidQueryException("q", "parameter 'q' (the search term) is required and must not be empty");
+      throw new InvalidQueryException(
+          "q", "parameter 'q' (the search term) is required and must not be empty");
     }
     if (term.length() > MAX_TERM) {
-      throw new InvalidQueryException("q", "the search term is longer than " + MAX_TERM + " characters");
+      throw new InvalidQueryException(
+          "q", "the search term is longer than " + MAX_TERM + " characters");
     }
     return new SearchRequest(term, pageSize, page);
   }
-
 
   public String cacheKey() {
     return "search:" + pageSize + ":" + page + ":" + term;

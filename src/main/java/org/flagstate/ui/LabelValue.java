@@ -6,11 +6,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A label or annotation value, split for display: text, and http(s) URLs that become links. Labels are
- * untrusted, so nothing here is markup: the template escapes every segment, only {@code http:} and
- * {@code https:} URLs ever reach an {@code href}, and appstream XML is shown as text. Very long values (icons
- * as {@code data:} URIs) are shortened; multi-line ones (appstream XML, Flatpak metadata) are shown as a
- * block.
+ * A label or annotation value, split for display: text, and http(s) URLs that become links. Labels
+ * are untrusted, so nothing here is markup: the template escapes every segment, only {@code http:}
+ * and {@code https:} URLs ever reach an {@code href}, and appstream XML is shown as text. Very long
+ * values (icons as {@code data:} URIs) are shortened; multi-line ones (appstream XML, Flatpak
+ * metadata) are shown as a block.
  *
  * @param block true when the value should be shown preformatted (it has line breaks)
  */
@@ -19,8 +19,8 @@ public record LabelValue(List<Segment> segments, boolean block) {
   /** Values longer than this are cut, with a note of their length. */
   static final int MAX_SHOWN = 2000;
 
-  private static final Pattern URL = Pattern.compile("https?://[^\\s<>\"'`\\\\\\p{Cntrl}]+",
-      Pattern.CASE_INSENSITIVE);
+  private static final Pattern URL =
+      Pattern.compile("https?://[^\\s<>\"'`\\\\\\p{Cntrl}]+", Pattern.CASE_INSENSITIVE);
   private static final String TRAILING_PUNCTUATION = ".,;:!?)]}";
 
   /** Text, linked to {@code href} when it is not null. */

@@ -7,17 +7,19 @@ import java.util.regex.Pattern;
 import org.flagstate.config.FlagstateConfig;
 
 /**
- * The addresses the UI's copyable commands name: the host to {@code podman pull} from and the URL of the
- * Flatpak remote. The registry host is {@code registry.public_url}'s when it is absolute, this host's (as
- * the browser reached it) when it is relative (Flagstate fronts the registry), else {@code registry.url}'s.
- * The Flatpak remote is always this Flagstate (it serves the index), under {@code http.path_prefix}, over
- * https except on a loopback address. A Host header that is not a plain host[:port] is not used.
+ * The addresses the UI's copyable commands name: the host to {@code podman pull} from and the URL
+ * of the Flatpak remote. The registry host is {@code registry.public_url}'s when it is absolute,
+ * this host's (as the browser reached it) when it is relative (Flagstate fronts the registry), else
+ * {@code registry.url}'s. The Flatpak remote is always this Flagstate (it serves the index), under
+ * {@code http.path_prefix}, over https except on a loopback address. A Host header that is not a
+ * plain host[:port] is not used.
  */
 final class PublicAddress {
 
-  private static final Pattern HOST = Pattern.compile(
-      "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*|\\[[0-9A-Fa-f:.]{2,45}\\])"
-          + "(?::[0-9]{1,5})?");
+  private static final Pattern HOST =
+      Pattern.compile(
+          "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*|\\[[0-9A-Fa-f:.]{2,45}\\])"
+              + "(?::[0-9]{1,5})?");
 
   private final FlagstateConfig config;
 

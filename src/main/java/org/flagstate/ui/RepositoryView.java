@@ -14,10 +14,10 @@ import org.flagstate.api.ImageKind;
 import org.flagstate.http.Bytewise;
 
 /**
- * Builds a repository's page from the JSON API's repository detail: one table row per tagged image, and
- * per list one row for the list followed by one row per platform; the labels and annotations of the
- * representative tag ({@code latest}, else the tag updated last); and the commands to pull it or, for a
- * Flatpak, to add the remote and install it.
+ * Builds a repository's page from the JSON API's repository detail: one table row per tagged image,
+ * and per list one row for the list followed by one row per platform; the labels and annotations of
+ * the representative tag ({@code latest}, else the tag updated last); and the commands to pull it
+ * or, for a Flatpak, to add the remote and install it.
  */
 final class RepositoryView {
 
@@ -28,8 +28,13 @@ final class RepositoryView {
    * @param remoteName the Flatpak remote's name in the commands ({@code ui.flatpak_remote})
    * @param remoteUrl the Flatpak remote's URL (this Flagstate)
    */
-  static Views.Repository of(Page page, ApiReader.RepositoryDetail detail, String cockpitLabel, String registryHost,
-      String remoteName, String remoteUrl) {
+  static Views.Repository of(
+      Page page,
+      ApiReader.RepositoryDetail detail,
+      String cockpitLabel,
+      String registryHost,
+      String remoteName,
+      String remoteUrl) {
     String name = detail.summary().name();
     List<Views.TagRow> rows = new ArrayList<>();
     Set<ImageKind> kinds = EnumSet.noneOf(ImageKind.class);
@@ -38,22 +43,54 @@ final class RepositoryView {
       String pull = "podman pull " + registryHost + "/" + name + ":" + tag.name();
       Timestamp updated = Timestamp.of(tag.updatedAt());
       if (manifest.isList()) {
-        rows.add(new Views.TagRow(tag.name(), true, false, manifest.digest(), shortDigest(manifest.digest()),
-            tag.members().size() + (tag.members().size() == 1 ? " platform" : " platforms"), "–",
-            "the sizes are per platform", null, updated, pull));
+        rows.add(
+            new Views.TagRow(
+                tag.name(),
+                true,
+                false,
+                manifest.digest(),
+                shortDigest(manifest.digest()),
+                tag.members().size() + (tag.members().size() == 1 ? " platform" : " platforms"),
+                "–",
+                "the sizes are per platform",
+                null,
+                updated,
+                pull));
         for (ApiReader.Member member : tag.members()) {
           ApiReader.Manifest image = member.manifest();
           kinds.add(ImageKind.of(image.labels(), cockpitLabel));
-          rows.add(new Views.TagRow(tag.name(), false, true, image.digest(), shortDigest(image.digest()),
-              platform(first(image.os(), member.platformOs()), first(image.architecture(), member.platformArchitecture()),
-                  first(image.variant(), member.platformVariant())),
-              Sizes.human(total(image)), Sizes.exact(total(image)), Timestamp.parse(image.created()), updated, pull));
+          rows.add(
+              new Views.TagRow(
+                  tag.name(),
+                  false,
+                  true,
+                  image.digest(),
+                  shortDigest(image.digest()),
+                  platform(
+                      first(image.os(), member.platformOs()),
+                      first(image.architecture(), member.platformArchitecture()),
+                      first(image.variant(), member.platformVariant())),
+                  Sizes.human(total(image)),
+                  Sizes.exact(total(image)),
+                  Timestamp.parse(image.created()),
+                  updated,
+                  pull));
         }
       } else {
         kinds.add(ImageKind.of(manifest.labels(), cockpitLabel));
-        rows.add(new Views.TagRow(tag.name(), false, false, manifest.digest(), shortDigest(manifest.digest()),
-            platform(manifest.os(), manifest.architecture(), manifest.variant()), Sizes.human(total(manifest)),
-            Sizes.exact(total(manifest)), Timestamp.parse(manifest.created()), updated, pull));
+        rows.add(
+            new Views.TagRow(
+                tag.name(),
+                false,
+                false,
+                manifest.digest(),
+                shortDigest(manifest.digest()),
+                platform(manifest.os(), manifest.architecture(), manifest.variant()),
+                Sizes.human(total(manifest)),
+                Sizes.exact(total(manifest)),
+                Timestamp.parse(manifest.created()),
+                updated,
+                pull));
       }
     }
     ApiReader.Tag shown = representative(detail.tags());
@@ -69,33 +106,56 @@ final class RepositoryView {
         labels.addAll(rows(annotations, "list annotation"));
         image = member.manifest();
         annotations = image.annotations();
-        caption += " (" + platform(first(image.os(), member.platformOs()),
-            first(image.architecture(), member.platformArchitecture()), first(image.variant(), member.platformVariant()))
-            + ")";
+        caption +=
+            " ("
+                + platform(
+                    first(image.os(), member.platformOs()),
+                    first(image.architecture(), member.platformArchitecture()),
+                    first(image.variant(), member.platformVariant()))
+                + ")";
       }
       labels.addAll(rows(image.labels(), "label"));
       labels.addAll(rows(annotations, "annotation"));
       labels.sort(Comparator.comparing(Views.LabelRow::key, Bytewise.ORDER));
-      commands.add(new Views.Command("Pull " + shown.name(), "podman pull " + registryHost + "/" + name + ":"
-          + shown.name()));
-      commands.add(new Views.Command("Pull by digest", "podman pull " + registryHost + "/" + name + "@"
-          + shown.manifest().digest()));
+      commands.add(
+          new Views.Command(
+              "Pull " + shown.name(),
+              "podman pull " + registryHost + "/" + name + ":" + shown.name()));
+      commands.add(
+          new Views.Command(
+              "Pull by digest",
+              "podman pull " + registryHost + "/" + name + "@" + shown.manifest().digest()));
       String ref = image.labels().getValue("org.flatpak.ref") instanceof String text ? text : null;
       String[] parts = ref == null ? new String[0] : ref.split("/");
       if (parts.length == 4 && (parts[0].equals("app") || parts[0].equals("runtime"))) {
-        commands.add(new Views.Command("Add the Flatpak remote",
-            "flatpak remote-add --if-not-exists " + remoteName + " " + remoteUrl));
-        commands.add(new Views.Command("Install with Flatpak", "flatpak install " + remoteName + " "
-            + (parts[0].equals("app") ? parts[1] : ref)));
+        commands.add(
+            new Views.Command(
+                "Add the Flatpak remote",
+                "flatpak remote-add --if-not-exists " + remoteName + " " + remoteUrl));
+        commands.add(
+            new Views.Command(
+                "Install with Flatpak",
+                "flatpak install " + remoteName + " " + (parts[0].equals("app") ? parts[1] : ref)));
       }
     }
     ApiReader.RepositorySummary summary = detail.summary();
-    return new Views.Repository(page, name, summary.title(), summary.description(),
-        Icons.url(page.prefix(), name, summary.icon()), kinds.stream().map(ImageKind::label).toList(),
-        detail.tags().size(), List.copyOf(rows), caption, List.copyOf(labels), List.copyOf(commands));
+    return new Views.Repository(
+        page,
+        name,
+        summary.title(),
+        summary.description(),
+        Icons.url(page.prefix(), name, summary.icon()),
+        kinds.stream().map(ImageKind::label).toList(),
+        detail.tags().size(),
+        List.copyOf(rows),
+        caption,
+        List.copyOf(labels),
+        List.copyOf(commands));
   }
 
-  /** {@code latest} when there is one, else the tag updated last (the first by name among equals). */
+  /**
+   * {@code latest} when there is one, else the tag updated last (the first by name among equals).
+   */
   static ApiReader.Tag representative(List<ApiReader.Tag> tags) {
     ApiReader.Tag best = null;
     for (ApiReader.Tag tag : tags) {

@@ -12,21 +12,25 @@ import org.flagstate.api.RepositorySearch;
 import org.flagstate.http.Bytewise;
 
 /**
- * The links of a search page: to the same search with one filter value added or dropped, to the next
- * and the first page. Parameters keep the JSON API's names and canonical order, so the page's JSON
- * equivalent is the same query string under {@code /api/v1/search}; the default {@code limit} is left out.
+ * The links of a search page: to the same search with one filter value added or dropped, to the
+ * next and the first page. Parameters keep the JSON API's names and canonical order, so the page's
+ * JSON equivalent is the same query string under {@code /api/v1/search}; the default {@code limit}
+ * is left out.
  */
 final class SearchLinks {
 
   /** The filter parameters, in canonical order. */
-  static final List<String> FILTERS = List.of("architecture", "kind", "label", "mediaType", "namespace", "os");
+  static final List<String> FILTERS =
+      List.of("architecture", "kind", "label", "mediaType", "namespace", "os");
 
   private final String base;
   private final String text;
   private final Map<String, SortedSet<String>> filters = new LinkedHashMap<>();
   private final int limit;
 
-  /** @param base the path of the search page, {@code <prefix>/search} */
+  /**
+   * @param base the path of the search page, {@code <prefix>/search}
+   */
   SearchLinks(String base, RepositorySearch search) {
     this.base = base;
     this.text = search.text();
@@ -43,7 +47,10 @@ final class SearchLinks {
     return filters.get(parameter);
   }
 
-  /** This search with {@code value} of {@code parameter} added, or dropped when it is there; first page. */
+  /**
+   * This search with {@code value} of {@code parameter} added, or dropped when it is there; first
+   * page.
+   */
   String toggled(String parameter, String value) {
     Map<String, SortedSet<String>> changed = new LinkedHashMap<>(filters);
     SortedSet<String> values = new TreeSet<>(Bytewise.ORDER);

@@ -10,9 +10,9 @@ import org.flagstate.api.ImageKind;
 import org.flagstate.api.RepositorySearch;
 
 /**
- * Builds the search page from the JSON API's search result: the results as cards, the facets a person
- * narrows by (kind, architecture, OS, namespace) with links that toggle each value, the filters in force,
- * and the paging links.
+ * Builds the search page from the JSON API's search result: the results as cards, the facets a
+ * person narrows by (kind, architecture, OS, namespace) with links that toggle each value, the
+ * filters in force, and the paging links.
  */
 final class SearchView {
 
@@ -31,18 +31,30 @@ final class SearchView {
     List<Views.Filter> filters = new ArrayList<>();
     for (String parameter : SearchLinks.FILTERS) {
       for (String value : links.selected(parameter)) {
-        filters.add(new Views.Filter(title(parameter) + ": " + label(parameter, value),
-            links.toggled(parameter, value)));
+        filters.add(
+            new Views.Filter(
+                title(parameter) + ": " + label(parameter, value),
+                links.toggled(parameter, value)));
       }
     }
-    String next = result.page().nextAfter() == null ? null : links.page(Cursor.after(result.page().nextAfter()));
+    String next =
+        result.page().nextAfter() == null
+            ? null
+            : links.page(Cursor.after(result.page().nextAfter()));
     String first = search.page().after() == null ? null : links.page(null);
-    return new Views.Search(page, search.text() == null ? "" : search.text(),
-        Cards.of(page.prefix(), result.page().repositories()), result.page().total(), List.copyOf(facets),
-        List.copyOf(filters), next, first);
+    return new Views.Search(
+        page,
+        search.text() == null ? "" : search.text(),
+        Cards.of(page.prefix(), result.page().repositories()),
+        result.page().total(),
+        List.copyOf(facets),
+        List.copyOf(filters),
+        next,
+        first);
   }
 
-  private static Views.Facet facet(String parameter, String title, Map<String, Long> counts, SearchLinks links) {
+  private static Views.Facet facet(
+      String parameter, String title, Map<String, Long> counts, SearchLinks links) {
     List<Views.FacetValue> values = new ArrayList<>();
     Map<String, Long> known = counts == null ? Map.of() : counts;
     known.forEach((value, count) -> values.add(value(parameter, value, count, links)));
@@ -51,9 +63,11 @@ final class SearchView {
         values.add(value(parameter, selected, 0, links));
       }
     }
-    values.sort(Comparator.comparing(Views.FacetValue::selected).reversed()
-        .thenComparing(Comparator.comparingLong(Views.FacetValue::count).reversed())
-        .thenComparing(Views.FacetValue::label));
+    values.sort(
+        Comparator.comparing(Views.FacetValue::selected)
+            .reversed()
+            .thenComparing(Comparator.comparingLong(Views.FacetValue::count).reversed())
+            .thenComparing(Views.FacetValue::label));
     List<Views.FacetValue> shown = new ArrayList<>();
     for (Views.FacetValue value : values) {
       if (value.selected() || shown.size() < MAX_FACET_VALUES) {
@@ -63,8 +77,13 @@ final class SearchView {
     return new Views.Facet(parameter, title, List.copyOf(shown));
   }
 
-  private static Views.FacetValue value(String parameter, String value, long count, SearchLinks links) {
-    return new Views.FacetValue(value, label(parameter, value), count, links.selected(parameter).contains(value),
+  private static Views.FacetValue value(
+      String parameter, String value, long count, SearchLinks links) {
+    return new Views.FacetValue(
+        value,
+        label(parameter, value),
+        count,
+        links.selected(parameter).contains(value),
         links.toggled(parameter, value));
   }
 
@@ -80,6 +99,8 @@ final class SearchView {
   }
 
   private static String label(String parameter, String value) {
-    return parameter.equals("kind") ? ImageKind.byId(value).map(ImageKind::label).orElse(value) : value;
+    return parameter.equals("kind")
+        ? ImageKind.byId(value).map(ImageKind::label).orElse(value)
+        : value;
   }
 }

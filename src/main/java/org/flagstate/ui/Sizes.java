@@ -2,7 +2,10 @@ package org.flagstate.ui;
 
 import java.util.Locale;
 
-/** Byte counts as people read them: 1,234 bytes → "1.2 kB" (SI units, as podman and Flatpak print them). */
+/**
+ * Byte counts as people read them: 1,234 bytes → "1.2 kB" (SI units, as podman and Flatpak print
+ * them).
+ */
 public final class Sizes {
 
   private static final String[] UNITS = {"kB", "MB", "GB", "TB", "PB"};
@@ -31,7 +34,9 @@ public final class Sizes {
     return bytes == null ? "size unknown" : String.format(Locale.ROOT, "%,d bytes", bytes);
   }
 
-  /** A decimal count from a label (Flatpak's download and installed sizes); null when it is not one. */
+  /**
+   * A decimal count from a label (Flatpak's download and installed sizes); null when it is not one.
+   */
   public static Long parse(String text) {
     if (text == null || !text.strip().matches("[0-9]{1,18}")) {
       return null;

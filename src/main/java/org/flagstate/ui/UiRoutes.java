@@ -35,11 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The web UI (docs/ui.md): pages at stable URLs under {@code http.path_prefix}, rendered on the server from
- * the data {@code /api/v1} serves, cached with the index's other responses (ETag, 304, gzip, dropped when
- * the index changes), plus its hashed static assets and repository icons. Parameters are validated as the
- * JSON API validates them; a bad one gets a page saying what is wrong (400), an unknown repository a 404
- * page. Mounted only when {@code ui.enabled}.
+ * The web UI (docs/ui.md): pages at stable URLs under {@code http.path_prefix}, rendered on the
+ * server from the data {@code /api/v1} serves, cached with the index's other responses (ETag, 304,
+ * gzip, dropped when the index changes), plus its hashed static assets and repository icons.
+ * Parameters are validated as the JSON API validates them; a bad one gets a page saying what is
+ * wrong (400), an unknown repository a 404 page. Mounted only when {@code ui.enabled}.
  */
 public final class UiRoutes implements RouteGroup {
 
@@ -82,8 +82,14 @@ public final class UiRoutes implements RouteGroup {
     for (HttpMethod method : new HttpMethod[] {HttpMethod.GET, HttpMethod.HEAD}) {
       router.routeWithRegex(method, quoted + "/").handler(this::home);
       if (!prefix.isEmpty()) {
-        router.routeWithRegex(method, quoted).handler(ctx -> ctx.response().setStatusCode(308)
-            .putHeader(HttpHeaders.LOCATION, prefix + "/").end());
+        router
+            .routeWithRegex(method, quoted)
+            .handler(
+                ctx ->
+                    ctx.response()
+                        .setStatusCode(308)
+                        .putHeader(HttpHeaders.LOCATION, prefix + "/")
+                        .end());
       }
       router.route(method, prefix + "/search").handler(this::search);
       router.routeWithRegex(method, quoted + "/repositories/(.+)").handler(this::repository);
@@ -103,31 +109,57 @@ public final class UiRoutes implements RouteGroup {
     if (!noParameters(ctx)) {
       return;
     }
-    services.vertx().eventBus().<JsonObject>request(Addresses.CRAWLER_STATUS, null,
-        new DeliveryOptions().setSendTimeout(1000)).onComplete(reply -> {
-          Views.Progress progress = reply.succeeded() ? FirstCrawl.progress(reply.result().body()) : null;
-          if (progress == null) {
-            html(ctx, "ui:home", Set.of(), () -> renderHome(null));
-          } else {
-            renderHome(progress).onComplete(done -> {
-              if (done.succeeded()) {
-                send(ctx, 200, "no-store", done.result());
+    services
+        .vertx()
+        .eventBus()
+        .<JsonObject>request(
+            Addresses.CRAWLER_STATUS, null, new DeliveryOptions().setSendTimeout(1000))
+        .onComplete(
+            reply -> {
+              Views.Progress progress =
+                  reply.succeeded() ? FirstCrawl.progress(reply.result().body()) : null;
+              if (progress == null) {
+                html(ctx, "ui:home", Set.of(), () -> renderHome(null));
               } else {
-                unavailable(ctx, done.cause());
+                renderHome(progress)
+                    .onComplete(
+                        done -> {
+                          if (done.succeeded()) {
+                            send(ctx, 200, "no-store", done.result());
+                          } else {
+                            unavailable(ctx, done.cause());
+                          }
+                        });
               }
             });
-          }
-        });
   }
 
   private Future<byte[]> renderHome(Views.Progress progress) {
     Future<UiReader.Totals> totals = reader.totals();
     Future<List<UiReader.Recent>> recent = reader.recent(RECENT);
-    return Future.all(totals, recent).map(done -> pages.render("home.jte", new Views.Home(
-        page("Flagstate", Page.Section.HOME, "/api/v1/repositories", null), totals.result().repositories(),
-        totals.result().images(), totals.result().flatpakApps(), recent.result().stream()
-            .map(r -> Cards.card(prefix, r.name(), r.title(), r.description(), r.icon(), r.tagCount(), r.lastUpdated()))
-            .toList(), progress)));
+    return Future.all(totals, recent)
+        .map(
+            done ->
+                pages.render(
+                    "home.jte",
+                    new Views.Home(
+                        page("Flagstate", Page.Section.HOME, "/api/v1/repositories", null),
+                        totals.result().repositories(),
+                        totals.result().images(),
+                        totals.result().flatpakApps(),
+                        recent.result().stream()
+                            .map(
+                                r ->
+                                    Cards.card(
+                                        prefix,
+                                        r.name(),
+                                        r.title(),
+                                        r.description(),
+                                        r.icon(),
+                                        r.tagCount(),
+                                        r.lastUpdated()))
+                            .toList(),
+                        progress)));
   }
 
   private void search(RoutingContext ctx) {
@@ -136,9 +168,24 @@ public final class UiRoutes implements RouteGroup {
       return;
     }
     String query = search.queryString(search.page().cursor());
-    html(ctx, "ui:search?" + query, Set.of(), () -> api.search(search).map(result -> pages.render("search.jte",
-        SearchView.of(page(search.text() == null ? "Search" : search.text() + " – Search", Page.Section.SEARCH,
-            "/api/v1/search?" + query, search.text()), search, result))));
+    html(
+        ctx,
+        "ui:search?" + query,
+        Set.of(),
+        () ->
+            api.search(search)
+                .map(
+                    result ->
+                        pages.render(
+                            "search.jte",
+                            SearchView.of(
+                                page(
+                                    search.text() == null ? "Search" : search.text() + " – Search",
+                                    Page.Section.SEARCH,
+                                    "/api/v1/search?" + query,
+                                    search.text()),
+                                search,
+                                result))));
   }
 
   private void repository(RoutingContext ctx) {
@@ -149,24 +196,48 @@ public final class UiRoutes implements RouteGroup {
     HttpServerRequest request = ctx.request();
     String registryHost = address.registryHost(request);
     String remoteUrl = address.flatpakRemote(request);
-    api.repositoryExists(name).onComplete(exists -> {
-      if (exists.failed()) {
-        unavailable(ctx, exists.cause());
-      } else if (!exists.result()) {
-        problem(ctx, 404, "No such repository", "The index holds no repository named “" + name
-            + "”. It may have been deleted, or not crawled yet.");
-      } else {
-        html(ctx, "ui:repository:" + name + "@" + registryHost + "@" + remoteUrl, Set.of(name),
-            () -> api.repository(name).map(detail -> {
-              if (detail == null) {
-                throw new IllegalStateException("repository " + name + " left the index while rendering");
+    api.repositoryExists(name)
+        .onComplete(
+            exists -> {
+              if (exists.failed()) {
+                unavailable(ctx, exists.cause());
+              } else if (!exists.result()) {
+                problem(
+                    ctx,
+                    404,
+                    "No such repository",
+                    "The index holds no repository named “"
+                        + name
+                        + "”. It may have been deleted, or not crawled yet.");
+              } else {
+                html(
+                    ctx,
+                    "ui:repository:" + name + "@" + registryHost + "@" + remoteUrl,
+                    Set.of(name),
+                    () ->
+                        api.repository(name)
+                            .map(
+                                detail -> {
+                                  if (detail == null) {
+                                    throw new IllegalStateException(
+                                        "repository " + name + " left the index while rendering");
+                                  }
+                                  return pages.render(
+                                      "repository.jte",
+                                      RepositoryView.of(
+                                          page(
+                                              name,
+                                              Page.Section.REPOSITORY,
+                                              "/api/v1/repositories/" + name,
+                                              null),
+                                          detail,
+                                          config.ui().cockpitLabel(),
+                                          registryHost,
+                                          config.ui().flatpakRemote(),
+                                          remoteUrl));
+                                }));
               }
-              return pages.render("repository.jte", RepositoryView.of(page(name, Page.Section.REPOSITORY,
-                  "/api/v1/repositories/" + name, null), detail, config.ui().cockpitLabel(), registryHost,
-                  config.ui().flatpakRemote(), remoteUrl));
-            }));
-      }
-    });
+            });
   }
 
   private void apps(RoutingContext ctx) {
@@ -174,23 +245,63 @@ public final class UiRoutes implements RouteGroup {
       return;
     }
     String remoteUrl = address.flatpakRemote(ctx.request());
-    html(ctx, "ui:apps@" + remoteUrl, Set.of(), () -> reader.appImages().map(images -> pages.render("apps.jte",
-        AppGallery.of(page("Flatpak apps", Page.Section.APPS, "/api/v1/search?kind=flatpak-app&limit=100", null),
-            images, config.ui().flatpakRemote(), remoteUrl))));
+    html(
+        ctx,
+        "ui:apps@" + remoteUrl,
+        Set.of(),
+        () ->
+            reader
+                .appImages()
+                .map(
+                    images ->
+                        pages.render(
+                            "apps.jte",
+                            AppGallery.of(
+                                page(
+                                    "Flatpak apps",
+                                    Page.Section.APPS,
+                                    "/api/v1/search?kind=flatpak-app&limit=100",
+                                    null),
+                                images,
+                                config.ui().flatpakRemote(),
+                                remoteUrl))));
   }
 
   private void cockpit(RoutingContext ctx) {
     if (!noParameters(ctx)) {
       return;
     }
-    RepositorySearch plugins = new RepositorySearch(null, new TreeSet<>(), new TreeSet<>(), new TreeSet<>(),
-        new TreeSet<>(), new TreeSet<>(Set.of(ImageKind.COCKPIT_PLUGIN.id())), new TreeSet<>(),
-        new ApiPage(COCKPIT_PAGE, null));
-    html(ctx, "ui:cockpit", Set.of(), () -> api.search(plugins).map(result -> pages.render("cockpit.jte",
-        new Views.Cockpit(page("Cockpit plugins", Page.Section.COCKPIT,
-            "/api/v1/search?" + plugins.queryString(null), null), Cards.of(prefix, result.page().repositories()),
-            result.page().total(), result.page().nextAfter() == null ? null
-                : prefix + "/search?kind=" + ImageKind.COCKPIT_PLUGIN.id()))));
+    RepositorySearch plugins =
+        new RepositorySearch(
+            null,
+            new TreeSet<>(),
+            new TreeSet<>(),
+            new TreeSet<>(),
+            new TreeSet<>(),
+            new TreeSet<>(Set.of(ImageKind.COCKPIT_PLUGIN.id())),
+            new TreeSet<>(),
+            new ApiPage(COCKPIT_PAGE, null));
+    html(
+        ctx,
+        "ui:cockpit",
+        Set.of(),
+        () ->
+            api.search(plugins)
+                .map(
+                    result ->
+                        pages.render(
+                            "cockpit.jte",
+                            new Views.Cockpit(
+                                page(
+                                    "Cockpit plugins",
+                                    Page.Section.COCKPIT,
+                                    "/api/v1/search?" + plugins.queryString(null),
+                                    null),
+                                Cards.of(prefix, result.page().repositories()),
+                                result.page().total(),
+                                result.page().nextAfter() == null
+                                    ? null
+                                    : prefix + "/search?kind=" + ImageKind.COCKPIT_PLUGIN.id()))));
   }
 
   private void updates(RoutingContext ctx) {
@@ -199,15 +310,29 @@ public final class UiRoutes implements RouteGroup {
     }
     String flatpakIndex = prefix + UpdatesIndex.FLATPAK;
     String fullIndex = prefix + UpdatesIndex.ALL;
-    html(ctx, "ui:updates", Set.of(), () -> Future.succeededFuture(pages.render("updates.jte",
-        new Views.Updates(page("Updates", Page.Section.UPDATES, UpdatesIndex.FLATPAK, null), flatpakIndex,
-            fullIndex, address.flatpakRemote(ctx.request()).replaceFirst("^oci\\+", "")))));
+    html(
+        ctx,
+        "ui:updates",
+        Set.of(),
+        () ->
+            Future.succeededFuture(
+                pages.render(
+                    "updates.jte",
+                    new Views.Updates(
+                        page("Updates", Page.Section.UPDATES, UpdatesIndex.FLATPAK, null),
+                        flatpakIndex,
+                        fullIndex,
+                        address.flatpakRemote(ctx.request()).replaceFirst("^oci\\+", "")))));
   }
 
   private void asset(RoutingContext ctx) {
     UiAssets.Asset asset = assets.byHashedName(ctx.pathParam("param0"));
     if (asset == null || ctx.request().query() != null) {
-      problem(ctx, 404, "No such file", "This version of Flagstate has no such file; reload the page that linked it.");
+      problem(
+          ctx,
+          404,
+          "No such file",
+          "This version of Flagstate has no such file; reload the page that linked it.");
       return;
     }
     responder.respond(ctx.request(), asset.response(), UiAssets.IMMUTABLE);
@@ -226,54 +351,79 @@ public final class UiRoutes implements RouteGroup {
       problem(ctx, 404, "No such icon", "That is not a repository name.");
       return;
     }
-    reader.icon(name).onComplete(found -> {
-      if (found.failed()) {
-        unavailable(ctx, found.cause());
-        return;
-      }
-      Icons.Image image = Icons.decode(found.result());
-      if (image == null) {
-        problem(ctx, 404, "No such icon", "The repository has no icon this host serves.");
-        return;
-      }
-      boolean current = Icons.version(found.result()).equals(version);
-      RenderedResponse response = RenderedResponse.of(new RenderedBody(image.bytes(), Map.of(
-          "Content-Type", image.type(),
-          "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-          "X-Content-Type-Options", "nosniff")), 0);
-      responder.respond(ctx.request(), response, current ? UiAssets.IMMUTABLE : "no-cache");
-    });
+    reader
+        .icon(name)
+        .onComplete(
+            found -> {
+              if (found.failed()) {
+                unavailable(ctx, found.cause());
+                return;
+              }
+              Icons.Image image = Icons.decode(found.result());
+              if (image == null) {
+                problem(ctx, 404, "No such icon", "The repository has no icon this host serves.");
+                return;
+              }
+              boolean current = Icons.version(found.result()).equals(version);
+              RenderedResponse response =
+                  RenderedResponse.of(
+                      new RenderedBody(
+                          image.bytes(),
+                          Map.of(
+                              "Content-Type", image.type(),
+                              "Content-Security-Policy",
+                                  "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+                              "X-Content-Type-Options", "nosniff")),
+                      0);
+              responder.respond(ctx.request(), response, current ? UiAssets.IMMUTABLE : "no-cache");
+            });
   }
 
   /** {@code v} of an icon URL: null when absent. */
   private String iconVersion(String rawQuery) {
     String version = null;
-    for (QueryStrings.Term term : QueryStrings.parse(rawQuery, config.query().maxTerms(),
-        config.query().maxQueryBytes())) {
+    for (QueryStrings.Term term :
+        QueryStrings.parse(rawQuery, config.query().maxTerms(), config.query().maxQueryBytes())) {
       if (!term.key().equals("v") || version != null || !VERSION.matcher(term.value()).matches()) {
-        throw new InvalidQueryException(term.key(), "an icon address takes one parameter, v, of 16 hex digits");
+        throw new InvalidQueryException(
+            term.key(), "an icon address takes one parameter, v, of 16 hex digits");
       }
       version = term.value();
     }
     return version;
   }
 
-  /** Serves a page from the response cache, rendering it on a miss; headers from {@link HtmlPages#HEADERS}. */
-  private void html(RoutingContext ctx, String key, Set<String> scope, Supplier<Future<byte[]>> render) {
-    responder.serve(ctx.request(), key, scope, NO_CACHE,
+  /**
+   * Serves a page from the response cache, rendering it on a miss; headers from {@link
+   * HtmlPages#HEADERS}.
+   */
+  private void html(
+      RoutingContext ctx, String key, Set<String> scope, Supplier<Future<byte[]>> render) {
+    responder.serve(
+        ctx.request(),
+        key,
+        scope,
+        NO_CACHE,
         () -> render.get().map(bytes -> new RenderedBody(bytes, HtmlPages.HEADERS)));
   }
 
   private boolean noParameters(RoutingContext ctx) {
-    return parse(ctx, query -> {
-      List<QueryStrings.Term> terms = QueryStrings.parse(query, config.query().maxTerms(),
-          config.query().maxQueryBytes());
-      if (!terms.isEmpty()) {
-        throw new InvalidQueryException(terms.get(0).key(), "This page takes no parameters, but the address has '"
-            + terms.get(0).key() + "'.");
-      }
-      return Boolean.TRUE;
-    }) != null;
+    return parse(
+            ctx,
+            query -> {
+              List<QueryStrings.Term> terms =
+                  QueryStrings.parse(
+                      query, config.query().maxTerms(), config.query().maxQueryBytes());
+              if (!terms.isEmpty()) {
+                throw new InvalidQueryException(
+                    terms.get(0).key(),
+                    "This page takes no parameters, but the address has '"
+                        + terms.get(0).key()
+                        + "'.");
+              }
+              return Boolean.TRUE;
+            })
+        != null;
   }
 
   /** The parsed request, or null after answering with a 400 page. */
@@ -287,17 +437,28 @@ public final class UiRoutes implements RouteGroup {
   }
 
   private void problem(RoutingContext ctx, int status, String heading, String message) {
-    byte[] body = pages.render("problem.jte", new Views.Problem(page(heading, Page.Section.ERROR, "/api/v1/repositories",
-        null), status, heading, message));
+    byte[] body =
+        pages.render(
+            "problem.jte",
+            new Views.Problem(
+                page(heading, Page.Section.ERROR, "/api/v1/repositories", null),
+                status,
+                heading,
+                message));
     send(ctx, status, "no-store", body);
   }
 
   private void unavailable(RoutingContext ctx, Throwable cause) {
     LOG.error("Rendering {} failed: {}", ctx.request().path(), cause.getMessage());
     ctx.response().putHeader("Retry-After", "5");
-    byte[] body = pages.render("problem.jte", new Views.Problem(page("Unavailable", Page.Section.ERROR,
-        "/api/v1/repositories", null), 503, "The index is not available right now",
-        "The index database did not answer. Try again in a few seconds."));
+    byte[] body =
+        pages.render(
+            "problem.jte",
+            new Views.Problem(
+                page("Unavailable", Page.Section.ERROR, "/api/v1/repositories", null),
+                503,
+                "The index is not available right now",
+                "The index database did not answer. Try again in a few seconds."));
     send(ctx, 503, "no-store", body);
   }
 

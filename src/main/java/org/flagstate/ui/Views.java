@@ -3,8 +3,9 @@ package org.flagstate.ui;
 import java.util.List;
 
 /**
- * What each page template is given: plain immutable values, worked out in Java, so templates only lay
- * them out (and escape every one). Untrusted text (labels, titles, descriptions) stays text here.
+ * What each page template is given: plain immutable values, worked out in Java, so templates only
+ * lay them out (and escape every one). Untrusted text (labels, titles, descriptions) stays text
+ * here.
  */
 public final class Views {
 
@@ -13,8 +14,17 @@ public final class Views {
   /** A shell command with a copy button; {@code label} says what it does. */
   public record Command(String label, String text) {}
 
-  /** A repository in a list. {@code iconUrl}, {@code title}, {@code description} and {@code lastUpdated} may be null. */
-  public record Card(String name, String href, String title, String description, String iconUrl, long tagCount,
+  /**
+   * A repository in a list. {@code iconUrl}, {@code title}, {@code description} and {@code
+   * lastUpdated} may be null.
+   */
+  public record Card(
+      String name,
+      String href,
+      String title,
+      String description,
+      String iconUrl,
+      long tagCount,
       Timestamp lastUpdated) {
 
     /** The title, or the last path component of the name when there is none. */
@@ -24,7 +34,9 @@ public final class Views {
 
     /** The first letter of the heading, shown where there is no icon. */
     public String initial() {
-      return heading().substring(0, heading().offsetByCodePoints(0, 1)).toUpperCase(java.util.Locale.ROOT);
+      return heading()
+          .substring(0, heading().offsetByCodePoints(0, 1))
+          .toUpperCase(java.util.Locale.ROOT);
     }
   }
 
@@ -35,7 +47,12 @@ public final class Views {
     }
   }
 
-  public record Home(Page page, long repositories, long images, long flatpakApps, List<Card> recent,
+  public record Home(
+      Page page,
+      long repositories,
+      long images,
+      long flatpakApps,
+      List<Card> recent,
       Progress progress) {
 
     public boolean empty() {
@@ -55,21 +72,47 @@ public final class Views {
    * @param nextHref null on the last page
    * @param firstHref null on the first page
    */
-  public record Search(Page page, String text, List<Card> results, long total, List<Facet> facets,
-      List<Filter> filters, String nextHref, String firstHref) {}
+  public record Search(
+      Page page,
+      String text,
+      List<Card> results,
+      long total,
+      List<Facet> facets,
+      List<Filter> filters,
+      String nextHref,
+      String firstHref) {}
 
   /**
-   * One row of the tags table: a tagged image, a tagged list, or (with {@code member}) one platform of the
-   * list above it. {@code created} may be null.
+   * One row of the tags table: a tagged image, a tagged list, or (with {@code member}) one platform
+   * of the list above it. {@code created} may be null.
    */
-  public record TagRow(String tag, boolean list, boolean member, String digest, String shortDigest,
-      String platform, String size, String sizeTitle, Timestamp created, Timestamp updated, String pullCommand) {}
+  public record TagRow(
+      String tag,
+      boolean list,
+      boolean member,
+      String digest,
+      String shortDigest,
+      String platform,
+      String size,
+      String sizeTitle,
+      Timestamp created,
+      Timestamp updated,
+      String pullCommand) {}
 
   /** A label or annotation of the shown image. */
   public record LabelRow(String key, String source, LabelValue value) {}
 
-  public record Repository(Page page, String name, String title, String description, String iconUrl,
-      List<String> kinds, int tagCount, List<TagRow> rows, String labelsCaption, List<LabelRow> labels,
+  public record Repository(
+      Page page,
+      String name,
+      String title,
+      String description,
+      String iconUrl,
+      List<String> kinds,
+      int tagCount,
+      List<TagRow> rows,
+      String labelsCaption,
+      List<LabelRow> labels,
       List<Command> commands) {
 
     public String heading() {
@@ -77,13 +120,28 @@ public final class Views {
     }
   }
 
-  /** A Flatpak app of the gallery. Sizes are "–" when unknown; {@code iconUrl} and {@code runtime} may be null. */
-  public record App(String name, String summary, String appId, String iconUrl, String runtime, String downloadSize,
-      String installedSize, List<String> architectures, String tag, String href, Command install) {}
+  /**
+   * A Flatpak app of the gallery. Sizes are "–" when unknown; {@code iconUrl} and {@code runtime}
+   * may be null.
+   */
+  public record App(
+      String name,
+      String summary,
+      String appId,
+      String iconUrl,
+      String runtime,
+      String downloadSize,
+      String installedSize,
+      List<String> architectures,
+      String tag,
+      String href,
+      Command install) {}
 
   public record Apps(Page page, List<App> apps, Command remoteAdd) {}
 
-  /** @param moreHref the search that lists the plugins beyond this page, or null */
+  /**
+   * @param moreHref the search that lists the plugins beyond this page, or null
+   */
   public record Cockpit(Page page, List<Card> plugins, long total, String moreHref) {}
 
   /**

@@ -12,17 +12,23 @@ import org.flagstate.registry.MediaTypes;
 import org.flagstate.registry.ReferenceGrammar;
 
 /**
- * Reads a docker/distribution notification envelope ({@code {"events": [...]}}) and keeps the events
- * that change the index: pushes and deletes of manifests. Blob events, pulls and mounts are dropped.
- * Every event is checked before any is kept, so a bad envelope stores nothing.
+ * Reads a docker/distribution notification envelope ({@code {"events": [...]}}) and keeps the
+ * events that change the index: pushes and deletes of manifests. Blob events, pulls and mounts are
+ * dropped. Every event is checked before any is kept, so a bad envelope stores nothing.
  */
 public final class NotificationParser {
 
-  /** Manifest types whose push changes tags; schema1 too, so its tag leaves the index when it moves. */
-  private static final Set<String> MANIFEST_TYPES = Set.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX,
-      MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_LIST,
-      "application/vnd.docker.distribution.manifest.v1+json",
-      "application/vnd.docker.distribution.manifest.v1+prettyjws");
+  /**
+   * Manifest types whose push changes tags; schema1 too, so its tag leaves the index when it moves.
+   */
+  private static final Set<String> MANIFEST_TYPES =
+      Set.of(
+          MediaTypes.OCI_MANIFEST,
+          MediaTypes.OCI_INDEX,
+          MediaTypes.DOCKER_MANIFEST,
+          MediaTypes.DOCKER_LIST,
+          "application/vnd.docker.distribution.manifest.v1+json",
+          "application/vnd.docker.distribution.manifest.v1+prettyjws");
 
   private NotificationParser() {}
 
@@ -32,7 +38,8 @@ public final class NotificationParser {
     try {
       envelope = new JsonObject(body);
     } catch (DecodeException | ClassCastException e) {
-      throw new InvalidNotificationException("the body is not a JSON object: " + firstLine(e.getMessage()));
+      throw new InvalidNotificationException(
+          "the body is not a JSON object: " + firstLine(e.getMessage()));
     }
     if (!(envelope.getValue("events") instanceof JsonArray events)) {
       throw new InvalidNotificationException("the body has no \"events\" array");
@@ -70,13 +77,16 @@ public final class NotificationParser {
     String timestamp = optionalText(event, "timestamp", where);
     if (kind == RegistryEvent.Action.PUSH) {
       if (mediaType == null || digest == null) {
-        throw new InvalidNotificationException(where + ": a push needs target.mediaType and target.digest");
+        throw new InvalidNotificationException(
+            where + ": a push needs target.mediaType and target.digest");
       }
     } else if (digest == null && tag == null) {
-      throw new InvalidNotificationException(where + ": a delete needs target.digest or target.tag");
+      throw new InvalidNotificationException(
+          where + ": a delete needs target.digest or target.tag");
     }
     if (!ReferenceGrammar.isName(repository)) {
-      throw new InvalidNotificationException(where + ".target.repository is not a repository name: " + repository);
+      throw new InvalidNotificationException(
+          where + ".target.repository is not a repository name: " + repository);
     }
     if (tag != null && !ReferenceGrammar.isTag(tag)) {
       throw new InvalidNotificationException(where + ".target.tag is not a tag: " + tag);
@@ -107,7 +117,8 @@ public final class NotificationParser {
       return null;
     }
     if (text.length() > 1024) {
-      throw new InvalidNotificationException(where + "." + field + " is longer than 1024 characters");
+      throw new InvalidNotificationException(
+          where + "." + field + " is longer than 1024 characters");
     }
     if (text.indexOf('\0') >= 0) {
       throw new InvalidNotificationException(where + "." + field + " contains a NUL character");

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The JSON API of docs/api.md against a real docker-registry with pushed images, lists and artifacts,
- * crawled by a real Flagstate on a PostgreSQL server. Every exchange is also written to
+ * The JSON API of docs/api.md against a real docker-registry with pushed images, lists and
+ * artifacts, crawled by a real Flagstate on a PostgreSQL server. Every exchange is also written to
  * {@code target/api-examples/}, where docs/api.md takes its examples from.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -45,11 +45,24 @@ class ApiIT {
   static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
   static final Pattern LINK = Pattern.compile("<([^>]+)>; rel=\"next\"");
   static final Path EXAMPLES = Path.of("target", "api-examples");
-  static final List<String> ALL_REPOSITORIES = List.of("docker/plain", "flatpak/hello", "k8s/thing", "multi/docker",
-      "multi/oci", "paged/r0", "paged/r1", "paged/r2", "paged/r3", "paged/r4", "shared/copy", "solo/amd64");
+  static final List<String> ALL_REPOSITORIES =
+      List.of(
+          "docker/plain",
+          "flatpak/hello",
+          "k8s/thing",
+          "multi/docker",
+          "multi/oci",
+          "paged/r0",
+          "paged/r1",
+          "paged/r2",
+          "paged/r3",
+          "paged/r4",
+          "shared/copy",
+          "solo/amd64");
 
   @RegisterExtension
-  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().seed(ApiIT::push).build();
+  static final FlagstateEnvironment ENVIRONMENT =
+      FlagstateEnvironment.builder().seed(ApiIT::push).build();
 
   RegistryPusher pusher;
   FlagstateInstance flagstate;
@@ -61,34 +74,73 @@ class ApiIT {
 
   void push(FlagstateEnvironment environment) {
     pusher = environment.pusher();
-    ImageSpec helloSpec = ImageSpec.oci()
-        .withLabel(REF, "app/org.test.Hello/x86_64/master")
-        .withLabel("org.opencontainers.image.description", "Says hello")
-        .withAnnotation("org.opencontainers.image.title", "Hello")
-        .withCreated("2024-05-01T10:00:00Z");
+    ImageSpec helloSpec =
+        ImageSpec.oci()
+            .withLabel(REF, "app/org.test.Hello/x86_64/master")
+            .withLabel("org.opencontainers.image.description", "Says hello")
+            .withAnnotation("org.opencontainers.image.title", "Hello")
+            .withCreated("2024-05-01T10:00:00Z");
     hello = pusher.pushImage("flatpak/hello", "latest", helloSpec);
     pusher.tagExisting("flatpak/hello", "v1", hello.digest());
-    helloArm = pusher.pushImage("flatpak/hello", "arm", ImageSpec.oci().withPlatform("linux", "arm64", "v8")
-        .withLabel(REF, "app/org.test.Hello/aarch64/master").withSeed("hello-arm"));
+    helloArm =
+        pusher.pushImage(
+            "flatpak/hello",
+            "arm",
+            ImageSpec.oci()
+                .withPlatform("linux", "arm64", "v8")
+                .withLabel(REF, "app/org.test.Hello/aarch64/master")
+                .withSeed("hello-arm"));
     pusher.pushArtifact("flatpak/hello", "sbom");
     pusher.pushImage("shared/copy", "other", helloSpec);
-    plain = pusher.pushImage("docker/plain", "latest", ImageSpec.dockerSchema2().withLabel("maintainer", "someone")
-        .withCreated("2024-01-02T03:04:05Z"));
-    pusher.pushImage("k8s/thing", "1.0", ImageSpec.oci().withLabel("io.k8s.display-name", "Thing")
-        .withLabel("io.k8s.description", "Kubernetes flavoured thing").withSeed("k8s"));
-    ImageSpec ociAmd64 = ImageSpec.oci().withPlatform("linux", "amd64", null)
-        .withLabel(REF, "app/org.test.Multi/x86_64/master").withLabel("summary", "A multi-arch app")
-        .withSeed("oci-amd64");
-    ociIndex = pusher.pushMultiArch("multi/oci", "latest", IndexFormat.OCI_INDEX, List.of(ociAmd64,
-        ImageSpec.oci().withPlatform("linux", "arm64", "v8").withLabel(REF, "app/org.test.Multi/aarch64/master")
-            .withSeed("oci-arm64"),
-        ImageSpec.oci().withPlatform("linux", "ppc64le", null).withLabel(REF, "app/org.test.Multi/ppc64le/master")
-            .withSeed("oci-ppc64le")));
+    plain =
+        pusher.pushImage(
+            "docker/plain",
+            "latest",
+            ImageSpec.dockerSchema2()
+                .withLabel("maintainer", "someone")
+                .withCreated("2024-01-02T03:04:05Z"));
+    pusher.pushImage(
+        "k8s/thing",
+        "1.0",
+        ImageSpec.oci()
+            .withLabel("io.k8s.display-name", "Thing")
+            .withLabel("io.k8s.description", "Kubernetes flavoured thing")
+            .withSeed("k8s"));
+    ImageSpec ociAmd64 =
+        ImageSpec.oci()
+            .withPlatform("linux", "amd64", null)
+            .withLabel(REF, "app/org.test.Multi/x86_64/master")
+            .withLabel("summary", "A multi-arch app")
+            .withSeed("oci-amd64");
+    ociIndex =
+        pusher.pushMultiArch(
+            "multi/oci",
+            "latest",
+            IndexFormat.OCI_INDEX,
+            List.of(
+                ociAmd64,
+                ImageSpec.oci()
+                    .withPlatform("linux", "arm64", "v8")
+                    .withLabel(REF, "app/org.test.Multi/aarch64/master")
+                    .withSeed("oci-arm64"),
+                ImageSpec.oci()
+                    .withPlatform("linux", "ppc64le", null)
+                    .withLabel(REF, "app/org.test.Multi/ppc64le/master")
+                    .withSeed("oci-ppc64le")));
     pusher.tagExisting("multi/oci", "stable", ociIndex.digest());
     pusher.pushImage("solo/amd64", "x", ociAmd64);
-    dockerList = pusher.pushMultiArch("multi/docker", "stable", IndexFormat.DOCKER_MANIFEST_LIST, List.of(
-        ImageSpec.dockerSchema2().withPlatform("linux", "amd64", null).withSeed("docker-amd64"),
-        ImageSpec.dockerSchema2().withPlatform("linux", "s390x", null).withSeed("docker-s390x")));
+    dockerList =
+        pusher.pushMultiArch(
+            "multi/docker",
+            "stable",
+            IndexFormat.DOCKER_MANIFEST_LIST,
+            List.of(
+                ImageSpec.dockerSchema2()
+                    .withPlatform("linux", "amd64", null)
+                    .withSeed("docker-amd64"),
+                ImageSpec.dockerSchema2()
+                    .withPlatform("linux", "s390x", null)
+                    .withSeed("docker-s390x")));
     for (int i = 0; i < 5; i++) {
       pusher.pushImage("paged/r" + i, "latest", ImageSpec.oci().withSeed("paged" + i));
     }
@@ -107,7 +159,10 @@ class ApiIT {
     return flagstate.get(path, headers);
   }
 
-  /** GETs {@code path}, expects 200 JSON and writes the exchange to target/api-examples/{@code example}.txt. */
+  /**
+   * GETs {@code path}, expects 200 JSON and writes the exchange to target/api-examples/{@code
+   * example}.txt.
+   */
   JsonObject json(String example, String path) {
     HttpResponse<byte[]> response = get(path);
     assertThat(response.statusCode()).as("%s: %s", path, text(response)).isEqualTo(200);
@@ -123,8 +178,12 @@ class ApiIT {
     }
     StringBuilder out = new StringBuilder("GET ").append(path).append("\n\n");
     out.append(response.statusCode()).append('\n');
-    for (String header : List.of("Content-Type", "Cache-Control", "ETag", "Last-Modified", "Vary", "Link")) {
-      response.headers().firstValue(header).ifPresent(v -> out.append(header).append(": ").append(v).append('\n'));
+    for (String header :
+        List.of("Content-Type", "Cache-Control", "ETag", "Last-Modified", "Vary", "Link")) {
+      response
+          .headers()
+          .firstValue(header)
+          .ifPresent(v -> out.append(header).append(": ").append(v).append('\n'));
     }
     String body = text(response);
     try {
@@ -145,20 +204,30 @@ class ApiIT {
   }
 
   static List<String> names(JsonObject page) {
-    return page.getJsonArray("repositories").stream().map(r -> ((JsonObject) r).getString("name")).toList();
+    return page.getJsonArray("repositories").stream()
+        .map(r -> ((JsonObject) r).getString("name"))
+        .toList();
   }
 
   static JsonObject byName(JsonArray array, String name) {
-    return array.stream().map(JsonObject.class::cast).filter(o -> o.getString("name").equals(name)).findFirst()
+    return array.stream()
+        .map(JsonObject.class::cast)
+        .filter(o -> o.getString("name").equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(name + " not in " + array.encode()));
   }
 
   static String nextLink(HttpResponse<byte[]> response) {
-    return response.headers().firstValue("Link").map(link -> {
-      Matcher matcher = LINK.matcher(link);
-      assertThat(matcher.matches()).as(link).isTrue();
-      return matcher.group(1);
-    }).orElse(null);
+    return response
+        .headers()
+        .firstValue("Link")
+        .map(
+            link -> {
+              Matcher matcher = LINK.matcher(link);
+              assertThat(matcher.matches()).as(link).isTrue();
+              return matcher.group(1);
+            })
+        .orElse(null);
   }
 
   /** Follows next links from {@code path}; asserts body and header agree; returns every page. */
@@ -210,12 +279,14 @@ class ApiIT {
   void repositoriesArePagedWithACursorInTheBodyAndALinkHeader() {
     List<JsonObject> pages = allPages("/api/v1/repositories?limit=5", "repositories-paged");
     assertThat(pages).hasSize(3);
-    assertThat(pages.stream().flatMap(p -> names(p).stream()).toList()).containsExactlyElementsOf(ALL_REPOSITORIES);
+    assertThat(pages.stream().flatMap(p -> names(p).stream()).toList())
+        .containsExactlyElementsOf(ALL_REPOSITORIES);
     assertThat(pages).allSatisfy(p -> assertThat(p.getLong("total")).isEqualTo(12));
     assertThat(names(pages.get(0))).hasSize(5);
     assertThat(names(pages.get(2))).containsExactly("shared/copy", "solo/amd64");
     HttpResponse<byte[]> first = get("/api/v1/repositories?limit=5");
-    assertThat(nextLink(first)).isEqualTo("/api/v1/repositories?limit=5&cursor=" + pages.get(0).getString("next"));
+    assertThat(nextLink(first))
+        .isEqualTo("/api/v1/repositories?limit=5&cursor=" + pages.get(0).getString("next"));
   }
 
   @Test
@@ -225,12 +296,14 @@ class ApiIT {
     assertThat(hello.getInteger("tagCount")).isEqualTo(3);
     assertThat(hello.getString("title")).isEqualTo("Hello");
     assertThat(hello.getString("description")).isEqualTo("Says hello");
-    assertThat(hello.getString("lastUpdated")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+    assertThat(hello.getString("lastUpdated"))
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
     JsonObject thing = byName(repositories, "k8s/thing");
     assertThat(thing.getString("title")).isEqualTo("Thing");
     assertThat(thing.getString("description")).isEqualTo("Kubernetes flavoured thing");
     JsonObject multi = byName(repositories, "multi/oci");
-    assertThat(multi.getString("description")).as("from the first list member that has one")
+    assertThat(multi.getString("description"))
+        .as("from the first list member that has one")
         .isEqualTo("A multi-arch app");
     assertThat(multi.getInteger("tagCount")).isEqualTo(2);
     JsonObject plain = byName(repositories, "docker/plain");
@@ -245,20 +318,33 @@ class ApiIT {
     assertThat(repository.getString("name")).isEqualTo("flatpak/hello");
     assertThat(repository.getString("title")).isEqualTo("Hello");
     JsonArray tags = repository.getJsonArray("tags");
-    assertThat(tags.stream().map(t -> ((JsonObject) t).getString("name"))).containsExactly("arm", "latest", "v1");
+    assertThat(tags.stream().map(t -> ((JsonObject) t).getString("name")))
+        .containsExactly("arm", "latest", "v1");
     JsonObject latest = byName(tags, "latest");
     assertThat(latest.getString("digest")).isEqualTo(hello.digest());
     assertThat(latest.getString("mediaType")).isEqualTo(OCI_MANIFEST);
     assertThat(latest.getString("kind")).isEqualTo("image");
-    assertThat(latest.getJsonObject("platform").getMap()).isEqualTo(Map.of("os", "linux", "architecture", "amd64"));
+    assertThat(latest.getJsonObject("platform").getMap())
+        .isEqualTo(Map.of("os", "linux", "architecture", "amd64"));
     assertThat(latest.getJsonArray("architectures")).containsExactly("amd64");
     assertThat(latest.getString("created")).isEqualTo("2024-05-01T10:00:00Z");
     long configSize = pusher.fetchBlob("flatpak/hello", hello.configDigest()).length;
     long layerSize = pusher.fetchBlob("flatpak/hello", hello.layerDigest()).length;
-    assertThat(latest.getJsonObject("size").getMap()).isEqualTo(Map.of("manifest", (int) hello.size(),
-        "config", (int) configSize, "layers", (int) layerSize, "total", (int) (hello.size() + configSize + layerSize)));
-    assertThat(latest.getJsonObject("labels").getMap()).containsEntry(REF, "app/org.test.Hello/x86_64/master");
-    assertThat(latest.getJsonObject("annotations").getMap()).isEqualTo(Map.of("org.opencontainers.image.title", "Hello"));
+    assertThat(latest.getJsonObject("size").getMap())
+        .isEqualTo(
+            Map.of(
+                "manifest",
+                (int) hello.size(),
+                "config",
+                (int) configSize,
+                "layers",
+                (int) layerSize,
+                "total",
+                (int) (hello.size() + configSize + layerSize)));
+    assertThat(latest.getJsonObject("labels").getMap())
+        .containsEntry(REF, "app/org.test.Hello/x86_64/master");
+    assertThat(latest.getJsonObject("annotations").getMap())
+        .isEqualTo(Map.of("org.opencontainers.image.title", "Hello"));
     assertThat(latest.getString("updatedAt")).isNotBlank();
     JsonObject arm = byName(tags, "arm");
     assertThat(arm.getString("digest")).isEqualTo(helloArm.digest());
@@ -276,7 +362,8 @@ class ApiIT {
     assertThat(latest.getString("digest")).isEqualTo(ociIndex.digest());
     assertThat(latest.getString("mediaType")).isEqualTo(OCI_INDEX);
     assertThat(latest.getJsonArray("architectures")).containsExactly("amd64", "arm64", "ppc64le");
-    assertThat(latest.getJsonObject("size").getMap()).isEqualTo(Map.of("manifest", (int) ociIndex.size()));
+    assertThat(latest.getJsonObject("size").getMap())
+        .isEqualTo(Map.of("manifest", (int) ociIndex.size()));
     JsonArray members = latest.getJsonArray("members");
     assertThat(members.stream().map(m -> ((JsonObject) m).getString("digest")))
         .containsExactlyElementsOf(ociIndex.members().stream().map(IndexMember::digest).toList());
@@ -285,10 +372,14 @@ class ApiIT {
         .isEqualTo(Map.of("os", "linux", "architecture", "arm64", "variant", "v8"));
     assertThat(arm.getJsonObject("listedPlatform").getMap())
         .isEqualTo(Map.of("os", "linux", "architecture", "arm64", "variant", "v8"));
-    assertThat(arm.getJsonObject("labels").getMap()).containsEntry(REF, "app/org.test.Multi/aarch64/master");
-    assertThat(arm.getJsonObject("size").getMap()).containsKeys("manifest", "config", "layers", "total");
-    assertThat(byName(repository.getJsonArray("tags"), "stable").getString("digest")).isEqualTo(ociIndex.digest());
-    JsonObject docker = byName(json(null, "/api/v1/repositories/multi/docker").getJsonArray("tags"), "stable");
+    assertThat(arm.getJsonObject("labels").getMap())
+        .containsEntry(REF, "app/org.test.Multi/aarch64/master");
+    assertThat(arm.getJsonObject("size").getMap())
+        .containsKeys("manifest", "config", "layers", "total");
+    assertThat(byName(repository.getJsonArray("tags"), "stable").getString("digest"))
+        .isEqualTo(ociIndex.digest());
+    JsonObject docker =
+        byName(json(null, "/api/v1/repositories/multi/docker").getJsonArray("tags"), "stable");
     assertThat(docker.getString("mediaType")).isEqualTo(DOCKER_LIST);
     assertThat(docker.getJsonArray("architectures")).containsExactly("amd64", "s390x");
   }
@@ -303,10 +394,12 @@ class ApiIT {
     assertError("/api/v1/repositories/flatpak/hello-", 400, "INVALID_PARAMETER", "name");
     assertError("/api/v1/repositories/flatpak/hello%20world", 400, "INVALID_PARAMETER", "name");
     assertError("/api/v1/repositories/flatpak/hello?tag=latest", 400, "INVALID_PARAMETER", "tag");
-    for (String target : List.of("/api/v1/repositories/flatpak%zz", "/api/v1/repositories/flatpak%4")) {
+    for (String target :
+        List.of("/api/v1/repositories/flatpak%zz", "/api/v1/repositories/flatpak%4")) {
       FlagstateInstance.RawResponse badEscape = flagstate.rawGet(target);
       assertThat(badEscape.status()).as(badEscape.body()).isEqualTo(400);
-      assertThat(new JsonObject(badEscape.body()).getJsonObject("error").getString("message")).contains("%-escape");
+      assertThat(new JsonObject(badEscape.body()).getJsonObject("error").getString("message"))
+          .contains("%-escape");
     }
   }
 
@@ -319,12 +412,14 @@ class ApiIT {
     assertThat(result.getLong("total")).isEqualTo(2);
     assertThat(result.getJsonObject("query").getString("q")).isEqualTo("HELLO");
     JsonObject facets = result.getJsonObject("facets");
-    assertThat(facets.getJsonObject("architecture").getMap()).isEqualTo(Map.of("amd64", 2, "arm64", 1));
+    assertThat(facets.getJsonObject("architecture").getMap())
+        .isEqualTo(Map.of("amd64", 2, "arm64", 1));
     assertThat(facets.getJsonObject("os").getMap()).isEqualTo(Map.of("linux", 2));
     assertThat(facets.getJsonObject("label").getMap())
         .isEqualTo(Map.of(REF, 2, "org.opencontainers.image.description", 2));
     assertThat(facets.getJsonObject("mediaType").getMap()).isEqualTo(Map.of(OCI_MANIFEST, 2));
-    assertThat(names(json(null, "/api/v1/search?q=multi-arch"))).as("solo/amd64 tags the member image itself")
+    assertThat(names(json(null, "/api/v1/search?q=multi-arch")))
+        .as("solo/amd64 tags the member image itself")
         .containsExactly("multi/oci", "solo/amd64");
     assertThat(names(json(null, "/api/v1/search?q=kubernetes"))).containsExactly("k8s/thing");
     assertThat(names(json(null, "/api/v1/search?q=%25"))).isEmpty();
@@ -336,15 +431,18 @@ class ApiIT {
     assertThat(names(arm)).containsExactly("flatpak/hello", "multi/oci");
     assertThat(arm.getJsonObject("facets").getJsonObject("mediaType").getMap())
         .isEqualTo(Map.of(OCI_MANIFEST, 2, OCI_INDEX, 1));
-    assertThat(names(json(null, "/api/v1/search?architecture=s390x"))).containsExactly("multi/docker");
+    assertThat(names(json(null, "/api/v1/search?architecture=s390x")))
+        .containsExactly("multi/docker");
     assertThat(names(json(null, "/api/v1/search?architecture=s390x&architecture=ppc64le")))
         .containsExactly("multi/docker", "multi/oci");
     assertThat(names(json(null, "/api/v1/search?mediaType=" + DOCKER_LIST.replace("+", "%2B"))))
         .containsExactly("multi/docker");
     assertThat(names(json(null, "/api/v1/search?mediaType=" + DOCKER_MANIFEST.replace("+", "%2B"))))
         .containsExactly("docker/plain", "multi/docker");
-    assertThat(names(json(null, "/api/v1/search?label=maintainer&os=linux"))).containsExactly("docker/plain");
-    assertThat(names(json(null, "/api/v1/search?q=hello&architecture=arm64"))).containsExactly("flatpak/hello");
+    assertThat(names(json(null, "/api/v1/search?label=maintainer&os=linux")))
+        .containsExactly("docker/plain");
+    assertThat(names(json(null, "/api/v1/search?q=hello&architecture=arm64")))
+        .containsExactly("flatpak/hello");
     JsonObject none = json("search-empty", "/api/v1/search?os=windows");
     assertThat(none.getJsonArray("repositories")).isEmpty();
     assertThat(none.getLong("total")).isZero();
@@ -357,7 +455,8 @@ class ApiIT {
     assertThat(all.getLong("total")).isEqualTo(12);
     assertThat(names(all)).containsExactly("docker/plain", "flatpak/hello", "k8s/thing");
     JsonObject architectures = all.getJsonObject("facets").getJsonObject("architecture");
-    assertThat(architectures.getMap()).isEqualTo(Map.of("amd64", 12, "arm64", 2, "ppc64le", 1, "s390x", 1));
+    assertThat(architectures.getMap())
+        .isEqualTo(Map.of("amd64", 12, "arm64", 2, "ppc64le", 1, "s390x", 1));
   }
 
   @Test
@@ -366,10 +465,13 @@ class ApiIT {
     assertThat(pages).hasSize(3);
     assertThat(pages.stream().flatMap(p -> names(p).stream()))
         .containsExactly("paged/r0", "paged/r1", "paged/r2", "paged/r3", "paged/r4");
-    assertThat(pages).allSatisfy(p -> {
-      assertThat(p.getLong("total")).isEqualTo(5);
-      assertThat(p.getJsonObject("facets").getJsonObject("architecture").getMap()).isEqualTo(Map.of("amd64", 5));
-    });
+    assertThat(pages)
+        .allSatisfy(
+            p -> {
+              assertThat(p.getLong("total")).isEqualTo(5);
+              assertThat(p.getJsonObject("facets").getJsonObject("architecture").getMap())
+                  .isEqualTo(Map.of("amd64", 5));
+            });
     assertThat(nextLink(get("/api/v1/search?limit=2&q=paged")))
         .isEqualTo("/api/v1/search?q=paged&limit=2&cursor=" + pages.get(0).getString("next"));
   }
@@ -387,14 +489,23 @@ class ApiIT {
         .containsExactly("multi/oci", "solo/amd64");
     JsonObject multi = byName(repositories, "multi/oci");
     assertThat(multi.getJsonArray("tags")).isEmpty();
-    assertThat(multi.getJsonArray("lists").getJsonObject(0).getMap()).isEqualTo(Map.of("digest", ociIndex.digest(),
-        "mediaType", OCI_INDEX, "tags", List.of("latest", "stable")));
+    assertThat(multi.getJsonArray("lists").getJsonObject(0).getMap())
+        .isEqualTo(
+            Map.of(
+                "digest",
+                ociIndex.digest(),
+                "mediaType",
+                OCI_INDEX,
+                "tags",
+                List.of("latest", "stable")));
     JsonObject solo = byName(repositories, "solo/amd64");
     assertThat(solo.getJsonArray("tags")).containsExactly("x");
     assertThat(solo.getJsonArray("lists")).isEmpty();
 
-    JsonArray helloHolders = json(null, "/api/v1/digests/" + hello.digest()).getJsonArray("repositories");
-    assertThat(byName(helloHolders, "flatpak/hello").getJsonArray("tags")).containsExactly("latest", "v1");
+    JsonArray helloHolders =
+        json(null, "/api/v1/digests/" + hello.digest()).getJsonArray("repositories");
+    assertThat(byName(helloHolders, "flatpak/hello").getJsonArray("tags"))
+        .containsExactly("latest", "v1");
     assertThat(byName(helloHolders, "shared/copy").getJsonArray("tags")).containsExactly("other");
 
     JsonObject list = json("digest-list", "/api/v1/digests/" + dockerList.digest());
@@ -441,8 +552,12 @@ class ApiIT {
 
   @Test
   void everyEndpointAnswers304ToItsEtagAndKeepsCacheControlAndLink() {
-    for (String path : List.of("/api/v1/repositories?limit=2", "/api/v1/search?q=hello",
-        "/api/v1/repositories/flatpak/hello", "/api/v1/digests/" + hello.digest())) {
+    for (String path :
+        List.of(
+            "/api/v1/repositories?limit=2",
+            "/api/v1/search?q=hello",
+            "/api/v1/repositories/flatpak/hello",
+            "/api/v1/digests/" + hello.digest())) {
       HttpResponse<byte[]> first = get(path);
       String etag = first.headers().firstValue("ETag").orElseThrow();
       assertThat(etag).matches("\"[A-Za-z0-9_-]+\"");
@@ -461,8 +576,10 @@ class ApiIT {
 
   @Test
   void equalRequestsInAnyParameterOrderGiveEqualBytesAndEtags() {
-    HttpResponse<byte[]> one = get("/api/v1/search?os=linux&q=hello&architecture=amd64&architecture=arm64");
-    HttpResponse<byte[]> two = get("/api/v1/search?architecture=arm64&architecture=amd64&q=hello&os=linux");
+    HttpResponse<byte[]> one =
+        get("/api/v1/search?os=linux&q=hello&architecture=amd64&architecture=arm64");
+    HttpResponse<byte[]> two =
+        get("/api/v1/search?architecture=arm64&architecture=amd64&q=hello&os=linux");
     assertThat(two.body()).isEqualTo(one.body());
     assertThat(two.headers().firstValue("ETag")).isEqualTo(one.headers().firstValue("ETag"));
   }
@@ -477,30 +594,44 @@ class ApiIT {
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip.body()))) {
       assertThat(in.readAllBytes()).isEqualTo(identity.body());
     }
-    assertThat(gzip.headers().firstValue("Link")).isEqualTo(identity.headers().firstValue("Link")).isPresent();
+    assertThat(gzip.headers().firstValue("Link"))
+        .isEqualTo(identity.headers().firstValue("Link"))
+        .isPresent();
     String gzipEtag = gzip.headers().firstValue("ETag").orElseThrow();
-    assertThat(get(path, "Accept-Encoding", "gzip", "If-None-Match", gzipEtag).statusCode()).isEqualTo(304);
+    assertThat(get(path, "Accept-Encoding", "gzip", "If-None-Match", gzipEtag).statusCode())
+        .isEqualTo(304);
     HttpResponse<byte[]> head = flagstate.request("HEAD", path);
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.body()).isEmpty();
     assertThat(head.headers().firstValue("ETag")).isEqualTo(identity.headers().firstValue("ETag"));
-    assertThat(head.headers().firstValue("Content-Length")).contains(Integer.toString(identity.body().length));
+    assertThat(head.headers().firstValue("Content-Length"))
+        .contains(Integer.toString(identity.body().length));
     assertThat(head.headers().firstValue("Link")).isEqualTo(identity.headers().firstValue("Link"));
-    assertThat(flagstate.request("HEAD", "/api/v1/repositories/flatpak/hello").statusCode()).isEqualTo(200);
-    assertThat(flagstate.request("HEAD", "/api/v1/repositories/no/such").statusCode()).isEqualTo(404);
+    assertThat(flagstate.request("HEAD", "/api/v1/repositories/flatpak/hello").statusCode())
+        .isEqualTo(200);
+    assertThat(flagstate.request("HEAD", "/api/v1/repositories/no/such").statusCode())
+        .isEqualTo(404);
   }
 
   /** Not an assertion on the API: records the existing endpoints' exchanges for docs/api.md. */
   @Test
   void recordsTheIndexStatusAndHealthExamplesForTheDocs() {
-    String flatpak = "/index/static?label%3Aorg.flatpak.ref%3Aexists=1&architecture=amd64&os=linux&tag=latest";
+    String flatpak =
+        "/index/static?label%3Aorg.flatpak.ref%3Aexists=1&architecture=amd64&os=linux&tag=latest";
     HttpResponse<byte[]> index = get(flatpak);
     assertThat(index.statusCode()).isEqualTo(200);
     record("index-static", flatpak, index);
-    record("index-dynamic", "/index/dynamic?repository=multi/docker", get("/index/dynamic?repository=multi/docker"));
-    record("index-304", flatpak + " (If-None-Match)",
+    record(
+        "index-dynamic",
+        "/index/dynamic?repository=multi/docker",
+        get("/index/dynamic?repository=multi/docker"));
+    record(
+        "index-304",
+        flatpak + " (If-None-Match)",
         get(flatpak, "If-None-Match", index.headers().firstValue("ETag").orElseThrow()));
-    record("index-400", "/index/static?label%3Aorg.flatpak.ref%3Aexists=2",
+    record(
+        "index-400",
+        "/index/static?label%3Aorg.flatpak.ref%3Aexists=2",
         get("/index/static?label%3Aorg.flatpak.ref%3Aexists=2"));
     record("status", "/status", get("/status"));
     record("health", "/health", get("/health"));

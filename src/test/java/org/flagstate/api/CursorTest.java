@@ -27,21 +27,36 @@ class CursorTest {
 
   @Test
   void isOpaqueButVersioned() {
-    assertThat(Cursor.after("flatpak/hello")).isEqualTo(Base64.getUrlEncoder().withoutPadding()
-        .encodeToString("1:flatpak/hello".getBytes(StandardCharsets.UTF_8)));
+    assertThat(Cursor.after("flatpak/hello"))
+        .isEqualTo(
+            Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString("1:flatpak/hello".getBytes(StandardCharsets.UTF_8)));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "!!!", "MTpmbGF0cGFrL2hlbGxv==", "MTpmbGF0cGFrL2hlbGxv=", "MjpmbGF0cGFr", "MTo",
-      "ZmxhdHBhaw", "MTr_"})
+  @ValueSource(
+      strings = {
+        "",
+        "!!!",
+        "MTpmbGF0cGFrL2hlbGxv==",
+        "MTpmbGF0cGFrL2hlbGxv=",
+        "MjpmbGF0cGFr",
+        "MTo",
+        "ZmxhdHBhaw",
+        "MTr_"
+      })
   void refusesWhatItDidNotIssue(String cursor) {
-    // padded or re-padded forms, another version ("2:"), an empty name ("1:"), no version, invalid UTF-8
-    assertThatThrownBy(() -> Cursor.decode(cursor)).isInstanceOf(InvalidQueryException.class)
+    // padded or re-padded forms, another version ("2:"), an empty name ("1:"), no version, invalid
+    // UTF-8
+    assertThatThrownBy(() -> Cursor.decode(cursor))
+        .isInstanceOf(InvalidQueryException.class)
         .satisfies(e -> assertThat(((InvalidQueryException) e).parameter()).isEqualTo("cursor"));
   }
 
   @Test
   void refusesOverlongCursors() {
-    assertThatThrownBy(() -> Cursor.decode(Cursor.after("a".repeat(2000)))).isInstanceOf(InvalidQueryException.class);
+    assertThatThrownBy(() -> Cursor.decode(Cursor.after("a".repeat(2000))))
+        .isInstanceOf(InvalidQueryException.class);
   }
 }

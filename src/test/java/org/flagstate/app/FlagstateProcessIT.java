@@ -13,12 +13,16 @@ import org.flagstate.testsupport.RegistryProcess;
 import org.flagstate.testsupport.RegistryPusher;
 import org.junit.jupiter.api.Test;
 
-/** The shipped jar as a user runs it: configuration errors, clean SIGTERM, an index that survives restarts. */
+/**
+ * The shipped jar as a user runs it: configuration errors, clean SIGTERM, an index that survives
+ * restarts.
+ */
 class FlagstateProcessIT {
 
   @Test
   void anUnknownEnvironmentVariableStopsStartUpNamingIt() {
-    try (FlagstateProcess flagstate = FlagstateProcess.start(Map.of("FLAGSTATE_REGISTRY_URLL", "http://x"))) {
+    try (FlagstateProcess flagstate =
+        FlagstateProcess.start(Map.of("FLAGSTATE_REGISTRY_URLL", "http://x"))) {
       assertThat(flagstate.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
       assertThat(flagstate.log()).contains("FLAGSTATE_REGISTRY_URLL");
     }
@@ -26,7 +30,8 @@ class FlagstateProcessIT {
 
   @Test
   void anIllTypedValueStopsStartUpNamingTheKey() {
-    try (FlagstateProcess flagstate = FlagstateProcess.start(Map.of("FLAGSTATE_CRAWL_INTERVAL", "soon"))) {
+    try (FlagstateProcess flagstate =
+        FlagstateProcess.start(Map.of("FLAGSTATE_CRAWL_INTERVAL", "soon"))) {
       assertThat(flagstate.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
       assertThat(flagstate.log()).contains("FLAGSTATE_CRAWL_INTERVAL").contains("duration");
     }
@@ -36,7 +41,8 @@ class FlagstateProcessIT {
   void anUnknownKeyInTheConfigFileStopsStartUpNamingIt() throws IOException {
     Path file = Files.createTempFile("flagstate-", ".yaml");
     Files.writeString(file, "http:\n  prot: 8080\n");
-    try (FlagstateProcess flagstate = FlagstateProcess.start(Map.of(), "--config", file.toString())) {
+    try (FlagstateProcess flagstate =
+        FlagstateProcess.start(Map.of(), "--config", file.toString())) {
       assertThat(flagstate.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
       assertThat(flagstate.log()).contains("http.prot");
     } finally {
@@ -45,18 +51,27 @@ class FlagstateProcessIT {
   }
 
   @Test
-  void sigtermStopsTheEmbeddedDatabaseAndARestartServesTheStoredIndexWithoutTheRegistry() throws IOException {
+  void sigtermStopsTheEmbeddedDatabaseAndARestartServesTheStoredIndexWithoutTheRegistry()
+      throws IOException {
     Path dataDir = Files.createTempDirectory("flagstate-data-").resolve("pg");
     try (RegistryProcess registry = RegistryProcess.builder().start()) {
-      RegistryPusher.forRegistry(registry).pushImage("kept/app", "latest",
-          ImageSpec.oci().withLabel("org.flatpak.ref", "app/org.test.Kept/x86_64/master"));
-      Map<String, String> env = Map.of("FLAGSTATE_REGISTRY_URL", registry.baseUrl(),
-          "FLAGSTATE_DATABASE_DATA_DIR", dataDir.toString());
+      RegistryPusher.forRegistry(registry)
+          .pushImage(
+              "kept/app",
+              "latest",
+              ImageSpec.oci().withLabel("org.flatpak.ref", "app/org.test.Kept/x86_64/master"));
+      Map<String, String> env =
+          Map.of(
+              "FLAGSTATE_REGISTRY_URL",
+              registry.baseUrl(),
+              "FLAGSTATE_DATABASE_DATA_DIR",
+              dataDir.toString());
       try (FlagstateProcess first = FlagstateProcess.start(env)) {
         first.awaitSyncs(1, Duration.ofSeconds(120));
         assertThat(first.get("/index/static").body()).contains("kept/app");
         first.terminate();
-        assertThat(first.awaitExit(Duration.ofSeconds(60))).as("128 + SIGTERM, after the shutdown hook ran")
+        assertThat(first.awaitExit(Duration.ofSeconds(60)))
+            .as("128 + SIGTERM, after the shutdown hook ran")
             .isEqualTo(143);
         assertThat(first.log()).contains("Embedded PostgreSQL stopped");
       }
@@ -75,8 +90,12 @@ class FlagstateProcessIT {
 
   private static long postgresProcessesUsing(Path dataDir) {
     return ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains("postgres") && c.contains(dataDir.toString()))
-            .orElse(false))
+        .filter(
+            p ->
+                p.info()
+                    .commandLine()
+                    .map(c -> c.contains("postgres") && c.contains(dataDir.toString()))
+                    .orElse(false))
         .count();
   }
 }

@@ -25,13 +25,18 @@ class TwoNodesIT {
     try (RegistryProcess registry = RegistryProcess.builder().start()) {
       RegistryPusher pusher = RegistryPusher.forRegistry(registry);
       pusher.pushImage("nodes/first", "latest", ImageSpec.oci().withSeed("first"));
-      Map<String, String> settings = Map.of("registry.url", registry.baseUrl(), "database.url", database,
-          "crawl.interval", "1h");
+      Map<String, String> settings =
+          Map.of(
+              "registry.url", registry.baseUrl(), "database.url", database, "crawl.interval", "1h");
       FlagstateInstance first = FlagstateInstance.start(settings);
       try (FlagstateInstance second = FlagstateInstance.start(settings)) {
         first.awaitSyncsAfter(0);
-        JsonObject standby = second.awaitStatus(s -> s.getJsonObject("crawler").getString("state").startsWith("standby"),
-            Duration.ofSeconds(30)).getJsonObject("crawler");
+        JsonObject standby =
+            second
+                .awaitStatus(
+                    s -> s.getJsonObject("crawler").getString("state").startsWith("standby"),
+                    Duration.ofSeconds(30))
+                .getJsonObject("crawler");
         assertThat(standby.getInteger("syncsCompleted")).isZero();
         assertThat(new String(second.get("/index/dynamic").body())).contains("nodes/first");
 
@@ -43,7 +48,8 @@ class TwoNodesIT {
           FlagstateInstance.sleep(20);
         }
         assertThat(new String(second.get("/index/dynamic").body()))
-            .as("the standby node's cached response was dropped by the leader's NOTIFY").contains("nodes/changed");
+            .as("the standby node's cached response was dropped by the leader's NOTIFY")
+            .contains("nodes/changed");
 
         pusher.pushImage("nodes/second", "latest", ImageSpec.oci().withSeed("second"));
         first.close();

@@ -18,8 +18,10 @@ class LayoutTest {
 
   @BeforeAll
   static void importClasses() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("org.flagstate");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.flagstate");
   }
 
   @Test
@@ -29,30 +31,48 @@ class LayoutTest {
 
   @Test
   void theSharedHttpPackageDependsOnNoFeature() {
-    noClasses().that().resideInAPackage("org.flagstate.http..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.flagstate.index..", "org.flagstate.search..",
-            "org.flagstate.api..", "org.flagstate.front..", "org.flagstate.ui..", "org.flagstate.webhook..",
+    noClasses()
+        .that()
+        .resideInAPackage("org.flagstate.http..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.flagstate.index..",
+            "org.flagstate.search..",
+            "org.flagstate.api..",
+            "org.flagstate.front..",
+            "org.flagstate.ui..",
+            "org.flagstate.webhook..",
             "org.flagstate.crawl..")
         .check(classes);
   }
 
   /**
-   * Except that the JSON API searches with search's one match definition, and the web UI renders what the
-   * JSON API reads (noPackageCycles keeps both one-way).
+   * Except that the JSON API searches with search's one match definition, and the web UI renders
+   * what the JSON API reads (noPackageCycles keeps both one-way).
    */
   @Test
   void featuresDoNotDependOnEachOther() {
-    slices().matching("org.flagstate.(index|search|api|front|ui|webhook)..").should().notDependOnEachOther()
-        .ignoreDependency(resideInAPackage("org.flagstate.api.."), resideInAPackage("org.flagstate.search.."))
-        .ignoreDependency(resideInAPackage("org.flagstate.ui.."), resideInAnyPackage("org.flagstate.api..",
-            "org.flagstate.search.."))
+    slices()
+        .matching("org.flagstate.(index|search|api|front|ui|webhook)..")
+        .should()
+        .notDependOnEachOther()
+        .ignoreDependency(
+            resideInAPackage("org.flagstate.api.."), resideInAPackage("org.flagstate.search.."))
+        .ignoreDependency(
+            resideInAPackage("org.flagstate.ui.."),
+            resideInAnyPackage("org.flagstate.api..", "org.flagstate.search.."))
         .check(classes);
   }
 
   @Test
   void onlyTheCrawlerWritesTheIndex() {
-    noClasses().that().resideOutsideOfPackages("org.flagstate.crawl..", "org.flagstate")
-        .should().dependOnClassesThat().resideInAPackage("org.flagstate.crawl..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("org.flagstate.crawl..", "org.flagstate")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.flagstate.crawl..")
         .check(classes);
   }
 }

@@ -11,7 +11,10 @@ import org.flagstate.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The payloads of {@link ChangeNotifications} as PostgreSQL's pg_notify (what IndexWriter runs) takes them. */
+/**
+ * The payloads of {@link ChangeNotifications} as PostgreSQL's pg_notify (what IndexWriter runs)
+ * takes them.
+ */
 class ChangeNotificationsNotifyIT {
 
   static String database;
@@ -21,7 +24,10 @@ class ChangeNotificationsNotifyIT {
     database = TestDatabase.createDatabase();
   }
 
-  /** Sends every payload of a change of {@code repositories} in one transaction, as IndexWriter does. */
+  /**
+   * Sends every payload of a change of {@code repositories} in one transaction, as IndexWriter
+   * does.
+   */
   static void notifyAll(List<String> repositories) throws Exception {
     try (Connection connection = TestDatabase.connect(database)) {
       connection.setAutoCommit(false);
@@ -38,14 +44,18 @@ class ChangeNotificationsNotifyIT {
 
   @Test
   void aChangeOfManyOrdinaryNamesIsNotified() {
-    List<String> repositories = IntStream.range(0, 500).mapToObj(i -> "group" + i % 7 + "/repository-" + i).toList();
+    List<String> repositories =
+        IntStream.range(0, 500).mapToObj(i -> "group" + i % 7 + "/repository-" + i).toList();
     assertThatCode(() -> notifyAll(repositories)).doesNotThrowAnyException();
   }
 
   @Test
   void aChangeOfManyLongestNamesIsNotified() {
-    List<String> repositories = IntStream.range(0, 60)
-        .mapToObj(i -> String.format("%03d/", i) + "a".repeat(ReferenceGrammar.MAX_NAME_LENGTH - 4)).toList();
+    List<String> repositories =
+        IntStream.range(0, 60)
+            .mapToObj(
+                i -> String.format("%03d/", i) + "a".repeat(ReferenceGrammar.MAX_NAME_LENGTH - 4))
+            .toList();
     assertThatCode(() -> notifyAll(repositories)).doesNotThrowAnyException();
   }
 }

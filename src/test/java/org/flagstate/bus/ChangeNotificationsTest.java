@@ -36,7 +36,8 @@ class ChangeNotificationsTest {
       repositories.addAll(part.repositories());
       events += part.eventsApplied();
       assertThat(committedAt == -1 || committedAt == part.committedAtMillis())
-          .as("every payload carries the same commit time").isTrue();
+          .as("every payload carries the same commit time")
+          .isTrue();
       committedAt = part.committedAtMillis();
     }
     return new IndexChanged(repositories, events, committedAt);
@@ -46,17 +47,21 @@ class ChangeNotificationsTest {
   void anEmptyChangeIsOnePayload() {
     List<String> payloads = ChangeNotifications.payloads(new IndexChanged(List.of(), 3, 1234L));
     assertThat(payloads).hasSize(1);
-    assertThat(new JsonObject(payloads.get(0))).isEqualTo(new JsonObject(
-        "{\"repositories\":[],\"eventsApplied\":3,\"committedAt\":1234}"));
-    assertThat(ChangeNotifications.parse(payloads.get(0))).isEqualTo(new IndexChanged(List.of(), 3, 1234L));
+    assertThat(new JsonObject(payloads.get(0)))
+        .isEqualTo(
+            new JsonObject("{\"repositories\":[],\"eventsApplied\":3,\"committedAt\":1234}"));
+    assertThat(ChangeNotifications.parse(payloads.get(0)))
+        .isEqualTo(new IndexChanged(List.of(), 3, 1234L));
   }
 
   @Test
   void aSmallChangeIsOnePayloadWithEverything() {
-    IndexChanged change = new IndexChanged(List.of("flatpak/hello", "multi/oci"), 2, 1_700_000_000_123L);
+    IndexChanged change =
+        new IndexChanged(List.of("flatpak/hello", "multi/oci"), 2, 1_700_000_000_123L);
     List<String> payloads = ChangeNotifications.payloads(change);
-    assertThat(payloads).containsExactly(
-        "{\"repositories\":[\"flatpak/hello\",\"multi/oci\"],\"eventsApplied\":2,\"committedAt\":1700000000123}");
+    assertThat(payloads)
+        .containsExactly(
+            "{\"repositories\":[\"flatpak/hello\",\"multi/oci\"],\"eventsApplied\":2,\"committedAt\":1700000000123}");
     assertThat(ChangeNotifications.parse(payloads.get(0))).isEqualTo(change);
   }
 
@@ -68,8 +73,8 @@ class ChangeNotificationsTest {
     assertThat(payloads).hasSize(expectedPayloads);
     for (int i = 0; i < payloads.size(); i++) {
       IndexChanged part = ChangeNotifications.parse(payloads.get(i));
-      assertThat(part.repositories()).isEqualTo(change.repositories()
-          .subList(i * 50, Math.min(repositories, i * 50 + 50)));
+      assertThat(part.repositories())
+          .isEqualTo(change.repositories().subList(i * 50, Math.min(repositories, i * 50 + 50)));
       assertThat(part.eventsApplied()).as("events of payload %d", i).isEqualTo(i == 0 ? 7 : 0);
       assertThat(part.committedAtMillis()).isEqualTo(99L);
     }
@@ -84,10 +89,11 @@ class ChangeNotificationsTest {
 
   @Test
   void payloadsOfHundredCharacterNamesStayUnderTheNotifyLimit() {
-    List<String> repositories = IntStream.range(0, 120)
-        .mapToObj(i -> String.format("%03d/", i) + "a".repeat(96)).toList();
-    List<String> payloads = ChangeNotifications.payloads(new IndexChanged(repositories, Integer.MAX_VALUE,
-        Long.MAX_VALUE));
+    List<String> repositories =
+        IntStream.range(0, 120).mapToObj(i -> String.format("%03d/", i) + "a".repeat(96)).toList();
+    List<String> payloads =
+        ChangeNotifications.payloads(
+            new IndexChanged(repositories, Integer.MAX_VALUE, Long.MAX_VALUE));
     assertThat(payloads).hasSize(3);
     for (String payload : payloads) {
       assertThat(payload.getBytes(StandardCharsets.UTF_8).length).isLessThan(NOTIFY_LIMIT);
@@ -95,15 +101,18 @@ class ChangeNotificationsTest {
   }
 
   /**
-   * A reconciliation that removes many repositories with long names (the grammar allows 255 characters)
-   * makes one change of all of them: 50 such names are about 13 kB, which pg_notify refuses ("payload
-   * string too long"), so the whole transaction, removal included, fails, and the next reconciliation
-   * fails the same way.
+   * A reconciliation that removes many repositories with long names (the grammar allows 255
+   * characters) makes one change of all of them: 50 such names are about 13 kB, which pg_notify
+   * refuses ("payload string too long"), so the whole transaction, removal included, fails, and the
+   * next reconciliation fails the same way.
    */
   @Test
   void payloadsOfTheLongestNamesStayUnderTheNotifyLimit() {
-    List<String> repositories = IntStream.range(0, 120)
-        .mapToObj(i -> String.format("%03d/", i) + "a".repeat(ReferenceGrammar.MAX_NAME_LENGTH - 4)).toList();
+    List<String> repositories =
+        IntStream.range(0, 120)
+            .mapToObj(
+                i -> String.format("%03d/", i) + "a".repeat(ReferenceGrammar.MAX_NAME_LENGTH - 4))
+            .toList();
     assertThat(repositories).allMatch(ReferenceGrammar::isName);
     List<String> payloads = ChangeNotifications.payloads(new IndexChanged(repositories, 1, 1L));
     for (String payload : payloads) {
@@ -131,13 +140,17 @@ class ChangeNotificationsTest {
       assertThat(ReferenceGrammar.isName(name.toString())).as("seed %d: %s", seed, name).isTrue();
       repositories.add(name.toString());
     }
-    IndexChanged change = new IndexChanged(repositories, random.nextInt(10_000), random.nextLong() & Long.MAX_VALUE);
+    IndexChanged change =
+        new IndexChanged(repositories, random.nextInt(10_000), random.nextLong() & Long.MAX_VALUE);
     List<String> payloads = ChangeNotifications.payloads(change);
     assertThat(payloads).as("seed %d", seed).hasSize(Math.max(1, (count + 49) / 50));
     assertThat(parseAll(payloads)).as("seed %d", seed).isEqualTo(change);
-    assertThat(ChangeNotifications.parse(payloads.get(0)).eventsApplied()).isEqualTo(change.eventsApplied());
+    assertThat(ChangeNotifications.parse(payloads.get(0)).eventsApplied())
+        .isEqualTo(change.eventsApplied());
     for (String payload : payloads) {
-      assertThat(payload.getBytes(StandardCharsets.UTF_8).length).as("seed %d", seed).isLessThan(NOTIFY_LIMIT);
+      assertThat(payload.getBytes(StandardCharsets.UTF_8).length)
+          .as("seed %d", seed)
+          .isLessThan(NOTIFY_LIMIT);
     }
   }
 }

@@ -8,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
-/** index-protocol.md §1, "Caching": byte-derived strong ETags, If-None-Match, precompressed gzip. */
+/**
+ * index-protocol.md §1, "Caching": byte-derived strong ETags, If-None-Match, precompressed gzip.
+ */
 class RenderedResponseTest {
 
-  private static final byte[] BODY = "{\"Registry\":\"/\",\"Results\":[]}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] BODY =
+      "{\"Registry\":\"/\",\"Results\":[]}".getBytes(StandardCharsets.UTF_8);
   private static final long NOW = 1_700_000_000_123L;
 
   private static byte[] gunzip(byte[] gzip) throws IOException {

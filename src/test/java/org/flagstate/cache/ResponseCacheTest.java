@@ -17,8 +17,9 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shared cache of rendered index responses: single flight, byte bound and admission, invalidation,
- * stable validators. Caffeine's maintenance runs on the calling thread, so evictions are deterministic.
+ * The shared cache of rendered index responses: single flight, byte bound and admission,
+ * invalidation, stable validators. Caffeine's maintenance runs on the calling thread, so evictions
+ * are deterministic.
  */
 class ResponseCacheTest {
 
@@ -29,7 +30,9 @@ class ResponseCacheTest {
     return new ResponseCache(MIB, MIB, Runnable::run);
   }
 
-  /** A render Supplier whose futures the test completes by hand, counting how often it was called. */
+  /**
+   * A render Supplier whose futures the test completes by hand, counting how often it was called.
+   */
   private static final class ManualRender implements Supplier<Future<byte[]>> {
     final List<Promise<byte[]>> calls = new ArrayList<>();
 
@@ -70,7 +73,8 @@ class ResponseCacheTest {
   }
 
   /** What CachedJsonResponder does: the ready response, else a render. */
-  private static RenderedResponse request(ResponseCache cache, String key, Supplier<Future<byte[]>> render) {
+  private static RenderedResponse request(
+      ResponseCache cache, String key, Supplier<Future<byte[]>> render) {
     RenderedResponse hit = cache.cached(key);
     return hit != null ? hit : cache.get(key, render).result();
   }
@@ -169,7 +173,8 @@ class ResponseCacheTest {
     RenderedResponse first = cache.get("k", immediately(BODY, renders)).result();
     cache.invalidateAll();
 
-    RenderedResponse second = cache.get("k", immediately("{}".getBytes(StandardCharsets.UTF_8), renders)).result();
+    RenderedResponse second =
+        cache.get("k", immediately("{}".getBytes(StandardCharsets.UTF_8), renders)).result();
 
     assertThat(second.etag()).isNotEqualTo(first.etag());
     assertThat(cache.cached("k")).isSameAs(second);
@@ -235,9 +240,12 @@ class ResponseCacheTest {
   void renderSupplierThatThrowsGivesAFailedFuture() {
     ResponseCache cache = newCache();
 
-    Future<RenderedResponse> result = cache.get("k", () -> {
-      throw new IllegalStateException("boom");
-    });
+    Future<RenderedResponse> result =
+        cache.get(
+            "k",
+            () -> {
+              throw new IllegalStateException("boom");
+            });
 
     assertThat(result.failed()).isTrue();
     assertThat(result.cause()).hasMessage("boom");
@@ -256,7 +264,8 @@ class ResponseCacheTest {
       assertThat(cache.weightedBytes()).isLessThanOrEqualTo(maxBytes);
     }
     assertThat(cache.size()).as("evicted some").isLessThan(400);
-    // among one-offs a newcomer does not displace an equally frequent incumbent: asked for twice, it does
+    // among one-offs a newcomer does not displace an equally frequent incumbent: asked for twice,
+    // it does
     cache.get("k399", immediately(json(399, 500, random), renders));
     assertThat(cache.cached("k399")).as("the newest response is kept").isNotNull();
     assertThat(cache.weightedBytes()).isLessThanOrEqualTo(maxBytes);
@@ -264,10 +273,13 @@ class ResponseCacheTest {
     for (int i = 0; i < 400; i++) {
       RenderedResponse response = cache.cached("k" + i);
       if (response != null) {
-        kept += response.identity().length() + response.gzip().length() + ResponseCache.ENTRY_OVERHEAD;
+        kept +=
+            response.identity().length() + response.gzip().length() + ResponseCache.ENTRY_OVERHEAD;
       }
     }
-    assertThat(cache.weightedBytes()).as("counts at least the bytes kept").isGreaterThanOrEqualTo(kept);
+    assertThat(cache.weightedBytes())
+        .as("counts at least the bytes kept")
+        .isGreaterThanOrEqualTo(kept);
   }
 
   @Test
@@ -275,8 +287,12 @@ class ResponseCacheTest {
     ResponseCache cache = newCache();
     RenderedResponse response = cache.get("k", immediately(BODY, new AtomicInteger())).result();
 
-    assertThat(cache.weightedBytes()).isGreaterThanOrEqualTo(
-        response.identity().length() + response.gzip().length() + ResponseCache.ENTRY_OVERHEAD + 1L);
+    assertThat(cache.weightedBytes())
+        .isGreaterThanOrEqualTo(
+            response.identity().length()
+                + response.gzip().length()
+                + ResponseCache.ENTRY_OVERHEAD
+                + 1L);
     cache.invalidateAll();
     assertThat(cache.weightedBytes()).isZero();
   }
@@ -345,7 +361,8 @@ class ResponseCacheTest {
     Random random = new Random(11);
     int capacity = 100;
     RenderedResponse sample = RenderedResponse.of(json(0, 1000, random), 0);
-    long weight = sample.identity().length() + sample.gzip().length() + ResponseCache.ENTRY_OVERHEAD + 100L;
+    long weight =
+        sample.identity().length() + sample.gzip().length() + ResponseCache.ENTRY_OVERHEAD + 100L;
     long maxBytes = capacity * weight;
     ResponseCache cache = new ResponseCache(maxBytes, MIB, Runnable::run);
     AtomicInteger popularRenders = new AtomicInteger();
@@ -358,10 +375,13 @@ class ResponseCacheTest {
       request(cache, "popular", popular);
     }
     cache.cleanUp();
-    assertThat(cache.cached("popular")).as("admitted once asked for more often than the others").isNotNull();
+    assertThat(cache.cached("popular"))
+        .as("admitted once asked for more often than the others")
+        .isNotNull();
     int rendersBeforeTheFlood = popularRenders.get();
 
-    // more one-offs between two requests for the popular response than the cache holds: LRU would drop it
+    // more one-offs between two requests for the popular response than the cache holds: LRU would
+    // drop it
     for (int i = 0; i < 2_000; i++) {
       request(cache, "one-off" + i, immediately(json(i, 1000, random), new AtomicInteger()));
       if (i % (capacity * 3 / 2) == 0) {
@@ -372,7 +392,9 @@ class ResponseCacheTest {
     }
 
     assertThat(cache.cached("popular")).isNotNull();
-    assertThat(popularRenders).as("never rendered again during the flood").hasValue(rendersBeforeTheFlood);
+    assertThat(popularRenders)
+        .as("never rendered again during the flood")
+        .hasValue(rendersBeforeTheFlood);
   }
 
   @Test
@@ -405,8 +427,12 @@ class ResponseCacheTest {
     Future<RenderedResponse> after = cache.get("b", Set.of("b"), bodies(render));
     render.complete(0, BODY);
 
-    assertThat(running.succeeded()).as("the request that was waiting still gets an answer").isTrue();
-    assertThat(render.count()).as("a request after the change does not join the render from before").isEqualTo(2);
+    assertThat(running.succeeded())
+        .as("the request that was waiting still gets an answer")
+        .isTrue();
+    assertThat(render.count())
+        .as("a request after the change does not join the render from before")
+        .isEqualTo(2);
     assertThat(after.isComplete()).isFalse();
     assertThat(cache.cached("b")).isNull();
     render.complete(1, BODY);
@@ -433,35 +459,44 @@ class ResponseCacheTest {
     AtomicInteger version = new AtomicInteger();
     ExecutorService database = Executors.newSingleThreadExecutor();
     ExecutorService clients = Executors.newFixedThreadPool(3);
-    Supplier<Future<RenderedBody>> render = () -> {
-      Promise<RenderedBody> read = Promise.promise();
-      database.execute(() -> read.complete(RenderedBody.of(Integer.toString(version.get())
-          .getBytes(StandardCharsets.UTF_8))));
-      return read.future();
-    };
+    Supplier<Future<RenderedBody>> render =
+        () -> {
+          Promise<RenderedBody> read = Promise.promise();
+          database.execute(
+              () ->
+                  read.complete(
+                      RenderedBody.of(
+                          Integer.toString(version.get()).getBytes(StandardCharsets.UTF_8))));
+          return read.future();
+        };
     try {
       for (int round = 0; round < 200; round++) {
         List<java.util.concurrent.Future<?>> requests = new ArrayList<>();
         for (int client = 0; client < 2; client++) {
-          requests.add(clients.submit(() -> {
-            for (int i = 0; i < 20; i++) {
-              cache.get("k", Set.of("repo"), render);
-            }
-          }));
+          requests.add(
+              clients.submit(
+                  () -> {
+                    for (int i = 0; i < 20; i++) {
+                      cache.get("k", Set.of("repo"), render);
+                    }
+                  }));
         }
-        requests.add(clients.submit(() -> {
-          version.incrementAndGet();
-          cache.invalidate(List.of("repo"));
-        }));
+        requests.add(
+            clients.submit(
+                () -> {
+                  version.incrementAndGet();
+                  cache.invalidate(List.of("repo"));
+                }));
         for (java.util.concurrent.Future<?> request : requests) {
           request.get(10, TimeUnit.SECONDS);
         }
-        database.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        database.submit(() -> {}).get(10, TimeUnit.SECONDS);
 
         RenderedResponse kept = cache.cached("k");
         if (kept != null) {
           assertThat(new String(kept.identity().getBytes(), StandardCharsets.UTF_8))
-              .as("round %d", round).isEqualTo(Integer.toString(version.get()));
+              .as("round %d", round)
+              .isEqualTo(Integer.toString(version.get()));
         }
       }
     } finally {
@@ -473,16 +508,20 @@ class ResponseCacheTest {
   @Test
   void anInvalidatedResponseStaysAvailableAsTheLastGoodOneUntilAFreshOneIsKept() {
     ResponseCache cache = newCache();
-    RenderedResponse first = cache.get("a", Set.of("a"), () -> Future.succeededFuture(RenderedBody.of(BODY))).result();
+    RenderedResponse first =
+        cache.get("a", Set.of("a"), () -> Future.succeededFuture(RenderedBody.of(BODY))).result();
     assertThat(cache.lastGood("a")).as("nothing is stale while the fresh one is kept").isNull();
 
     cache.invalidate(List.of("a"));
     assertThat(cache.cached("a")).isNull();
     assertThat(cache.lastGood("a")).isSameAs(first);
 
-    Future<RenderedResponse> failed = cache.get("a", Set.of("a"), () -> Future.failedFuture("database down"));
+    Future<RenderedResponse> failed =
+        cache.get("a", Set.of("a"), () -> Future.failedFuture("database down"));
     assertThat(failed.failed()).isTrue();
-    assertThat(cache.lastGood("a")).as("a failed render keeps the last good answer").isSameAs(first);
+    assertThat(cache.lastGood("a"))
+        .as("a failed render keeps the last good answer")
+        .isSameAs(first);
 
     byte[] changed = "{\"Results\":[1]}".getBytes(StandardCharsets.UTF_8);
     cache.get("a", Set.of("a"), () -> Future.succeededFuture(RenderedBody.of(changed)));

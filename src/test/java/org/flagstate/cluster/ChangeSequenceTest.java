@@ -7,7 +7,9 @@ import static org.flagstate.cluster.ChangeSequence.Verdict.NOTHING;
 
 import org.junit.jupiter.api.Test;
 
-/** When a clustered node's cache must be dropped whole: a gap, a new crawler term, a silent crawler. */
+/**
+ * When a clustered node's cache must be dropped whole: a gap, a new crawler term, a silent crawler.
+ */
 class ChangeSequenceTest {
 
   private static final long SECOND = 1_000_000_000L;
@@ -15,7 +17,9 @@ class ChangeSequenceTest {
   @Test
   void theFirstMessageOfATermDropsEverythingThenChangesInOrderApply() {
     ChangeSequence sequence = new ChangeSequence(0);
-    assertThat(sequence.beat("t1", "node-a", 0, SECOND)).as("first beat: anything before it is unknown").isEqualTo(DROP_ALL);
+    assertThat(sequence.beat("t1", "node-a", 0, SECOND))
+        .as("first beat: anything before it is unknown")
+        .isEqualTo(DROP_ALL);
     assertThat(sequence.change("t1", 1)).isEqualTo(APPLY);
     assertThat(sequence.change("t1", 2)).isEqualTo(APPLY);
     assertThat(sequence.beat("t1", "node-a", 2, 2 * SECOND)).isEqualTo(NOTHING);
@@ -40,7 +44,9 @@ class ChangeSequenceTest {
     ChangeSequence byBeat = new ChangeSequence(0);
     byBeat.beat("t1", "a", 0, 0);
     byBeat.change("t1", 1);
-    assertThat(byBeat.beat("t1", "a", 2, SECOND)).as("the beat says 2 were published").isEqualTo(DROP_ALL);
+    assertThat(byBeat.beat("t1", "a", 2, SECOND))
+        .as("the beat says 2 were published")
+        .isEqualTo(DROP_ALL);
     assertThat(byBeat.beat("t1", "a", 2, 2 * SECOND)).isEqualTo(NOTHING);
   }
 
@@ -49,7 +55,8 @@ class ChangeSequenceTest {
     ChangeSequence sequence = new ChangeSequence(0);
     sequence.beat("t1", "a", 0, 0);
     sequence.change("t1", 1);
-    assertThat(sequence.beat("t2", "b", 0, SECOND)).as("a commit of the old crawler may never have been published")
+    assertThat(sequence.beat("t2", "b", 0, SECOND))
+        .as("a commit of the old crawler may never have been published")
         .isEqualTo(DROP_ALL);
     assertThat(sequence.crawler()).isEqualTo("b");
     assertThat(sequence.change("t2", 1)).isEqualTo(APPLY);

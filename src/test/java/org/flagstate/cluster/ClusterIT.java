@@ -26,11 +26,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three nodes as users run them (the jar in three JVMs, cluster.enabled, Hazelcast on loopback) on one
- * database, beside the real registry, whose notifications reach one node at a time through a relay.
- * Pushes show on every node within a second whichever node hears of them; kill -9 of the crawling node
- * hands the crawler lock to another within five seconds and nothing is lost; a restarted node rejoins and
- * serves the right index at once. It ends, like every fault test, comparing with a fresh crawl.
+ * Three nodes as users run them (the jar in three JVMs, cluster.enabled, Hazelcast on loopback) on
+ * one database, beside the real registry, whose notifications reach one node at a time through a
+ * relay. Pushes show on every node within a second whichever node hears of them; kill -9 of the
+ * crawling node hands the crawler lock to another within five seconds and nothing is lost; a
+ * restarted node rejoins and serves the right index at once. It ends, like every fault test,
+ * comparing with a fresh crawl.
  */
 class ClusterIT {
 
@@ -64,9 +65,21 @@ class ClusterIT {
   @Test
   void threeNodesServeOneIndexAndSurviveTheCrawlersDeath() throws Exception {
     database = TestDatabase.createDatabase();
-    clusterPorts = new int[] {FlagstateInstance.freePort(), FlagstateInstance.freePort(), FlagstateInstance.freePort()};
-    busPorts = new int[] {FlagstateInstance.freePort(), FlagstateInstance.freePort(), FlagstateInstance.freePort()};
-    members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1] + ",127.0.0.1:" + clusterPorts[2];
+    clusterPorts =
+        new int[] {
+          FlagstateInstance.freePort(), FlagstateInstance.freePort(), FlagstateInstance.freePort()
+        };
+    busPorts =
+        new int[] {
+          FlagstateInstance.freePort(), FlagstateInstance.freePort(), FlagstateInstance.freePort()
+        };
+    members =
+        "127.0.0.1:"
+            + clusterPorts[0]
+            + ",127.0.0.1:"
+            + clusterPorts[1]
+            + ",127.0.0.1:"
+            + clusterPorts[2];
     for (int node = 1; node <= 3; node++) {
       webhookPorts.put(node, FlagstateInstance.freePort());
     }
@@ -85,13 +98,16 @@ class ClusterIT {
     start(2);
     start(3);
     for (int node = 1; node <= 3; node++) {
-      awaitStatus(node, status -> cluster(status).getInteger("members") == 3, Duration.ofSeconds(60));
+      awaitStatus(
+          node, status -> cluster(status).getInteger("members") == 3, Duration.ofSeconds(60));
     }
     String firstCrawler = nodeId(1);
     for (int node = 1; node <= 3; node++) {
       JsonObject cluster = cluster(status(node));
       assertThat(cluster.getBoolean("enabled")).isTrue();
-      assertThat(cluster.getString("crawler")).as("node %d names the crawler", node).isEqualTo(firstCrawler);
+      assertThat(cluster.getString("crawler"))
+          .as("node %d names the crawler", node)
+          .isEqualTo(firstCrawler);
       assertThat(cluster.getBoolean("crawlerInView")).isTrue();
     }
     assertThat(List.of(nodeId(1), nodeId(2), nodeId(3))).doesNotHaveDuplicates();
@@ -108,17 +124,21 @@ class ClusterIT {
     relay.pointAt(webhookPorts.get(1));
     awaitVisibleEverywhere(pusher, "cluster/crawler", List.of(1, 2, 3));
 
-    // kill -9 of the crawling node: another takes the lock within five seconds and applies new events
+    // kill -9 of the crawling node: another takes the lock within five seconds and applies new
+    // events
     relay.pointAt(webhookPorts.get(3));
     long killed = System.nanoTime();
     nodes.remove(1).kill();
     int successor = awaitNewCrawler(firstCrawler, List.of(2, 3), TAKEOVER);
-    System.out.printf("ClusterIT: node %d holds the crawler lock %.2f s after kill -9 of node 1%n", successor,
-        (System.nanoTime() - killed) / 1e9);
+    System.out.printf(
+        "ClusterIT: node %d holds the crawler lock %.2f s after kill -9 of node 1%n",
+        successor, (System.nanoTime() - killed) / 1e9);
     int other = successor == 2 ? 3 : 2;
     relay.pointAt(webhookPorts.get(other));
-    PushedImage afterFailover = awaitVisibleEverywhere(pusher, "cluster/after-failover", List.of(2, 3));
-    assertThat(inbox("cluster/after-failover")).as("events of the push after the failover: stored once, applied")
+    PushedImage afterFailover =
+        awaitVisibleEverywhere(pusher, "cluster/after-failover", List.of(2, 3));
+    assertThat(inbox("cluster/after-failover"))
+        .as("events of the push after the failover: stored once, applied")
         .allSatisfy(row -> assertThat(row).isEqualTo("applied"));
     assertThat(afterFailover.digest()).isNotBlank();
 
@@ -129,19 +149,22 @@ class ClusterIT {
         .as("a node that joins late serves what the others serve")
         .isEqualTo(nodes.get(successor).get("/index/dynamic").body());
     for (int node = 1; node <= 3; node++) {
-      awaitStatus(node, status -> cluster(status).getInteger("members") == 3, Duration.ofSeconds(60));
+      awaitStatus(
+          node, status -> cluster(status).getInteger("members") == 3, Duration.ofSeconds(60));
     }
     assertThat(crawlingNodes()).containsExactly(successor);
     relay.pointAt(webhookPorts.get(1));
     awaitVisibleEverywhere(pusher, "cluster/rejoined", List.of(1, 2, 3));
 
     // nothing was lost: every node serves what a fresh crawl of the registry serves
-    IndexComparison.awaitConvergence(registry, path -> nodes.get(1).get(path).body(), Duration.ofSeconds(10));
+    IndexComparison.awaitConvergence(
+        registry, path -> nodes.get(1).get(path).body(), Duration.ofSeconds(10));
     for (String query : List.of("", "?tag=latest", "?repository=cluster/after-failover")) {
       String expected = nodes.get(1).get("/index/dynamic" + query).body();
       for (int node : List.of(2, 3)) {
         assertThat(nodes.get(node).get("/index/dynamic" + query).body())
-            .as("node %d, /index/dynamic%s", node, query).isEqualTo(expected);
+            .as("node %d, /index/dynamic%s", node, query)
+            .isEqualTo(expected);
       }
     }
   }
@@ -166,20 +189,26 @@ class ClusterIT {
   }
 
   /**
-   * Pushes {@code repository:latest} and waits until each of {@code on} serves it; fails when a node needs
-   * more than {@link #VISIBLE} from the moment the registry's notification reached Flagstate (the
-   * registry's own queue and the push itself are not Flagstate's time).
+   * Pushes {@code repository:latest} and waits until each of {@code on} serves it; fails when a
+   * node needs more than {@link #VISIBLE} from the moment the registry's notification reached
+   * Flagstate (the registry's own queue and the push itself are not Flagstate's time).
    */
-  private PushedImage awaitVisibleEverywhere(RegistryPusher pusher, String repository, List<Integer> on) {
+  private PushedImage awaitVisibleEverywhere(
+      RegistryPusher pusher, String repository, List<Integer> on) {
     long started = System.nanoTime();
-    PushedImage image = pusher.pushImage(repository, "latest", ImageSpec.oci().withSeed(repository));
+    PushedImage image =
+        pusher.pushImage(repository, "latest", ImageSpec.oci().withSeed(repository));
     long pushed = System.nanoTime();
     Map<Integer, Double> seconds = new HashMap<>();
     long deadline = pushed + Duration.ofSeconds(15).toNanos();
     while (seconds.size() < on.size() && System.nanoTime() < deadline) {
       for (int node : on) {
         if (!seconds.containsKey(node)
-            && nodes.get(node).get("/index/dynamic?repository=" + repository).body().contains(image.digest())) {
+            && nodes
+                .get(node)
+                .get("/index/dynamic?repository=" + repository)
+                .body()
+                .contains(image.digest())) {
           seconds.put(node, (System.nanoTime() - pushed) / 1e9);
         }
       }
@@ -187,10 +216,14 @@ class ClusterIT {
     }
     long notified = relay.receivedAt("\"" + repository + "\"", started).orElse(pushed);
     seconds.replaceAll((node, fromPush) -> fromPush + (pushed - notified) / 1e9);
-    System.out.printf("ClusterIT: %s visible %s s after its notification reached Flagstate (node: seconds)%n",
+    System.out.printf(
+        "ClusterIT: %s visible %s s after its notification reached Flagstate (node: seconds)%n",
         repository, seconds);
-    assertThat(seconds.keySet()).as("nodes serving %s within 15 s", repository).containsExactlyInAnyOrderElementsOf(on);
-    assertThat(seconds.values()).as("seconds from the push of %s until each node served it", repository)
+    assertThat(seconds.keySet())
+        .as("nodes serving %s within 15 s", repository)
+        .containsExactlyInAnyOrderElementsOf(on);
+    assertThat(seconds.values())
+        .as("seconds from the push of %s until each node served it", repository)
         .allSatisfy(s -> assertThat(s).isLessThan(VISIBLE.toMillis() / 1000.0));
     return image;
   }
@@ -217,20 +250,25 @@ class ClusterIT {
   /** The nodes whose own crawler is not on standby. */
   private List<Integer> crawlingNodes() {
     List<Integer> crawling = new ArrayList<>();
-    nodes.forEach((node, process) -> {
-      if (!status(node).getJsonObject("crawler").getString("state").startsWith("standby")) {
-        crawling.add(node);
-      }
-    });
+    nodes.forEach(
+        (node, process) -> {
+          if (!status(node).getJsonObject("crawler").getString("state").startsWith("standby")) {
+            crawling.add(node);
+          }
+        });
     return crawling;
   }
 
   /** "applied" or "pending" for each inbox row of {@code repository}. */
   private List<String> inbox(String repository) throws SQLException {
     List<String> rows = new ArrayList<>();
-    try (Connection connection = TestDatabase.connect(database); Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery("select applied_at is not null from inbox where repository = '"
-            + repository + "' order by seq")) {
+    try (Connection connection = TestDatabase.connect(database);
+        Statement statement = connection.createStatement();
+        ResultSet result =
+            statement.executeQuery(
+                "select applied_at is not null from inbox where repository = '"
+                    + repository
+                    + "' order by seq")) {
       while (result.next()) {
         rows.add(result.getBoolean(1) ? "applied" : "pending");
       }
@@ -244,7 +282,9 @@ class ClusterIT {
   }
 
   private static JsonObject cluster(JsonObject status) {
-    return status.getJsonObject("crawler").getJsonObject("cluster", new JsonObject().put("members", 0));
+    return status
+        .getJsonObject("crawler")
+        .getJsonObject("cluster", new JsonObject().put("members", 0));
   }
 
   private JsonObject status(int node) {
@@ -269,7 +309,14 @@ class ClusterIT {
       }
       FlagstateInstance.sleep(100);
     }
-    throw new AssertionError("node " + node + "'s /status did not get there within " + timeout + ": " + last
-        + "\nlog:\n" + nodes.get(node).log());
+    throw new AssertionError(
+        "node "
+            + node
+            + "'s /status did not get there within "
+            + timeout
+            + ": "
+            + last
+            + "\nlog:\n"
+            + nodes.get(node).log());
   }
 }

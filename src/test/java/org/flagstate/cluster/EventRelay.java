@@ -12,18 +12,20 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 
 /**
- * Stands between the registry and the nodes' webhooks: the registry has one notification endpoint, and a
- * cluster test chooses which node receives the events (one that crawls, or one that does not) by
- * pointing this relay at it. It forwards each {@code POST /events} as it came and answers what the node
- * answered (502 when the node is unreachable, so the registry retries).
+ * Stands between the registry and the nodes' webhooks: the registry has one notification endpoint,
+ * and a cluster test chooses which node receives the events (one that crawls, or one that does not)
+ * by pointing this relay at it. It forwards each {@code POST /events} as it came and answers what
+ * the node answered (502 when the node is unreachable, so the registry retries).
  */
 public final class EventRelay implements AutoCloseable {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final HttpServer server;
   private volatile int targetPort;
-  private final java.util.Queue<Delivery> deliveries = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Queue<Delivery> deliveries =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /** A notification body and when it reached the relay. */
   private record Delivery(long receivedNanos, String body) {}
@@ -37,33 +39,44 @@ public final class EventRelay implements AutoCloseable {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
       EventRelay relay = new EventRelay(server);
       server.setExecutor(Executors.newFixedThreadPool(4));
-      server.createContext("/events", exchange -> {
-        byte[] body = exchange.getRequestBody().readAllBytes();
-        relay.deliveries.add(new Delivery(System.nanoTime(), new String(body, java.nio.charset.StandardCharsets.UTF_8)));
-        HttpRequest.Builder forward = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + relay.targetPort + "/events"))
-            .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        exchange.getRequestHeaders().forEach((name, values) -> {
-          if (name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase("Content-Type")) {
-            values.forEach(value -> forward.header(name, value));
-          }
-        });
-        int status;
-        byte[] answer;
-        try {
-          HttpResponse<byte[]> response = HTTP.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-          status = response.statusCode();
-          answer = response.body();
-        } catch (IOException | InterruptedException e) {
-          status = 502;
-          answer = ("relay: " + e).getBytes();
-        }
-        exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
-        if (answer.length > 0) {
-          exchange.getResponseBody().write(answer);
-        }
-        exchange.close();
-      });
+      server.createContext(
+          "/events",
+          exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            relay.deliveries.add(
+                new Delivery(
+                    System.nanoTime(), new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+            HttpRequest.Builder forward =
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + relay.targetPort + "/events"))
+                    .timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            exchange
+                .getRequestHeaders()
+                .forEach(
+                    (name, values) -> {
+                      if (name.equalsIgnoreCase("Authorization")
+                          || name.equalsIgnoreCase("Content-Type")) {
+                        values.forEach(value -> forward.header(name, value));
+                      }
+                    });
+            int status;
+            byte[] answer;
+            try {
+              HttpResponse<byte[]> response =
+                  HTTP.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
+              status = response.statusCode();
+              answer = response.body();
+            } catch (IOException | InterruptedException e) {
+              status = 502;
+              answer = ("relay: " + e).getBytes();
+            }
+            exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
+            if (answer.length > 0) {
+              exchange.getResponseBody().write(answer);
+            }
+            exchange.close();
+          });
       server.start();
       return relay;
     } catch (IOException e) {
@@ -76,8 +89,10 @@ public final class EventRelay implements AutoCloseable {
    * {@code sinceNanos} ({@link System#nanoTime()}), if one did.
    */
   public java.util.OptionalLong receivedAt(String text, long sinceNanos) {
-    return deliveries.stream().filter(d -> d.receivedNanos() >= sinceNanos && d.body().contains(text))
-        .mapToLong(Delivery::receivedNanos).min();
+    return deliveries.stream()
+        .filter(d -> d.receivedNanos() >= sinceNanos && d.body().contains(text))
+        .mapToLong(Delivery::receivedNanos)
+        .min();
   }
 
   public String url() {

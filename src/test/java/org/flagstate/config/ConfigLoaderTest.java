@@ -24,8 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Defaults, YAML file, FLAGSTATE_* environment, -Dflagstate.* properties, in rising precedence. */
 class ConfigLoaderTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final Map<String, String> env = new HashMap<>();
   private final Properties props = new Properties();
@@ -54,8 +53,19 @@ class ConfigLoaderTest {
 
   @Test
   void environmentVariablesOfTheScriptsAndTestsAreNotMistakenForKeys() {
-    FlagstateConfig config = new ConfigLoader(Map.of("FLAGSTATE_JAVA_OPTS", "-Xmx1g", "FLAGSTATE_LOG_LEVEL", "DEBUG",
-        "FLAGSTATE_CONFIG", "x.yaml", "FLAGSTATE_TEST_DATABASE_URL", "postgresql://h/db"), new Properties()).resolve(null);
+    FlagstateConfig config =
+        new ConfigLoader(
+                Map.of(
+                    "FLAGSTATE_JAVA_OPTS",
+                    "-Xmx1g",
+                    "FLAGSTATE_LOG_LEVEL",
+                    "DEBUG",
+                    "FLAGSTATE_CONFIG",
+                    "x.yaml",
+                    "FLAGSTATE_TEST_DATABASE_URL",
+                    "postgresql://h/db"),
+                new Properties())
+            .resolve(null);
     assertThat(config.http().port()).isEqualTo(8088);
   }
 
@@ -84,7 +94,9 @@ class ConfigLoaderTest {
 
   @Test
   void yamlFileOverridesDefaultsAndLeavesTheRest() throws IOException {
-    Path file = yaml("""
+    Path file =
+        yaml(
+            """
         registry:
           url: https://registry.example.org
         http:
@@ -104,7 +116,8 @@ class ConfigLoaderTest {
 
   @Test
   void theReconcileIntervalIsAnotherNameOfTheCrawlInterval() throws IOException {
-    assertThat(load(yaml("crawl:\n  reconcile_interval: 10m\n")).crawl().interval()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(load(yaml("crawl:\n  reconcile_interval: 10m\n")).crawl().interval())
+        .isEqualTo(Duration.ofMinutes(10));
     env.put("FLAGSTATE_CRAWL_RECONCILE_INTERVAL", "20m");
     assertThat(load().crawl().interval()).isEqualTo(Duration.ofMinutes(20));
     props.setProperty("flagstate.crawl.reconcile_interval", "30m");
@@ -114,7 +127,8 @@ class ConfigLoaderTest {
   @Test
   void bothNamesOfOneSettingAtOnceAreRefusedNamingBoth() throws IOException {
     assertThat(refused(yaml("crawl:\n  interval: 5m\n  reconcile_interval: 10m\n")).getMessage())
-        .contains("crawl.interval and crawl.reconcile_interval").contains("keep one");
+        .contains("crawl.interval and crawl.reconcile_interval")
+        .contains("keep one");
     env.put("FLAGSTATE_CRAWL_INTERVAL", "5m");
     env.put("FLAGSTATE_CRAWL_RECONCILE_INTERVAL", "10m");
     assertThat(refused(null).getMessage())
@@ -152,7 +166,9 @@ class ConfigLoaderTest {
 
   @Test
   void eachLayerOverridesTheOnesBeforeItAndLeavesTheRest() throws IOException {
-    Path file = yaml("http:\n  port: 9000\nwebhook:\n  port: 9001\ncrawl:\n  retries: 1\nquery:\n  max_terms: 10\n");
+    Path file =
+        yaml(
+            "http:\n  port: 9000\nwebhook:\n  port: 9001\ncrawl:\n  retries: 1\nquery:\n  max_terms: 10\n");
     env.put("FLAGSTATE_WEBHOOK_PORT", "9101");
     env.put("FLAGSTATE_QUERY_MAX_TERMS", "20");
     props.setProperty("flagstate.crawl.retries", "2");
@@ -164,7 +180,9 @@ class ConfigLoaderTest {
     assertThat(config.http().port()).as("file over default").isEqualTo(9000);
     assertThat(config.webhook().port()).as("environment over file").isEqualTo(9101);
     assertThat(config.crawl().retries()).as("system property over file").isEqualTo(2);
-    assertThat(config.query().maxTerms()).as("system property over environment over file").isEqualTo(30);
+    assertThat(config.query().maxTerms())
+        .as("system property over environment over file")
+        .isEqualTo(30);
   }
 
   @Test
@@ -199,7 +217,8 @@ class ConfigLoaderTest {
     Path file = yaml("http:\n  port: 9000\n");
     env.put("FLAGSTATE_HTTP_PORT", "abc");
 
-    assertThat(refused(file).getMessage()).contains("environment variable FLAGSTATE_HTTP_PORT")
+    assertThat(refused(file).getMessage())
+        .contains("environment variable FLAGSTATE_HTTP_PORT")
         .doesNotContain(file.toString());
   }
 
@@ -244,9 +263,12 @@ class ConfigLoaderTest {
     // YAML reads 2024-01-01 as a timestamp; as text it would come back as 2024-01-01T00:00:00Z
     Path file = yaml("registry:\n  password: 2024-01-01\n");
 
-    assertThat(refused(file).getMessage()).contains("registry.password").contains(file.toString())
+    assertThat(refused(file).getMessage())
+        .contains("registry.password")
+        .contains(file.toString())
         .contains("wrong shape");
-    assertThat(load(yaml("registry:\n  password: \"2024-01-01\"\n")).registry().password()).isEqualTo("2024-01-01");
+    assertThat(load(yaml("registry:\n  password: \"2024-01-01\"\n")).registry().password())
+        .isEqualTo("2024-01-01");
   }
 
   @Test
@@ -308,16 +330,20 @@ class ConfigLoaderTest {
   void unknownEnvironmentVariableIsNamed() {
     env.put("FLAGSTATE_HTTP_PROT", "9000");
 
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("FLAGSTATE_HTTP_PROT").hasMessageContaining("environment variable");
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("FLAGSTATE_HTTP_PROT")
+        .hasMessageContaining("environment variable");
   }
 
   @Test
   void unknownSystemPropertyIsNamed() {
     props.setProperty("flagstate.http.prot", "9000");
 
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("flagstate.http.prot").hasMessageContaining("system property");
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("flagstate.http.prot")
+        .hasMessageContaining("system property");
   }
 
   // --- ill-typed values ---
@@ -326,16 +352,21 @@ class ConfigLoaderTest {
   void nonNumericPortFromEnvironmentNamesKeyAndVariable() {
     env.put("FLAGSTATE_HTTP_PORT", "abc");
 
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("http.port").hasMessageContaining("FLAGSTATE_HTTP_PORT").hasMessageContaining("'abc'");
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.port")
+        .hasMessageContaining("FLAGSTATE_HTTP_PORT")
+        .hasMessageContaining("'abc'");
   }
 
   @Test
   void nonNumericPortFromSystemPropertyNamesKeyAndProperty() {
     props.setProperty("flagstate.http.port", "abc");
 
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("http.port").hasMessageContaining("system property flagstate.http.port");
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.port")
+        .hasMessageContaining("system property flagstate.http.port");
   }
 
   @Test
@@ -352,15 +383,20 @@ class ConfigLoaderTest {
   void portOutsideOneTo65535IsRefused(String port) {
     env.put("FLAGSTATE_HTTP_PORT", port);
 
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("FLAGSTATE_HTTP_PORT").hasMessageContaining("1..65535");
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("FLAGSTATE_HTTP_PORT")
+        .hasMessageContaining("1..65535");
   }
 
   @Test
   void portOutOfRangeInFileIsRefused() throws IOException {
     Path file = yaml("http:\n  port: 70000\n");
 
-    assertThat(refused(file).getMessage()).contains("http.port").contains(file.toString()).contains("70000");
+    assertThat(refused(file).getMessage())
+        .contains("http.port")
+        .contains(file.toString())
+        .contains("70000");
   }
 
   @ParameterizedTest
@@ -368,8 +404,10 @@ class ConfigLoaderTest {
   void malformedDurationIsRefusedByName(String duration) {
     props.setProperty("flagstate.crawl.interval", duration);
 
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("crawl.interval").hasMessageContaining("flagstate.crawl.interval")
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("crawl.interval")
+        .hasMessageContaining("flagstate.crawl.interval")
         .hasMessageContaining("duration");
   }
 
@@ -381,7 +419,14 @@ class ConfigLoaderTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"ms, PT0.5S, 500", "s, PT30S, 30", "m, PT5M, 5", "h, PT2H, 2", "d, PT24H, 1", "S, PT30S, 30"})
+  @CsvSource({
+    "ms, PT0.5S, 500",
+    "s, PT30S, 30",
+    "m, PT5M, 5",
+    "h, PT2H, 2",
+    "d, PT24H, 1",
+    "S, PT30S, 30"
+  })
   void durationUnitsAreRead(String unit, String expected, String amount) {
     env.put("FLAGSTATE_CRAWL_INTERVAL", amount + unit);
 
@@ -392,7 +437,9 @@ class ConfigLoaderTest {
   void negativePoolSizeIsRefusedByName() throws IOException {
     Path file = yaml("database:\n  pool_size: -1\n");
 
-    assertThat(refused(file).getMessage()).contains("database.pool_size").contains(file.toString())
+    assertThat(refused(file).getMessage())
+        .contains("database.pool_size")
+        .contains(file.toString())
         .contains("greater than 0");
   }
 
@@ -400,7 +447,8 @@ class ConfigLoaderTest {
   void zeroPoolSizeIsRefused() {
     env.put("FLAGSTATE_DATABASE_POOL_SIZE", "0");
 
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("FLAGSTATE_DATABASE_POOL_SIZE");
   }
 
@@ -410,8 +458,10 @@ class ConfigLoaderTest {
     assertThat(load().crawl().retries()).isZero();
 
     env.put("FLAGSTATE_CRAWL_RETRIES", "-1");
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("FLAGSTATE_CRAWL_RETRIES").hasMessageContaining("0 or greater");
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("FLAGSTATE_CRAWL_RETRIES")
+        .hasMessageContaining("0 or greater");
   }
 
   @Test
@@ -432,7 +482,8 @@ class ConfigLoaderTest {
   @ValueSource(strings = {"yes", "no", "1", "0", "TRUE", "on", ""})
   void booleanSettingsTakeOnlyTrueOrFalse(String text) {
     // no key is boolean today; the type is there for the ones that will be
-    assertThatThrownBy(() -> SettingType.BOOLEAN.parse(text)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SettingType.BOOLEAN.parse(text))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -445,12 +496,21 @@ class ConfigLoaderTest {
   // --- registry.url ---
 
   @ParameterizedTest
-  @ValueSource(strings = {"ftp://registry.example.org", "registry.example.org:5000", "http://", "file:///tmp/x",
-      "://x", "http://exa mple.org"})
+  @ValueSource(
+      strings = {
+        "ftp://registry.example.org",
+        "registry.example.org:5000",
+        "http://",
+        "file:///tmp/x",
+        "://x",
+        "http://exa mple.org"
+      })
   void registryUrlMustBeHttpOrHttps(String url) {
     env.put("FLAGSTATE_REGISTRY_URL", url);
 
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class).hasMessageContaining("registry.url");
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("registry.url");
   }
 
   @ParameterizedTest
@@ -464,7 +524,9 @@ class ConfigLoaderTest {
   // --- http.path_prefix ---
 
   @ParameterizedTest
-  @CsvSource(value = {"/x/, /x", "/x, /x", "/a/b/, /a/b", "/, ''", "'', ''"}, quoteCharacter = '\'')
+  @CsvSource(
+      value = {"/x/, /x", "/x, /x", "/a/b/, /a/b", "/, ''", "'', ''"},
+      quoteCharacter = '\'')
   void pathPrefixIsNormalised(String given, String expected) {
     env.put("FLAGSTATE_HTTP_PATH_PREFIX", given);
 
@@ -476,7 +538,9 @@ class ConfigLoaderTest {
   void pathPrefixNotStartingWithSlashIsRefused(String prefix) {
     env.put("FLAGSTATE_HTTP_PATH_PREFIX", prefix);
 
-    assertThatThrownBy(this::load).isInstanceOf(ConfigException.class).hasMessageContaining("http.path_prefix");
+    assertThatThrownBy(this::load)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.path_prefix");
   }
 
   // --- documentation ---
@@ -484,8 +548,11 @@ class ConfigLoaderTest {
   @Test
   void readmeDocumentsEveryKeyWithItsEnvironmentVariableAndSystemProperty() throws IOException {
     Path readme = Path.of("README.md");
-    assertThat(readme).as("README.md at %s must document every configuration key (Setting.ALL)",
-        readme.toAbsolutePath()).exists();
+    assertThat(readme)
+        .as(
+            "README.md at %s must document every configuration key (Setting.ALL)",
+            readme.toAbsolutePath())
+        .exists();
     String text = Files.readString(readme);
 
     List<String> missing = new ArrayList<>();
@@ -494,7 +561,8 @@ class ConfigLoaderTest {
       names.addAll(setting.environmentVariables());
       names.addAll(setting.systemProperties());
       for (String name : names) {
-        // a whole name: http.port inside flagstate.http.port does not count as the key being documented
+        // a whole name: http.port inside flagstate.http.port does not count as the key being
+        // documented
         Pattern whole = Pattern.compile("(?<![\\w.])" + Pattern.quote(name) + "(?!\\w|\\.\\w)");
         if (!whole.matcher(text).find()) {
           missing.add(name);

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-/** {@link InboxApplier#fold}: a repository's tags after its pending registry events, applied in order. */
+/**
+ * {@link InboxApplier#fold}: a repository's tags after its pending registry events, applied in
+ * order.
+ */
 class InboxApplierFoldTest {
 
   static final String A = digest('a');
@@ -29,7 +32,8 @@ class InboxApplierFoldTest {
   }
 
   static RegistryEvent push(String tag, String digest) {
-    return new RegistryEvent("e" + ids++, "repo", Action.PUSH, digest, tag, OCI, "2024-01-01T00:00:00Z");
+    return new RegistryEvent(
+        "e" + ids++, "repo", Action.PUSH, digest, tag, OCI, "2024-01-01T00:00:00Z");
   }
 
   static RegistryEvent deleteTag(String tag) {
@@ -42,13 +46,15 @@ class InboxApplierFoldTest {
 
   @Test
   void noEventsLeaveTheTagsAsTheyAre() {
-    assertThat(InboxApplier.fold(Map.of("latest", A, "v1", B), List.of())).isEqualTo(Map.of("latest", A, "v1", B));
+    assertThat(InboxApplier.fold(Map.of("latest", A, "v1", B), List.of()))
+        .isEqualTo(Map.of("latest", A, "v1", B));
     assertThat(InboxApplier.fold(Map.of(), List.of())).isEmpty();
   }
 
   @Test
   void aPushByTagAddsTheTag() {
-    assertThat(InboxApplier.fold(Map.of(), List.of(push("latest", A)))).isEqualTo(Map.of("latest", A));
+    assertThat(InboxApplier.fold(Map.of(), List.of(push("latest", A))))
+        .isEqualTo(Map.of("latest", A));
   }
 
   @Test
@@ -66,7 +72,8 @@ class InboxApplierFoldTest {
 
   @Test
   void aMultiArchPushTagsOnlyTheList() {
-    assertThat(InboxApplier.fold(Map.of(), List.of(push(null, A), push(null, B), push("latest", C))))
+    assertThat(
+            InboxApplier.fold(Map.of(), List.of(push(null, A), push(null, B), push("latest", C))))
         .isEqualTo(Map.of("latest", C));
   }
 
@@ -78,7 +85,9 @@ class InboxApplierFoldTest {
 
   @Test
   void aDeleteByDigestRemovesEveryTagPointingAtIt() {
-    assertThat(InboxApplier.fold(Map.of("latest", A, "v1", A, "v2", B, "v3", A), List.of(deleteDigest(A))))
+    assertThat(
+            InboxApplier.fold(
+                Map.of("latest", A, "v1", A, "v2", B, "v3", A), List.of(deleteDigest(A))))
         .isEqualTo(Map.of("v2", B));
   }
 
@@ -91,43 +100,53 @@ class InboxApplierFoldTest {
   @Test
   void theRegistrysDeleteByDigestSequenceEmptiesTheRepository() {
     // distribution sends the delete by digest, then one delete per tag that pointed at it
-    assertThat(InboxApplier.fold(Map.of("latest", A, "v1", A),
-        List.of(deleteDigest(A), deleteTag("latest"), deleteTag("v1")))).isEmpty();
+    assertThat(
+            InboxApplier.fold(
+                Map.of("latest", A, "v1", A),
+                List.of(deleteDigest(A), deleteTag("latest"), deleteTag("v1"))))
+        .isEmpty();
   }
 
   @Test
   void orderMatters() {
     Map<String, String> current = Map.of("latest", A);
-    assertThat(InboxApplier.fold(current, List.of(push("latest", B), deleteTag("latest")))).isEmpty();
+    assertThat(InboxApplier.fold(current, List.of(push("latest", B), deleteTag("latest"))))
+        .isEmpty();
     assertThat(InboxApplier.fold(current, List.of(deleteTag("latest"), push("latest", B))))
         .isEqualTo(Map.of("latest", B));
-    assertThat(InboxApplier.fold(current, List.of(push("v1", B), deleteDigest(B)))).isEqualTo(Map.of("latest", A));
+    assertThat(InboxApplier.fold(current, List.of(push("v1", B), deleteDigest(B))))
+        .isEqualTo(Map.of("latest", A));
     assertThat(InboxApplier.fold(current, List.of(deleteDigest(B), push("v1", B))))
         .isEqualTo(Map.of("latest", A, "v1", B));
-    assertThat(InboxApplier.fold(current, List.of(push("latest", B), push("latest", C), push("latest", A))))
+    assertThat(
+            InboxApplier.fold(
+                current, List.of(push("latest", B), push("latest", C), push("latest", A))))
         .isEqualTo(Map.of("latest", A));
   }
 
   @Test
   void aDeleteByDigestOnlyRemovesTagsPointingAtItAtThatMoment() {
     // v1 is moved away from A before A is deleted, and latest is moved onto A after: both survive
-    assertThat(InboxApplier.fold(Map.of("v1", A, "v2", A),
-        List.of(push("v1", B), deleteDigest(A), push("latest", A))))
+    assertThat(
+            InboxApplier.fold(
+                Map.of("v1", A, "v2", A),
+                List.of(push("v1", B), deleteDigest(A), push("latest", A))))
         .isEqualTo(Map.of("v1", B, "latest", A));
   }
 
   @Test
   void theCurrentTagsAreNotModified() {
     Map<String, String> current = new HashMap<>(Map.of("latest", A));
-    Map<String, String> folded = InboxApplier.fold(current, List.of(push("latest", B), deleteDigest(A)));
+    Map<String, String> folded =
+        InboxApplier.fold(current, List.of(push("latest", B), deleteDigest(A)));
     assertThat(current).isEqualTo(Map.of("latest", A));
     assertThat(folded).isEqualTo(Map.of("latest", B));
   }
 
   /**
-   * Random event sequences against a model written the other way round: a tag's final digest is the one
-   * its last push gave it (or its current one), and it survives unless a later event deletes that tag or
-   * that digest. Folding in two halves gives the same as folding at once.
+   * Random event sequences against a model written the other way round: a tag's final digest is the
+   * one its last push gave it (or its current one), and it survives unless a later event deletes
+   * that tag or that digest. Folding in two halves gives the same as folding at once.
    */
   @RepeatedTest(200)
   void randomSequencesAgreeWithTheModel(TestInfo test) {
@@ -146,24 +165,31 @@ class InboxApplierFoldTest {
     for (int i = 0; i < count; i++) {
       String tag = tags.get(random.nextInt(tags.size()));
       String digest = digests.get(random.nextInt(digests.size()));
-      events.add(switch (random.nextInt(4)) {
-        case 0 -> push(tag, digest);
-        case 1 -> push(null, digest);
-        case 2 -> deleteTag(tag);
-        default -> deleteDigest(digest);
-      });
+      events.add(
+          switch (random.nextInt(4)) {
+            case 0 -> push(tag, digest);
+            case 1 -> push(null, digest);
+            case 2 -> deleteTag(tag);
+            default -> deleteDigest(digest);
+          });
     }
 
     Map<String, String> expected = model(current, events, tags);
-    assertThat(InboxApplier.fold(current, events)).as("seed %d, current %s, events %s", seed, current, events)
+    assertThat(InboxApplier.fold(current, events))
+        .as("seed %d, current %s, events %s", seed, current, events)
         .isEqualTo(expected);
     int cut = events.isEmpty() ? 0 : random.nextInt(events.size() + 1);
-    assertThat(InboxApplier.fold(InboxApplier.fold(current, events.subList(0, cut)),
-        events.subList(cut, events.size()))).as("seed %d, folded in two at %d", seed, cut).isEqualTo(expected);
+    assertThat(
+            InboxApplier.fold(
+                InboxApplier.fold(current, events.subList(0, cut)),
+                events.subList(cut, events.size())))
+        .as("seed %d, folded in two at %d", seed, cut)
+        .isEqualTo(expected);
   }
 
   /** Per tag, backwards from its last push. */
-  static Map<String, String> model(Map<String, String> current, List<RegistryEvent> events, List<String> tags) {
+  static Map<String, String> model(
+      Map<String, String> current, List<RegistryEvent> events, List<String> tags) {
     Map<String, String> result = new HashMap<>();
     for (String tag : tags) {
       int from = 0;

@@ -35,27 +35,32 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Two things registries do that the Debian docker-registry (distribution 2.8.2) cannot be made to show:
- * paging a tag list with {@code Link} (distribution 3, Harbor and Quay page tags; 2.8.2 always answers the
- * whole list) and serving a Docker schema1 manifest (2.8.2 refuses schema1 pushes). A relay in front of the
- * real registry adds only those two; every manifest and blob the crawler indexes comes from the registry.
+ * Two things registries do that the Debian docker-registry (distribution 2.8.2) cannot be made to
+ * show: paging a tag list with {@code Link} (distribution 3, Harbor and Quay page tags; 2.8.2
+ * always answers the whole list) and serving a Docker schema1 manifest (2.8.2 refuses schema1
+ * pushes). A relay in front of the real registry adds only those two; every manifest and blob the
+ * crawler indexes comes from the registry.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RegistryQuirksIT {
 
   private static final String REPOSITORY = "quirks/app";
   private static final String SCHEMA1_TAG = "legacy";
-  private static final String SCHEMA1_TYPE = "application/vnd.docker.distribution.manifest.v1+prettyjws";
-  private static final byte[] SCHEMA1_BODY = """
+  private static final String SCHEMA1_TYPE =
+      "application/vnd.docker.distribution.manifest.v1+prettyjws";
+  private static final byte[] SCHEMA1_BODY =
+      """
       {"schemaVersion":1,"name":"quirks/app","tag":"legacy","architecture":"amd64",
        "fsLayers":[{"blobSum":"sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4"}],
        "history":[{"v1Compatibility":"{\\"id\\":\\"e1\\",\\"architecture\\":\\"amd64\\",\\"os\\":\\"linux\\"}"}],
-       "signatures":[]}""".getBytes(StandardCharsets.UTF_8);
+       "signatures":[]}"""
+          .getBytes(StandardCharsets.UTF_8);
   private static final String SCHEMA1_DIGEST = RegistryPusher.sha256(SCHEMA1_BODY);
   private static final int TAG_PAGE = 2;
 
   @RegisterExtension
-  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().seed(RegistryQuirksIT::push).build();
+  static final FlagstateEnvironment ENVIRONMENT =
+      FlagstateEnvironment.builder().seed(RegistryQuirksIT::push).build();
 
   RegistryProcess registry;
   FlagstateInstance flagstate;
@@ -68,18 +73,23 @@ class RegistryQuirksIT {
     registry = environment.registry();
     RegistryPusher pusher = environment.pusher();
     for (int i = 1; i <= 5; i++) {
-      pusher.pushImage(REPOSITORY, "v" + i, ImageSpec.oci().withLabel("n", Integer.toString(i)).withSeed("quirk" + i));
+      pusher.pushImage(
+          REPOSITORY,
+          "v" + i,
+          ImageSpec.oci().withLabel("n", Integer.toString(i)).withSeed("quirk" + i));
     }
     pusher.pushImage("quirks/other", "latest", ImageSpec.oci().withSeed("other"));
-    HttpServer relay = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer relay =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     ExecutorService threads = Executors.newFixedThreadPool(8);
     relay.setExecutor(threads);
     relay.createContext("/", this::serve);
     relay.start();
-    environment.closeAfterFlagstate(() -> {
-      relay.stop(0);
-      threads.shutdownNow();
-    });
+    environment.closeAfterFlagstate(
+        () -> {
+          relay.stop(0);
+          threads.shutdownNow();
+        });
     environment.setting("registry.url", "http://127.0.0.1:" + relay.getAddress().getPort());
   }
 
@@ -91,7 +101,8 @@ class RegistryQuirksIT {
   @Test
   void everyPageOfAPagedTagListIsFollowed() {
     assertThat(tagListRequests.stream().filter(uri -> uri.startsWith("/v2/" + REPOSITORY + "/")))
-        .as("pages of %s's 6 tags, %d a page", REPOSITORY, TAG_PAGE).hasSize(3);
+        .as("pages of %s's 6 tags, %d a page", REPOSITORY, TAG_PAGE)
+        .hasSize(3);
     assertThat(indexedTags(REPOSITORY)).containsExactlyInAnyOrder("v1", "v2", "v3", "v4", "v5");
   }
 
@@ -106,8 +117,9 @@ class RegistryQuirksIT {
   }
 
   private Set<String> indexedTags(String repository) {
-    JsonObject index = flagstate.getJson("/index/dynamic?repository=" + URLEncoder.encode(repository,
-        StandardCharsets.UTF_8));
+    JsonObject index =
+        flagstate.getJson(
+            "/index/dynamic?repository=" + URLEncoder.encode(repository, StandardCharsets.UTF_8));
     Set<String> tags = new TreeSet<>();
     for (Object result : index.getJsonArray("Results")) {
       for (Object image : ((JsonObject) result).getJsonArray("Images")) {
@@ -137,10 +149,16 @@ class RegistryQuirksIT {
     }
   }
 
-  /** The registry's whole list, plus the schema1 tag, answered {@value #TAG_PAGE} at a time with a next Link. */
-  private void pageTags(HttpExchange exchange, String path) throws IOException, InterruptedException {
-    HttpResponse<byte[]> whole = upstream.send(HttpRequest.newBuilder(URI.create(registry.baseUrl() + path)).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+  /**
+   * The registry's whole list, plus the schema1 tag, answered {@value #TAG_PAGE} at a time with a
+   * next Link.
+   */
+  private void pageTags(HttpExchange exchange, String path)
+      throws IOException, InterruptedException {
+    HttpResponse<byte[]> whole =
+        upstream.send(
+            HttpRequest.newBuilder(URI.create(registry.baseUrl() + path)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     if (whole.statusCode() != 200) {
       send(exchange, whole.statusCode(), whole.body());
       return;
@@ -151,30 +169,59 @@ class RegistryQuirksIT {
     if (path.equals("/v2/" + REPOSITORY + "/tags/list")) {
       tags.add(SCHEMA1_TAG);
     }
-    String last = QueryStrings.parse(exchange.getRequestURI().getRawQuery(), 8, 2048).stream()
-        .filter(term -> term.key().equals("last")).map(QueryStrings.Term::value).findFirst().orElse(null);
+    String last =
+        QueryStrings.parse(exchange.getRequestURI().getRawQuery(), 8, 2048).stream()
+            .filter(term -> term.key().equals("last"))
+            .map(QueryStrings.Term::value)
+            .findFirst()
+            .orElse(null);
     List<String> page = new ArrayList<>(last == null ? tags : tags.tailSet(last, false));
     boolean more = page.size() > TAG_PAGE;
     page = page.subList(0, Math.min(TAG_PAGE, page.size()));
     if (more) {
-      exchange.getResponseHeaders().set("Link", "<" + path + "?n=" + TAG_PAGE + "&last="
-          + URLEncoder.encode(page.get(page.size() - 1), StandardCharsets.UTF_8) + ">; rel=\"next\"");
+      exchange
+          .getResponseHeaders()
+          .set(
+              "Link",
+              "<"
+                  + path
+                  + "?n="
+                  + TAG_PAGE
+                  + "&last="
+                  + URLEncoder.encode(page.get(page.size() - 1), StandardCharsets.UTF_8)
+                  + ">; rel=\"next\"");
     }
     exchange.getResponseHeaders().set("Content-Type", "application/json");
-    send(exchange, 200, new JsonObject().put("name", list.getString("name")).put("tags", new JsonArray(page))
-        .encode().getBytes(StandardCharsets.UTF_8));
+    send(
+        exchange,
+        200,
+        new JsonObject()
+            .put("name", list.getString("name"))
+            .put("tags", new JsonArray(page))
+            .encode()
+            .getBytes(StandardCharsets.UTF_8));
   }
 
   private void relay(HttpExchange exchange) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(registry.baseUrl() + exchange.getRequestURI()))
-        .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.noBody());
-    exchange.getRequestHeaders().getOrDefault("Accept", List.of()).forEach(value -> request.header("Accept", value));
-    HttpResponse<byte[]> answer = upstream.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(registry.baseUrl() + exchange.getRequestURI()))
+            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.noBody());
+    exchange
+        .getRequestHeaders()
+        .getOrDefault("Accept", List.of())
+        .forEach(value -> request.header("Accept", value));
+    HttpResponse<byte[]> answer =
+        upstream.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     for (String header : List.of("Content-Type", "Docker-Content-Digest", "Link")) {
-      answer.headers().firstValue(header).ifPresent(value -> exchange.getResponseHeaders().set(header, value));
+      answer
+          .headers()
+          .firstValue(header)
+          .ifPresent(value -> exchange.getResponseHeaders().set(header, value));
     }
     if (exchange.getRequestMethod().equals("HEAD")) {
-      answer.headers().firstValue("Content-Length")
+      answer
+          .headers()
+          .firstValue("Content-Length")
           .ifPresent(value -> exchange.getResponseHeaders().set("Content-Length", value));
       exchange.sendResponseHeaders(answer.statusCode(), -1);
     } else {

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-/** {@link SqlStatement}: text and positional parameters grow together, and reach the pool as built. */
+/**
+ * {@link SqlStatement}: text and positional parameters grow together, and reach the pool as built.
+ */
 class SqlStatementTest {
 
   /** What a statement handed to the pool. */
@@ -28,27 +30,38 @@ class SqlStatementTest {
   /** Executes {@code statement} against a pool that only records the SQL and the parameters. */
   static Executed execute(SqlStatement statement) {
     List<Executed> executed = new ArrayList<>();
-    PreparedQuery<?> query = (PreparedQuery<?>) Proxy.newProxyInstance(SqlStatementTest.class.getClassLoader(),
-        new Class<?>[] {PreparedQuery.class}, (proxy, method, args) -> {
-          if (method.getName().equals("execute") && args != null && args.length == 1 && args[0] instanceof Tuple t) {
-            List<Object> params = new ArrayList<>();
-            for (int i = 0; i < t.size(); i++) {
-              params.add(t.getValue(i));
-            }
-            executed.add(new Executed(null, params));
-            return Future.succeededFuture();
-          }
-          throw new UnsupportedOperationException(method.toString());
-        });
+    PreparedQuery<?> query =
+        (PreparedQuery<?>)
+            Proxy.newProxyInstance(
+                SqlStatementTest.class.getClassLoader(),
+                new Class<?>[] {PreparedQuery.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("execute")
+                      && args != null
+                      && args.length == 1
+                      && args[0] instanceof Tuple t) {
+                    List<Object> params = new ArrayList<>();
+                    for (int i = 0; i < t.size(); i++) {
+                      params.add(t.getValue(i));
+                    }
+                    executed.add(new Executed(null, params));
+                    return Future.succeededFuture();
+                  }
+                  throw new UnsupportedOperationException(method.toString());
+                });
     List<String> sql = new ArrayList<>();
-    Pool pool = (Pool) Proxy.newProxyInstance(SqlStatementTest.class.getClassLoader(), new Class<?>[] {Pool.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("preparedQuery") && args.length == 1) {
-            sql.add((String) args[0]);
-            return query;
-          }
-          throw new UnsupportedOperationException(method.toString());
-        });
+    Pool pool =
+        (Pool)
+            Proxy.newProxyInstance(
+                SqlStatementTest.class.getClassLoader(),
+                new Class<?>[] {Pool.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("preparedQuery") && args.length == 1) {
+                    sql.add((String) args[0]);
+                    return query;
+                  }
+                  throw new UnsupportedOperationException(method.toString());
+                });
     assertThat(statement.execute(pool).succeeded()).isTrue();
     assertThat(sql).hasSize(1);
     assertThat(executed).hasSize(1);
@@ -94,8 +107,12 @@ class SqlStatementTest {
   @Test
   void collectionsBecomeTextArraysInTheirIterationOrder() {
     SqlStatement s = new SqlStatement();
-    s.append("select ").append(s.param(List.of("b", "a", "b"))).append(", ")
-        .append(s.param(new TreeSet<>(Set.of("z", "y")))).append(", ").append(s.param(List.of()));
+    s.append("select ")
+        .append(s.param(List.of("b", "a", "b")))
+        .append(", ")
+        .append(s.param(new TreeSet<>(Set.of("z", "y"))))
+        .append(", ")
+        .append(s.param(List.of()));
     Executed executed = execute(s);
     assertThat(executed.sql()).isEqualTo("select $1, $2, $3");
     assertThat(executed.params()).hasSize(3);
@@ -114,7 +131,8 @@ class SqlStatementTest {
     s.in("t.c", Set.of());
     s.in("t.d", List.of("z"));
     Executed executed = execute(s);
-    assertThat(executed.sql()).isEqualTo("select 1 from t where true and t.b = any($1) and t.d = any($2)");
+    assertThat(executed.sql())
+        .isEqualTo("select 1 from t where true and t.b = any($1) and t.d = any($2)");
     assertThat(executed.params()).hasSize(2);
     assertThat((String[]) executed.params().get(0)).containsExactly("x", "y");
     assertThat((String[]) executed.params().get(1)).containsExactly("z");
@@ -122,13 +140,18 @@ class SqlStatementTest {
 
   @Test
   void numberingContinuesAcrossParamAndIn() {
-    SqlStatement s = new SqlStatement().append("x = ").append(new SqlStatement().param("unrelated"));
+    SqlStatement s =
+        new SqlStatement().append("x = ").append(new SqlStatement().param("unrelated"));
     s.append(" and y = ").append(s.param("v")).in("z", List.of("w"));
-    assertThat(s.toString()).as("another statement's numbering is its own")
+    assertThat(s.toString())
+        .as("another statement's numbering is its own")
         .isEqualTo("x = $1 and y = $1 and z = any($2)");
   }
 
-  /** Random mixes of text, parameters and conditions against a model of what the statement should hold. */
+  /**
+   * Random mixes of text, parameters and conditions against a model of what the statement should
+   * hold.
+   */
   @RepeatedTest(100)
   void randomStatements(TestInfo test) {
     long seed = Seeds.next(test);
@@ -145,7 +168,10 @@ class SqlStatementTest {
           text.append(chunk);
         }
         case 1 -> {
-          Object value = random.nextBoolean() ? (Object) ("v" + random.nextInt(50)) : (Object) random.nextInt();
+          Object value =
+              random.nextBoolean()
+                  ? (Object) ("v" + random.nextInt(50))
+                  : (Object) random.nextInt();
           params.add(value);
           String placeholder = s.param(value);
           assertThat(placeholder).as("seed %d", seed).isEqualTo("$" + params.size());
@@ -184,7 +210,9 @@ class SqlStatementTest {
       Object actual = executed.params().get(i);
       if (expected instanceof String[] array) {
         assertThat(actual).as("seed %d: $%d", seed, i + 1).isInstanceOf(String[].class);
-        assertThat(Arrays.asList((String[]) actual)).as("seed %d: $%d", seed, i + 1).isEqualTo(Arrays.asList(array));
+        assertThat(Arrays.asList((String[]) actual))
+            .as("seed %d: $%d", seed, i + 1)
+            .isEqualTo(Arrays.asList(array));
       } else {
         assertThat(actual).as("seed %d: $%d", seed, i + 1).isEqualTo(expected);
       }

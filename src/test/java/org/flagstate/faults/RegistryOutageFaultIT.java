@@ -23,13 +23,14 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The registry unreachable for a while, two ways: stopped (connections refused) and frozen with SIGSTOP (connections
- * accepted, never answered). The issue asks for a minute; the test uses {@value #OUTAGE_SECONDS} s, which covers the
- * same states (the crawler's retries and backoff, the readiness probe's cache, the front's timeout) in a fraction of
- * the time. Throughout, the index is served (cached and uncached); {@code /ready} stays 200 and says "degraded" with
- * the reason; a reconciliation that falls into the outage fails and is retried by itself, and once the registry is
- * back everything recovers without anyone touching Flagstate. {@code crawl.request_timeout} is 5 s here (default
- * 30 s) so a frozen registry's requests time out within the outage.
+ * The registry unreachable for a while, two ways: stopped (connections refused) and frozen with
+ * SIGSTOP (connections accepted, never answered). The issue asks for a minute; the test uses
+ * {@value #OUTAGE_SECONDS} s, which covers the same states (the crawler's retries and backoff, the
+ * readiness probe's cache, the front's timeout) in a fraction of the time. Throughout, the index is
+ * served (cached and uncached); {@code /ready} stays 200 and says "degraded" with the reason; a
+ * reconciliation that falls into the outage fails and is retried by itself, and once the registry
+ * is back everything recovers without anyone touching Flagstate. {@code crawl.request_timeout} is 5
+ * s here (default 30 s) so a frozen registry's requests time out within the outage.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RegistryOutageFaultIT {
@@ -40,15 +41,28 @@ class RegistryOutageFaultIT {
       "/index/static?label%3Aorg.flatpak.ref%3Aexists=1&architecture=amd64&os=linux&tag=latest";
 
   @RegisterExtension
-  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().notifications(TOKEN)
-      .setting("crawl.request_timeout", "5s").seed(RegistryOutageFaultIT::push).build();
+  static final FlagstateEnvironment ENVIRONMENT =
+      FlagstateEnvironment.builder()
+          .notifications(TOKEN)
+          .setting("crawl.request_timeout", "5s")
+          .seed(RegistryOutageFaultIT::push)
+          .build();
 
   private PushedImage app;
 
   void push(FlagstateEnvironment environment) {
-    app = environment.pusher().pushImage("outage/app", "latest", ImageSpec.oci().withSeed("outage-app")
-        .withLabel("org.flatpak.ref", "app/org.test.Outage/x86_64/master"));
-    environment.pusher().pushImage("outage/other", "latest", ImageSpec.oci().withSeed("outage-other"));
+    app =
+        environment
+            .pusher()
+            .pushImage(
+                "outage/app",
+                "latest",
+                ImageSpec.oci()
+                    .withSeed("outage-app")
+                    .withLabel("org.flatpak.ref", "app/org.test.Outage/x86_64/master"));
+    environment
+        .pusher()
+        .pushImage("outage/other", "latest", ImageSpec.oci().withSeed("outage-other"));
   }
 
   @BeforeAll
@@ -72,49 +86,78 @@ class RegistryOutageFaultIT {
   }
 
   private static void signal(String name, long pid) {
-    Commands.runOrFail(List.of("kill", "-" + name, Long.toString(pid)), Map.of(), Duration.ofSeconds(10));
+    Commands.runOrFail(
+        List.of("kill", "-" + name, Long.toString(pid)), Map.of(), Duration.ofSeconds(10));
   }
 
-  private void outage(FlagstateInstance flagstate, FlagstateEnvironment environment, String how, Runnable breakIt,
+  private void outage(
+      FlagstateInstance flagstate,
+      FlagstateEnvironment environment,
+      String how,
+      Runnable breakIt,
       Runnable mendIt) {
     String base = flagstate.baseUrl();
     AtomicLong unique = new AtomicLong();
     java.util.Random pick = new java.util.Random(7);
     String manifest = "/v2/outage/app/manifests/" + app.digest();
     boolean mended = false;
-    try (RequestLoad load = new RequestLoad(2, () -> {
-      int choice;
-      synchronized (pick) {
-        choice = pick.nextInt(10);
-      }
-      if (choice < 5) {
-        return new RequestLoad.Probe("cached", base + FLATPAK_QUERY);
-      }
-      return new RequestLoad.Probe("uncached", base + "/index/dynamic?repository=outage/app&tag=u"
-          + unique.incrementAndGet());
-    }, Duration.ofMillis(10)); RequestLoad ready = new RequestLoad(1,
-        () -> new RequestLoad.Probe("ready", base + "/ready"), Duration.ofMillis(250));
-        RequestLoad pulls = new RequestLoad(1, () -> new RequestLoad.Probe("front", base + manifest),
-            Duration.ofMillis(200))) {
+    try (RequestLoad load =
+            new RequestLoad(
+                2,
+                () -> {
+                  int choice;
+                  synchronized (pick) {
+                    choice = pick.nextInt(10);
+                  }
+                  if (choice < 5) {
+                    return new RequestLoad.Probe("cached", base + FLATPAK_QUERY);
+                  }
+                  return new RequestLoad.Probe(
+                      "uncached",
+                      base
+                          + "/index/dynamic?repository=outage/app&tag=u"
+                          + unique.incrementAndGet());
+                },
+                Duration.ofMillis(10));
+        RequestLoad ready =
+            new RequestLoad(
+                1, () -> new RequestLoad.Probe("ready", base + "/ready"), Duration.ofMillis(250));
+        RequestLoad pulls =
+            new RequestLoad(
+                1, () -> new RequestLoad.Probe("front", base + manifest), Duration.ofMillis(200))) {
       RequestLoad.sleep(1500);
       int syncsBefore = flagstate.syncsCompleted();
       long broken = System.nanoTime();
       breakIt.run();
       // a reconciliation that falls into the outage
-      flagstate.vertx().eventBus().request(Addresses.CRAWLER_SYNC, null, new DeliveryOptions().setSendTimeout(600_000));
-      RequestLoad.Sample degraded = ready.await("ready", broken, s -> s.body() != null
-          && s.body().contains("degraded"), Duration.ofSeconds(OUTAGE_SECONDS));
-      RequestLoad.sleep(Math.max(0, OUTAGE_SECONDS * 1000L - (System.nanoTime() - broken) / 1_000_000));
+      flagstate
+          .vertx()
+          .eventBus()
+          .request(Addresses.CRAWLER_SYNC, null, new DeliveryOptions().setSendTimeout(600_000));
+      RequestLoad.Sample degraded =
+          ready.await(
+              "ready",
+              broken,
+              s -> s.body() != null && s.body().contains("degraded"),
+              Duration.ofSeconds(OUTAGE_SECONDS));
+      RequestLoad.sleep(
+          Math.max(0, OUTAGE_SECONDS * 1000L - (System.nanoTime() - broken) / 1_000_000));
       JsonObject statusDuring = flagstate.status();
 
       long back = System.nanoTime();
       mendIt.run();
       mended = true;
-      RequestLoad.Sample reachable = ready.await("ready", back, s -> s.body() != null && s.body().contains(
-          "\"reachable\""), Duration.ofSeconds(60));
+      RequestLoad.Sample reachable =
+          ready.await(
+              "ready",
+              back,
+              s -> s.body() != null && s.body().contains("\"reachable\""),
+              Duration.ofSeconds(60));
       long synced = awaitSyncsAfter(flagstate, syncsBefore, Duration.ofSeconds(120));
       long pushedAt = System.nanoTime();
-      environment.pusher().pushImage("outage/after-" + how, "latest", ImageSpec.oci().withSeed("after-" + how));
+      environment
+          .pusher()
+          .pushImage("outage/after-" + how, "latest", ImageSpec.oci().withSeed("after-" + how));
       long indexedAt = awaitIndexed(flagstate, "outage/after-" + how, Duration.ofSeconds(60));
       load.close();
       ready.close();
@@ -124,35 +167,66 @@ class RegistryOutageFaultIT {
       List<RequestLoad.Sample> uncached = load.within("uncached", broken, back);
       List<RequestLoad.Sample> front = pulls.within("front", broken, back);
       List<RequestLoad.Sample> readyDuring = ready.within("ready", broken, back);
-      System.out.printf("registry %s for %d s: index answers while it was: cached %d (%s), uncached %d (%s)%n", how,
-          OUTAGE_SECONDS, cached.size(), statuses(cached), uncached.size(), statuses(uncached));
-      System.out.printf("registry %s: registry front (a pull) while it was: %s, slowest %d ms%n", how,
-          statuses(front), front.stream().mapToLong(RequestLoad.Sample::millis).max().orElse(-1));
-      System.out.printf("registry %s: /ready while it was: %s; said degraded %.2f s after the outage began%n", how,
-          statuses(readyDuring), degraded == null ? -1 : RequestLoad.seconds(degraded.endNanos() - broken));
-      System.out.printf("registry %s: crawler during the outage: %s%n", how,
-          statusDuring.getJsonObject("crawler").copy().put("inbox", (Object) null).encode());
-      System.out.printf("registry %s: recovery by itself: /ready reachable %.2f s, a reconciliation completed %.2f s,"
-              + " a push after it indexed %.2f s after the push (%.2f s after the registry was back)%n", how,
+      System.out.printf(
+          "registry %s for %d s: index answers while it was: cached %d (%s), uncached %d (%s)%n",
+          how,
+          OUTAGE_SECONDS,
+          cached.size(),
+          statuses(cached),
+          uncached.size(),
+          statuses(uncached));
+      System.out.printf(
+          "registry %s: registry front (a pull) while it was: %s, slowest %d ms%n",
+          how,
+          statuses(front),
+          front.stream().mapToLong(RequestLoad.Sample::millis).max().orElse(-1));
+      System.out.printf(
+          "registry %s: /ready while it was: %s; said degraded %.2f s after the outage began%n",
+          how,
+          statuses(readyDuring),
+          degraded == null ? -1 : RequestLoad.seconds(degraded.endNanos() - broken));
+      System.out.printf(
+          "registry %s: crawler during the outage: %s%n",
+          how, statusDuring.getJsonObject("crawler").copy().put("inbox", (Object) null).encode());
+      System.out.printf(
+          "registry %s: recovery by itself: /ready reachable %.2f s, a reconciliation completed %.2f s,"
+              + " a push after it indexed %.2f s after the push (%.2f s after the registry was back)%n",
+          how,
           reachable == null ? -1 : RequestLoad.seconds(reachable.endNanos() - back),
-          RequestLoad.seconds(synced - back), RequestLoad.seconds(indexedAt - pushedAt),
+          RequestLoad.seconds(synced - back),
+          RequestLoad.seconds(indexedAt - pushedAt),
           RequestLoad.seconds(indexedAt - back));
 
-      assertThat(cached).as("cached index requests during the outage").isNotEmpty()
+      assertThat(cached)
+          .as("cached index requests during the outage")
+          .isNotEmpty()
           .allSatisfy(s -> assertThat(s.status()).as(s.toString()).isEqualTo(200));
-      assertThat(uncached).as("uncached index requests during the outage").isNotEmpty()
+      assertThat(uncached)
+          .as("uncached index requests during the outage")
+          .isNotEmpty()
           .allSatisfy(s -> assertThat(s.status()).as(s.toString()).isEqualTo(200));
-      assertThat(readyDuring).as("/ready stays 200 (the stored index is served)").isNotEmpty()
+      assertThat(readyDuring)
+          .as("/ready stays 200 (the stored index is served)")
+          .isNotEmpty()
           .allSatisfy(s -> assertThat(s.status()).isEqualTo(200));
       assertThat(degraded).as("/ready says degraded during the outage").isNotNull();
-      assertThat(new JsonObject(degraded.body()).getJsonArray("checks").stream().map(JsonObject.class::cast)
-          .filter(c -> c.getString("id").equals("registry")).findFirst().orElseThrow().getJsonObject("data")
-          .getString("reason")).contains("unreachable");
-      assertThat(front).as("the front while the registry is out: a JSON 502, never a hang past the timeout")
-          .allSatisfy(s -> {
-            assertThat(s.status()).as(s.toString()).isEqualTo(502);
-            assertThat(s.body()).contains("\"errors\"");
-          });
+      assertThat(
+              new JsonObject(degraded.body())
+                  .getJsonArray("checks").stream()
+                      .map(JsonObject.class::cast)
+                      .filter(c -> c.getString("id").equals("registry"))
+                      .findFirst()
+                      .orElseThrow()
+                      .getJsonObject("data")
+                      .getString("reason"))
+          .contains("unreachable");
+      assertThat(front)
+          .as("the front while the registry is out: a JSON 502, never a hang past the timeout")
+          .allSatisfy(
+              s -> {
+                assertThat(s.status()).as(s.toString()).isEqualTo(502);
+                assertThat(s.body()).contains("\"errors\"");
+              });
       assertThat(reachable).as("/ready recovers by itself").isNotNull();
       assertMonitoringDocsUseExportedMetrics(flagstate);
     } finally {
@@ -163,17 +237,27 @@ class RegistryOutageFaultIT {
   }
 
   /**
-   * Every metric that docs/grafana-dashboard.json and docs/prometheus-alerts.yml use is in a real scrape of the
-   * webhook listener's /metrics: checked after an outage, when the registry error counter exists too, so a renamed
-   * metric fails here instead of leaving a dashboard panel empty and an alert silent.
+   * Every metric that docs/grafana-dashboard.json and docs/prometheus-alerts.yml use is in a real
+   * scrape of the webhook listener's /metrics: checked after an outage, when the registry error
+   * counter exists too, so a renamed metric fails here instead of leaving a dashboard panel empty
+   * and an alert silent.
    */
   private static void assertMonitoringDocsUseExportedMetrics(FlagstateInstance flagstate) {
-    String scrape = new String(FlagstateInstance.send("http://127.0.0.1:" + flagstate.config().webhook().port(), "GET",
-        "/metrics").body(), java.nio.charset.StandardCharsets.UTF_8);
-    java.util.Set<String> exported = scrape.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
-        .map(line -> line.split("[{ ]", 2)[0]).collect(Collectors.toSet());
-    java.util.regex.Pattern metric = java.util.regex.Pattern.compile(
-        "\\b((?:flagstate|vertx|cache|jvm|process)_[a-z0-9_]*[a-z0-9])\\b");
+    String scrape =
+        new String(
+            FlagstateInstance.send(
+                    "http://127.0.0.1:" + flagstate.config().webhook().port(), "GET", "/metrics")
+                .body(),
+            java.nio.charset.StandardCharsets.UTF_8);
+    java.util.Set<String> exported =
+        scrape
+            .lines()
+            .filter(line -> !line.startsWith("#") && !line.isBlank())
+            .map(line -> line.split("[{ ]", 2)[0])
+            .collect(Collectors.toSet());
+    java.util.regex.Pattern metric =
+        java.util.regex.Pattern.compile(
+            "\\b((?:flagstate|vertx|cache|jvm|process)_[a-z0-9_]*[a-z0-9])\\b");
     for (String doc : List.of("docs/grafana-dashboard.json", "docs/prometheus-alerts.yml")) {
       String text;
       try {
@@ -184,16 +268,22 @@ class RegistryOutageFaultIT {
       java.util.Set<String> used = new java.util.TreeSet<>();
       metric.matcher(text).results().forEach(match -> used.add(match.group(1)));
       assertThat(used).as(doc + " uses metrics").isNotEmpty();
-      // a summary's family name (flagstate_crawl_duration_seconds) stands for its _count, _sum and _max
-      List<String> unknown = used.stream().filter(name -> !exported.contains(name)
-          && !exported.contains(name + "_count")).toList();
+      // a summary's family name (flagstate_crawl_duration_seconds) stands for its _count, _sum and
+      // _max
+      List<String> unknown =
+          used.stream()
+              .filter(name -> !exported.contains(name) && !exported.contains(name + "_count"))
+              .toList();
       assertThat(unknown).as("metrics " + doc + " uses that a real scrape does not have").isEmpty();
     }
   }
 
   private static String statuses(List<RequestLoad.Sample> samples) {
-    Map<Integer, Long> counts = samples.stream().collect(Collectors.groupingBy(RequestLoad.Sample::status,
-        TreeMap::new, Collectors.counting()));
+    Map<Integer, Long> counts =
+        samples.stream()
+            .collect(
+                Collectors.groupingBy(
+                    RequestLoad.Sample::status, TreeMap::new, Collectors.counting()));
     return counts.toString();
   }
 
@@ -201,24 +291,31 @@ class RegistryOutageFaultIT {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       JsonObject crawler = flagstate.status().getJsonObject("crawler");
-      if (crawler.getInteger("syncsCompleted", 0) > before && "ok".equals(crawler.getString("lastSyncOutcome"))) {
+      if (crawler.getInteger("syncsCompleted", 0) > before
+          && "ok".equals(crawler.getString("lastSyncOutcome"))) {
         return System.nanoTime();
       }
       FlagstateInstance.sleep(100);
     }
-    throw new AssertionError("no reconciliation completed within " + timeout + " of the registry's return: "
-        + flagstate.status().encodePrettily());
+    throw new AssertionError(
+        "no reconciliation completed within "
+            + timeout
+            + " of the registry's return: "
+            + flagstate.status().encodePrettily());
   }
 
-  private static long awaitIndexed(FlagstateInstance flagstate, String repository, Duration timeout) {
+  private static long awaitIndexed(
+      FlagstateInstance flagstate, String repository, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       var response = flagstate.get("/index/dynamic?repository=" + repository);
-      if (response.statusCode() == 200 && new String(response.body()).contains("\"" + repository + "\"")) {
+      if (response.statusCode() == 200
+          && new String(response.body()).contains("\"" + repository + "\"")) {
         return System.nanoTime();
       }
       FlagstateInstance.sleep(50);
     }
-    throw new AssertionError(repository + " pushed after the outage did not reach the index within " + timeout);
+    throw new AssertionError(
+        repository + " pushed after the outage did not reach the index within " + timeout);
   }
 }

@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The front in front of registries that demand credentials (the Bearer token flow with a real token
- * service, and htpasswd Basic auth). By default the registry's access control holds: an anonymous client
- * gets the registry's 401 and challenge, and a client pulls with its own credentials. Only with
- * {@code registry.front_credentials: true} does an anonymous client pull with Flagstate's configured
- * credentials; without usable ones it then gets distribution's 403 DENIED, not a 500 or a bare 401.
+ * service, and htpasswd Basic auth). By default the registry's access control holds: an anonymous
+ * client gets the registry's 401 and challenge, and a client pulls with its own credentials. Only
+ * with {@code registry.front_credentials: true} does an anonymous client pull with Flagstate's
+ * configured credentials; without usable ones it then gets distribution's 403 DENIED, not a 500 or
+ * a bare 401.
  */
 class RegistryFrontAuthIT {
 
@@ -33,14 +34,19 @@ class RegistryFrontAuthIT {
   void bearerTokensAreFetchedPerScopeForAnonymousClients() {
     try (RegistryTokenService tokens = RegistryTokenService.start(USER, PASSWORD);
         RegistryProcess registry = tokens.configure(RegistryProcess.builder()).start()) {
-      RegistryPusher direct = new RegistryPusher(registry.baseUrl(), "Bearer " + tokens.mint(REPOSITORY, "pull", "push"));
-      PushedImage image = direct.pushImage(REPOSITORY, "latest", ImageSpec.oci().withSeed("front-token"));
+      RegistryPusher direct =
+          new RegistryPusher(
+              registry.baseUrl(), "Bearer " + tokens.mint(REPOSITORY, "pull", "push"));
+      PushedImage image =
+          direct.pushImage(REPOSITORY, "latest", ImageSpec.oci().withSeed("front-token"));
       try (FlagstateInstance flagstate = start(registry, USER, PASSWORD)) {
         assertPullsThrough(flagstate, direct, image);
         assertThat(tokens.grantedScopes()).contains("repository:" + REPOSITORY + ":pull");
       }
       try (FlagstateInstance flagstate = start(registry, USER, "wrong")) {
-        assertDenied(flagstate.get("/v2/" + REPOSITORY + "/manifests/latest", "Accept", MediaTypes.MANIFEST_ACCEPT));
+        assertDenied(
+            flagstate.get(
+                "/v2/" + REPOSITORY + "/manifests/latest", "Accept", MediaTypes.MANIFEST_ACCEPT));
       }
     }
   }
@@ -49,8 +55,10 @@ class RegistryFrontAuthIT {
   void basicCredentialsAreAdded() {
     try (RegistryProcess registry = RegistryProcess.builder().basicAuth(USER).start()) {
       RegistryProcess.Credentials credentials = registry.credentials().orElseThrow();
-      RegistryPusher direct = new RegistryPusher(registry.baseUrl(), credentials.authorizationHeader());
-      PushedImage image = direct.pushImage(REPOSITORY, "latest", ImageSpec.oci().withSeed("front-basic"));
+      RegistryPusher direct =
+          new RegistryPusher(registry.baseUrl(), credentials.authorizationHeader());
+      PushedImage image =
+          direct.pushImage(REPOSITORY, "latest", ImageSpec.oci().withSeed("front-basic"));
       try (FlagstateInstance flagstate = start(registry, USER, credentials.password())) {
         assertPullsThrough(flagstate, direct, image);
       }
@@ -61,31 +69,47 @@ class RegistryFrontAuthIT {
   }
 
   @Test
-  void byDefaultAnAnonymousClientGetsTheRegistrysBasicChallengeAndAClientPullsWithItsOwnCredentials() {
+  void
+      byDefaultAnAnonymousClientGetsTheRegistrysBasicChallengeAndAClientPullsWithItsOwnCredentials() {
     try (RegistryProcess registry = RegistryProcess.builder().basicAuth(USER).start()) {
       RegistryProcess.Credentials credentials = registry.credentials().orElseThrow();
-      RegistryPusher direct = new RegistryPusher(registry.baseUrl(), credentials.authorizationHeader());
-      PushedImage image = direct.pushImage(REPOSITORY, "latest", ImageSpec.oci().withSeed("front-own-basic"));
+      RegistryPusher direct =
+          new RegistryPusher(registry.baseUrl(), credentials.authorizationHeader());
+      PushedImage image =
+          direct.pushImage(REPOSITORY, "latest", ImageSpec.oci().withSeed("front-own-basic"));
       try (FlagstateInstance flagstate = start(registry, USER, credentials.password(), false)) {
-        flagstate.awaitStatus(status -> status.getJsonObject("crawler").getInteger("syncsCompleted", 0) > 0,
+        flagstate.awaitStatus(
+            status -> status.getJsonObject("crawler").getInteger("syncsCompleted", 0) > 0,
             java.time.Duration.ofSeconds(60));
         assertThat(new String(flagstate.get("/index/dynamic").body(), StandardCharsets.UTF_8))
-            .as("the account still crawls").contains(REPOSITORY);
-        HttpResponse<byte[]> anonymous = flagstate.get("/v2/" + REPOSITORY + "/manifests/latest", "Accept",
-            MediaTypes.MANIFEST_ACCEPT);
+            .as("the account still crawls")
+            .contains(REPOSITORY);
+        HttpResponse<byte[]> anonymous =
+            flagstate.get(
+                "/v2/" + REPOSITORY + "/manifests/latest", "Accept", MediaTypes.MANIFEST_ACCEPT);
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-            challenge -> assertThat(challenge).startsWith("Basic"));
-        assertThat(flagstate.get("/v2/" + REPOSITORY + "/blobs/" + image.layerDigest()).statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+            .hasValueSatisfying(challenge -> assertThat(challenge).startsWith("Basic"));
+        assertThat(
+                flagstate.get("/v2/" + REPOSITORY + "/blobs/" + image.layerDigest()).statusCode())
+            .isEqualTo(401);
 
-        RegistryPusher owner = new RegistryPusher(flagstate.baseUrl(), credentials.authorizationHeader());
+        RegistryPusher owner =
+            new RegistryPusher(flagstate.baseUrl(), credentials.authorizationHeader());
         assertThat(owner.fetchManifest(REPOSITORY, "latest").body())
             .isEqualTo(direct.fetchManifest(REPOSITORY, "latest").body());
         assertThat(RegistryPusher.sha256(owner.fetchBlob(REPOSITORY, image.layerDigest())))
             .isEqualTo(image.layerDigest());
-        assertThat(flagstate.get("/v2/" + REPOSITORY + "/manifests/latest", "Authorization",
-            "Basic " + java.util.Base64.getEncoder().encodeToString((USER + ":wrong").getBytes(StandardCharsets.UTF_8)))
-            .statusCode()).isEqualTo(401);
+        assertThat(
+                flagstate
+                    .get(
+                        "/v2/" + REPOSITORY + "/manifests/latest",
+                        "Authorization",
+                        "Basic "
+                            + java.util.Base64.getEncoder()
+                                .encodeToString((USER + ":wrong").getBytes(StandardCharsets.UTF_8)))
+                    .statusCode())
+            .isEqualTo(401);
       }
     }
   }
@@ -94,16 +118,22 @@ class RegistryFrontAuthIT {
   void byDefaultAnAnonymousClientGetsTheRegistrysBearerChallengeAndPullsWithItsOwnToken() {
     try (RegistryTokenService tokens = RegistryTokenService.start(USER, PASSWORD);
         RegistryProcess registry = tokens.configure(RegistryProcess.builder()).start()) {
-      RegistryPusher direct = new RegistryPusher(registry.baseUrl(), "Bearer " + tokens.mint(REPOSITORY, "pull", "push"));
-      PushedImage image = direct.pushImage(REPOSITORY, "latest", ImageSpec.oci().withSeed("front-own-token"));
+      RegistryPusher direct =
+          new RegistryPusher(
+              registry.baseUrl(), "Bearer " + tokens.mint(REPOSITORY, "pull", "push"));
+      PushedImage image =
+          direct.pushImage(REPOSITORY, "latest", ImageSpec.oci().withSeed("front-own-token"));
       try (FlagstateInstance flagstate = start(registry, USER, PASSWORD, false)) {
-        HttpResponse<byte[]> anonymous = flagstate.get("/v2/" + REPOSITORY + "/manifests/latest", "Accept",
-            MediaTypes.MANIFEST_ACCEPT);
+        HttpResponse<byte[]> anonymous =
+            flagstate.get(
+                "/v2/" + REPOSITORY + "/manifests/latest", "Accept", MediaTypes.MANIFEST_ACCEPT);
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-            challenge -> assertThat(challenge).startsWith("Bearer").contains("realm="));
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+            .hasValueSatisfying(
+                challenge -> assertThat(challenge).startsWith("Bearer").contains("realm="));
 
-        RegistryPusher client = new RegistryPusher(flagstate.baseUrl(), "Bearer " + tokens.mint(REPOSITORY, "pull"));
+        RegistryPusher client =
+            new RegistryPusher(flagstate.baseUrl(), "Bearer " + tokens.mint(REPOSITORY, "pull"));
         assertThat(client.headDigest(REPOSITORY, "latest")).contains(image.digest());
       }
     }
@@ -113,14 +143,26 @@ class RegistryFrontAuthIT {
     return start(registry, user, password, true);
   }
 
-  private static FlagstateInstance start(RegistryProcess registry, String user, String password,
-      boolean frontCredentials) {
-    return FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(), "database.url",
-        TestDatabase.createDatabase(), "crawl.interval", "1h", "registry.username", user,
-        "registry.password", password, "registry.front_credentials", Boolean.toString(frontCredentials)));
+  private static FlagstateInstance start(
+      RegistryProcess registry, String user, String password, boolean frontCredentials) {
+    return FlagstateInstance.start(
+        Map.of(
+            "registry.url",
+            registry.baseUrl(),
+            "database.url",
+            TestDatabase.createDatabase(),
+            "crawl.interval",
+            "1h",
+            "registry.username",
+            user,
+            "registry.password",
+            password,
+            "registry.front_credentials",
+            Boolean.toString(frontCredentials)));
   }
 
-  private static void assertPullsThrough(FlagstateInstance flagstate, RegistryPusher direct, PushedImage image) {
+  private static void assertPullsThrough(
+      FlagstateInstance flagstate, RegistryPusher direct, PushedImage image) {
     RegistryPusher anonymous = new RegistryPusher(flagstate.baseUrl());
     assertThat(anonymous.fetchManifest(REPOSITORY, "latest").body())
         .isEqualTo(direct.fetchManifest(REPOSITORY, "latest").body());

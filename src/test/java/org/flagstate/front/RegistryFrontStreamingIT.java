@@ -24,12 +24,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * That the front streams rather than buffers, shown by behaviour: an upstream that generates a 1 GiB
- * blob on the fly counts what it managed to send. While the client reads nothing, the upstream is held
- * back after a few socket buffers' worth (a buffering front would have taken the whole GiB); when the
- * client reads again, the upstream sends again; when the client hangs up, the upstream transfer is
- * aborted instead of running to the end. (The real registry is not used here because it cannot be made
- * to serve a blob larger than the test can afford to push.)
+ * That the front streams rather than buffers, shown by behaviour: an upstream that generates a 1
+ * GiB blob on the fly counts what it managed to send. While the client reads nothing, the upstream
+ * is held back after a few socket buffers' worth (a buffering front would have taken the whole
+ * GiB); when the client reads again, the upstream sends again; when the client hangs up, the
+ * upstream transfer is aborted instead of running to the end. (The real registry is not used here
+ * because it cannot be made to serve a blob larger than the test can afford to push.)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RegistryFrontStreamingIT {
@@ -39,8 +39,11 @@ class RegistryFrontStreamingIT {
   private static final long HELD_BACK_LIMIT = 96L << 20;
 
   @RegisterExtension
-  static final FlagstateEnvironment ENVIRONMENT = FlagstateEnvironment.builder().withoutRegistry()
-      .seed(RegistryFrontStreamingIT::startUpstream).build();
+  static final FlagstateEnvironment ENVIRONMENT =
+      FlagstateEnvironment.builder()
+          .withoutRegistry()
+          .seed(RegistryFrontStreamingIT::startUpstream)
+          .build();
 
   FlagstateInstance flagstate;
   final AtomicLong sent = new AtomicLong();
@@ -48,15 +51,17 @@ class RegistryFrontStreamingIT {
 
   /** The generating upstream, in the registry's place. */
   void startUpstream(FlagstateEnvironment environment) throws IOException {
-    HttpServer upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer upstream =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     ExecutorService threads = Executors.newCachedThreadPool();
     upstream.setExecutor(threads);
     upstream.createContext("/v2/", this::serve);
     upstream.start();
-    environment.closeAfterFlagstate(() -> {
-      upstream.stop(0);
-      threads.shutdownNow();
-    });
+    environment.closeAfterFlagstate(
+        () -> {
+          upstream.stop(0);
+          threads.shutdownNow();
+        });
     environment.setting("registry.url", "http://127.0.0.1:" + upstream.getAddress().getPort());
   }
 
@@ -69,20 +74,28 @@ class RegistryFrontStreamingIT {
   void aSlowClientHoldsTheUpstreamBackAndAHangUpAbortsIt() throws Exception {
     try (Socket client = new Socket("127.0.0.1", flagstate.config().http().port())) {
       client.setReceiveBufferSize(64 << 10);
-      client.getOutputStream().write(("GET /v2/big/blob/blobs/" + DIGEST + " HTTP/1.1\r\nHost: flagstate\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      client
+          .getOutputStream()
+          .write(
+              ("GET /v2/big/blob/blobs/" + DIGEST + " HTTP/1.1\r\nHost: flagstate\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
       InputStream in = client.getInputStream();
       String head = readHead(in);
-      assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: " + BLOB_SIZE)
+      assertThat(head)
+          .startsWith("HTTP/1.1 200")
+          .containsIgnoringCase("content-length: " + BLOB_SIZE)
           .containsIgnoringCase("docker-content-digest: " + DIGEST);
       readFully(in, 1 << 20);
 
       long heldAt = awaitSteady();
-      assertThat(heldAt).as("bytes the upstream sent while the client read 1 MiB and stopped")
+      assertThat(heldAt)
+          .as("bytes the upstream sent while the client read 1 MiB and stopped")
           .isLessThan(HELD_BACK_LIMIT);
 
       readFully(in, 128 << 20);
-      assertThat(sent.get()).as("the upstream resumes when the client reads").isGreaterThan(128L << 20);
+      assertThat(sent.get())
+          .as("the upstream resumes when the client reads")
+          .isGreaterThan(128L << 20);
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!aborted.get() && System.nanoTime() < deadline) {
@@ -104,7 +117,8 @@ class RegistryFrontStreamingIT {
       last = now;
       Thread.sleep(1000);
     }
-    throw new AssertionError("the upstream never stopped sending while the client read nothing: " + sent.get());
+    throw new AssertionError(
+        "the upstream never stopped sending while the client read nothing: " + sent.get());
   }
 
   private void serve(HttpExchange exchange) throws IOException {

@@ -9,9 +9,9 @@ import java.util.List;
 import org.flagstate.testsupport.TestDatabase;
 
 /**
- * The whole content of Flagstate's tables as one string (an MD5 of every row of every table, rows in text order, and
- * the inbox's row count), so a test can say "the database is unchanged" after a request. Uses one JDBC connection of
- * its own, for the life of the test class.
+ * The whole content of Flagstate's tables as one string (an MD5 of every row of every table, rows
+ * in text order, and the inbox's row count), so a test can say "the database is unchanged" after a
+ * request. Uses one JDBC connection of its own, for the life of the test class.
  */
 final class DatabaseFingerprint implements AutoCloseable {
 
@@ -24,26 +24,34 @@ final class DatabaseFingerprint implements AutoCloseable {
   DatabaseFingerprint(String databaseUrl) throws SQLException {
     connection = TestDatabase.connect(databaseUrl);
     List<String> tables = new ArrayList<>();
-    try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(
-        "select table_name from information_schema.tables where table_schema = 'public'"
-            + " and table_type = 'BASE TABLE' and table_name <> 'flyway_schema_history' order by table_name")) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "select table_name from information_schema.tables where table_schema = 'public'"
+                    + " and table_type = 'BASE TABLE' and table_name <> 'flyway_schema_history' order by table_name")) {
       while (rows.next()) {
         tables.add(rows.getString(1));
       }
     }
     if (!tables.contains("inbox")) {
-      throw new IllegalStateException("no inbox table among " + tables + ": is the schema migrated?");
+      throw new IllegalStateException(
+          "no inbox table among " + tables + ": is the schema migrated?");
     }
     StringBuilder sql = new StringBuilder("select (select count(*) from inbox)");
     for (String table : tables) {
-      sql.append(", '").append(table).append(":' || md5(coalesce((select string_agg(t::text, '|' order by t::text)")
-          .append(" from \"").append(table).append("\" t), ''))");
+      sql.append(", '")
+          .append(table)
+          .append(":' || md5(coalesce((select string_agg(t::text, '|' order by t::text)")
+          .append(" from \"")
+          .append(table)
+          .append("\" t), ''))");
     }
     query = sql.toString();
   }
 
   Taken take() {
-    try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(query)) {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery(query)) {
       row.next();
       StringBuilder fingerprint = new StringBuilder();
       for (int column = 2; column <= row.getMetaData().getColumnCount(); column++) {

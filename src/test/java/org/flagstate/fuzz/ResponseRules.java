@@ -9,11 +9,11 @@ import java.util.List;
 import org.flagstate.testsupport.RawHttp;
 
 /**
- * The rules every answer to bad input keeps, on both listeners: never a 5xx; every 4xx carries a JSON error body
- * (Flagstate's {@code {"error": {"code", "message"}}} or, on the registry-imitating endpoints, docker/distribution's
- * {@code {"errors": [{"code", "message"}]}}), 414 and 431 included; and a 2xx of a JSON endpoint is JSON. HEAD and
- * 304 have no body; documented non-JSON success bodies ({@code /metrics}, registry-front content) and the web
- * UI's HTML pages are exempt.
+ * The rules every answer to bad input keeps, on both listeners: never a 5xx; every 4xx carries a
+ * JSON error body (Flagstate's {@code {"error": {"code", "message"}}} or, on the registry-imitating
+ * endpoints, docker/distribution's {@code {"errors": [{"code", "message"}]}}), 414 and 431
+ * included; and a 2xx of a JSON endpoint is JSON. HEAD and 304 have no body; documented non-JSON
+ * success bodies ({@code /metrics}, registry-front content) and the web UI's HTML pages are exempt.
  * Problems are collected, not thrown, so that one run reports every kind it found.
  */
 final class ResponseRules {
@@ -36,10 +36,15 @@ final class ResponseRules {
    * @param request what was sent, printable, for the report
    * @param head the request was a HEAD (no body expected)
    * @param jsonOnSuccess a 2xx must be JSON (false for /metrics and registry-front content)
-   * @param mayStayUnanswered the request was broken after its head, where closing without an answer is allowed
+   * @param mayStayUnanswered the request was broken after its head, where closing without an answer
+   *     is allowed
    * @return the problem, or null
    */
-  String check(String request, RawHttp.Response response, boolean head, boolean jsonOnSuccess,
+  String check(
+      String request,
+      RawHttp.Response response,
+      boolean head,
+      boolean jsonOnSuccess,
       boolean mayStayUnanswered) {
     checked++;
     String problem = problem(response, head, jsonOnSuccess, mayStayUnanswered);
@@ -47,7 +52,12 @@ final class ResponseRules {
       answered++;
     }
     if (problem != null) {
-      problems.add(problem + "\n    request: " + printable(request) + "\n    answer: " + printable(response.toString()));
+      problems.add(
+          problem
+              + "\n    request: "
+              + printable(request)
+              + "\n    answer: "
+              + printable(response.toString()));
     }
     return problem;
   }
@@ -57,8 +67,8 @@ final class ResponseRules {
     problems.add(problem + "\n    request: " + printable(request));
   }
 
-  private static String problem(RawHttp.Response response, boolean head, boolean jsonOnSuccess,
-      boolean mayStayUnanswered) {
+  private static String problem(
+      RawHttp.Response response, boolean head, boolean jsonOnSuccess, boolean mayStayUnanswered) {
     if (!response.answered()) {
       return mayStayUnanswered ? null : "no answer: " + response.failure();
     }
@@ -80,12 +90,13 @@ final class ResponseRules {
   }
 
   /**
-   * The web UI's pages (and its friendly error pages, for browsers) are HTML by design: they are told by
-   * their content type and the strict Content-Security-Policy only the UI sends.
+   * The web UI's pages (and its friendly error pages, for browsers) are HTML by design: they are
+   * told by their content type and the strict Content-Security-Policy only the UI sends.
    */
   private static boolean isWebPage(RawHttp.Response response) {
     String type = response.header("Content-Type");
-    return type != null && type.toLowerCase().startsWith("text/html")
+    return type != null
+        && type.toLowerCase().startsWith("text/html")
         && response.header("Content-Security-Policy") != null;
   }
 
@@ -99,14 +110,22 @@ final class ResponseRules {
       return "a " + response.status() + " whose body is not a JSON object";
     }
     JsonNode error = body.get("error");
-    if (error != null && error.isObject() && error.path("code").isTextual() && error.path("message").isTextual()) {
+    if (error != null
+        && error.isObject()
+        && error.path("code").isTextual()
+        && error.path("message").isTextual()) {
       return null;
     }
     JsonNode errors = body.get("errors");
-    if (errors != null && errors.isArray() && !errors.isEmpty() && errors.get(0).path("code").isTextual()) {
+    if (errors != null
+        && errors.isArray()
+        && !errors.isEmpty()
+        && errors.get(0).path("code").isTextual()) {
       return null;
     }
-    return "a " + response.status() + " whose JSON is neither {\"error\": {code, message}} nor {\"errors\": [...]}";
+    return "a "
+        + response.status()
+        + " whose JSON is neither {\"error\": {code, message}} nor {\"errors\": [...]}";
   }
 
   private static JsonNode parse(RawHttp.Response response) {
@@ -134,8 +153,16 @@ final class ResponseRules {
     if (problems.isEmpty()) {
       return;
     }
-    StringBuilder report = new StringBuilder(problems.size() + " of " + checked + " " + what
-        + " broke a rule (replay with -Dflagstate.test.seed=" + seed + "):");
+    StringBuilder report =
+        new StringBuilder(
+            problems.size()
+                + " of "
+                + checked
+                + " "
+                + what
+                + " broke a rule (replay with -Dflagstate.test.seed="
+                + seed
+                + "):");
     problems.stream().limit(MAX_REPORTED).forEach(p -> report.append("\n  - ").append(p));
     throw new AssertionError(report.toString());
   }
@@ -143,8 +170,14 @@ final class ResponseRules {
   /** Control characters escaped and long text cut, so a report stays one readable line per item. */
   static String printable(String text) {
     StringBuilder out = new StringBuilder();
-    String cut = text.length() > 400 ? text.substring(0, 250) + "…(" + text.length() + " chars)…"
-        + text.substring(text.length() - 80) : text;
+    String cut =
+        text.length() > 400
+            ? text.substring(0, 250)
+                + "…("
+                + text.length()
+                + " chars)…"
+                + text.substring(text.length() - 80)
+            : text;
     for (char c : cut.toCharArray()) {
       if (c < 0x20 || c == 0x7f) {
         out.append(String.format("\\x%02x", (int) c));

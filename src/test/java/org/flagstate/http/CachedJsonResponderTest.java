@@ -6,18 +6,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Which Accept-Encoding values get the precompressed gzip body (index-protocol.md §1, "Caching"). */
+/**
+ * Which Accept-Encoding values get the precompressed gzip body (index-protocol.md §1, "Caching").
+ */
 class CachedJsonResponderTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"gzip", "GZIP", "gzip, deflate", "deflate, gzip;q=0.5", "gzip;q=1.0", "x-gzip",
-      "br, gzip ; q=0.001"})
+  @ValueSource(
+      strings = {
+        "gzip",
+        "GZIP",
+        "gzip, deflate",
+        "deflate, gzip;q=0.5",
+        "gzip;q=1.0",
+        "x-gzip",
+        "br, gzip ; q=0.001"
+      })
   void acceptsGzipWhenOfferedWithPositiveQuality(String acceptEncoding) {
     assertThat(CachedJsonResponder.acceptsGzip(acceptEncoding)).isTrue();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"gzip;q=0", "gzip; q=0", "gzip;q=0.0", "gzip;q=0.000", "deflate, gzip;q=0"})
+  @ValueSource(
+      strings = {"gzip;q=0", "gzip; q=0", "gzip;q=0.0", "gzip;q=0.000", "deflate, gzip;q=0"})
   void refusesGzipWhenQualityIsZero(String acceptEncoding) {
     assertThat(CachedJsonResponder.acceptsGzip(acceptEncoding)).isFalse();
   }

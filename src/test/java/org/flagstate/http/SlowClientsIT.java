@@ -22,9 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Slow and idle clients cannot hold the public listener: 500 connections trickling one header byte every
- * 10 s are closed after {@code http.header_timeout} while other clients are served throughout, and past
- * {@code http.max_connections} new connections are closed at once.
+ * Slow and idle clients cannot hold the public listener: 500 connections trickling one header byte
+ * every 10 s are closed after {@code http.header_timeout} while other clients are served
+ * throughout, and past {@code http.max_connections} new connections are closed at once.
  */
 class SlowClientsIT {
 
@@ -34,9 +34,19 @@ class SlowClientsIT {
 
   @BeforeAll
   static void start() {
-    flagstate = FlagstateInstance.start(Map.of("registry.url", "http://127.0.0.1:9", "database.url",
-        TestDatabase.createDatabase(), "http.header_timeout", "3s", "http.keep_alive_timeout", "3s",
-        "http.max_connections", Integer.toString(MAX_CONNECTIONS)));
+    flagstate =
+        FlagstateInstance.start(
+            Map.of(
+                "registry.url",
+                "http://127.0.0.1:9",
+                "database.url",
+                TestDatabase.createDatabase(),
+                "http.header_timeout",
+                "3s",
+                "http.keep_alive_timeout",
+                "3s",
+                "http.max_connections",
+                Integer.toString(MAX_CONNECTIONS)));
   }
 
   @AfterAll
@@ -57,16 +67,20 @@ class SlowClientsIT {
         slow.add(socket);
       }
       int[] sent = {1};
-      trickle.scheduleAtFixedRate(() -> {
-        for (Socket socket : slow) {
-          try {
-            socket.getOutputStream().write('a');
-          } catch (IOException closedByServer) {
-            // expected once the header timeout fired
-          }
-        }
-        sent[0]++;
-      }, 1, 1, TimeUnit.SECONDS);
+      trickle.scheduleAtFixedRate(
+          () -> {
+            for (Socket socket : slow) {
+              try {
+                socket.getOutputStream().write('a');
+              } catch (IOException closedByServer) {
+                // expected once the header timeout fired
+              }
+            }
+            sent[0]++;
+          },
+          1,
+          1,
+          TimeUnit.SECONDS);
 
       long served = 0;
       long worstNanos = 0;
@@ -78,8 +92,10 @@ class SlowClientsIT {
         served++;
       }
       long closed = slow.stream().filter(SlowClientsIT::closedByServer).count();
-      System.out.printf("slow clients: %d trickling connections, %d closed by the header timeout; meanwhile %d "
-          + "requests served, slowest %d ms%n", SLOW_CLIENTS, closed, served, worstNanos / 1_000_000);
+      System.out.printf(
+          "slow clients: %d trickling connections, %d closed by the header timeout; meanwhile %d "
+              + "requests served, slowest %d ms%n",
+          SLOW_CLIENTS, closed, served, worstNanos / 1_000_000);
       assertThat(closed).as("connections closed by http.header_timeout").isEqualTo(SLOW_CLIENTS);
       assertThat(served).isGreaterThan(50);
     } finally {
@@ -107,7 +123,9 @@ class SlowClientsIT {
       }
     }
     Thread.sleep(200);
-    assertThat(flagstate.get("/health").statusCode()).as("served again once they are gone").isEqualTo(200);
+    assertThat(flagstate.get("/health").statusCode())
+        .as("served again once they are gone")
+        .isEqualTo(200);
   }
 
   @Test
@@ -119,7 +137,8 @@ class SlowClientsIT {
       socket.setSoTimeout(5000);
       byte[] buffer = new byte[4096];
       int read = socket.getInputStream().read(buffer);
-      assertThat(new String(Arrays.copyOf(buffer, read), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+      assertThat(new String(Arrays.copyOf(buffer, read), StandardCharsets.US_ASCII))
+          .startsWith("HTTP/1.1 200");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
       boolean closed = false;
       while (!closed && System.nanoTime() < deadline) {
@@ -135,7 +154,10 @@ class SlowClientsIT {
     }
   }
 
-  /** True when the server closed the socket (read returns end of stream or the connection was reset). */
+  /**
+   * True when the server closed the socket (read returns end of stream or the connection was
+   * reset).
+   */
   private static boolean closedByServer(Socket socket) {
     try {
       socket.setSoTimeout(1);

@@ -1,19 +1,21 @@
 package org.flagstate.index;
 
-import org.flagstate.http.InvalidQueryException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.flagstate.http.InvalidQueryException;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** index-protocol.md §1, "Parameters": what the index query string may contain and how it is read. */
+/**
+ * index-protocol.md §1, "Parameters": what the index query string may contain and how it is read.
+ */
 class IndexQueryParserTest {
 
   private final IndexQueryParser parser = new IndexQueryParser(64, 4096);
@@ -31,7 +33,8 @@ class IndexQueryParserTest {
   }
 
   private static InvalidQueryException refused(IndexQueryParser parser, String rawQuery) {
-    InvalidQueryException e = catchThrowableOfType(InvalidQueryException.class, () -> parser.parse(rawQuery));
+    InvalidQueryException e =
+        catchThrowableOfType(InvalidQueryException.class, () -> parser.parse(rawQuery));
     assertThat(e).as("query '%s' should be refused", rawQuery).isNotNull();
     return e;
   }
@@ -48,7 +51,8 @@ class IndexQueryParserTest {
 
     @Test
     void theExactFlatpakQueryParsesIntoFourConditions() {
-      IndexQuery query = parser.parse("label%3Aorg.flatpak.ref%3Aexists=1&architecture=amd64&os=linux&tag=latest");
+      IndexQuery query =
+          parser.parse("label%3Aorg.flatpak.ref%3Aexists=1&architecture=amd64&os=linux&tag=latest");
 
       assertThat(query.labels()).containsExactly(exists("org.flatpak.ref"));
       assertThat(query.architectures()).containsExactly("amd64");
@@ -60,7 +64,8 @@ class IndexQueryParserTest {
 
     @Test
     void repeatedKeyIsCollectedIntoOneSetOfAlternatives() {
-      IndexQuery query = parser.parse("tag=v2&tag=latest&tag=v2&architecture=arm64&architecture=amd64");
+      IndexQuery query =
+          parser.parse("tag=v2&tag=latest&tag=v2&architecture=arm64&architecture=amd64");
 
       assertThat(query.tags()).containsExactly("latest", "v2");
       assertThat(query.architectures()).containsExactly("amd64", "arm64");
@@ -75,8 +80,10 @@ class IndexQueryParserTest {
 
     @Test
     void differentKeysAreKeptSeparate() {
-      IndexQuery query = parser.parse("repository=flatpak/hello&tag=latest&os=linux&architecture=amd64"
-          + "&label:a:exists=1&label:b=X&annotation:c=Z");
+      IndexQuery query =
+          parser.parse(
+              "repository=flatpak/hello&tag=latest&os=linux&architecture=amd64"
+                  + "&label:a:exists=1&label:b=X&annotation:c=Z");
 
       assertThat(query.repositories()).containsExactly("flatpak/hello");
       assertThat(query.tags()).containsExactly("latest");
@@ -88,9 +95,11 @@ class IndexQueryParserTest {
 
     @Test
     void annotationConditionsMirrorLabelConditions() {
-      IndexQuery query = parser.parse("annotation%3Aorg.opencontainers.image.title%3Aexists=1&annotation:x=1");
+      IndexQuery query =
+          parser.parse("annotation%3Aorg.opencontainers.image.title%3Aexists=1&annotation:x=1");
 
-      assertThat(query.annotations()).containsExactly(exists("org.opencontainers.image.title"), equalsAny("x", "1"));
+      assertThat(query.annotations())
+          .containsExactly(exists("org.opencontainers.image.title"), equalsAny("x", "1"));
       assertThat(query.labels()).isEmpty();
     }
 
@@ -103,7 +112,8 @@ class IndexQueryParserTest {
 
     @Test
     void labelValueAndExistsOnTheSameNameAreAndedSoTheValueDecides() {
-      // Different keys are AND (§1): label:a:exists=1 AND label:a=X is exactly label:a=X, not "has a".
+      // Different keys are AND (§1): label:a:exists=1 AND label:a=X is exactly label:a=X, not "has
+      // a".
       IndexQuery both = parser.parse("label:a:exists=1&label:a=X");
 
       assertThat(both.labels()).containsExactly(equalsAny("a", "X"));
@@ -139,7 +149,8 @@ class IndexQueryParserTest {
 
     @Test
     void percentEncodedUtf8ValuesAndPlusAreDecoded() {
-      IndexQuery query = parser.parse("tag=%C3%A9t%C3%A9&tag=%F0%9F%98%80&repository=a+b&os=%6c%69%6E%75%78");
+      IndexQuery query =
+          parser.parse("tag=%C3%A9t%C3%A9&tag=%F0%9F%98%80&repository=a+b&os=%6c%69%6E%75%78");
 
       assertThat(query.tags()).containsExactlyInAnyOrder("été", "😀");
       assertThat(query.repositories()).containsExactly("a b");
@@ -152,11 +163,12 @@ class IndexQueryParserTest {
 
     @ParameterizedTest
     @CsvSource({
-        "label:a:exists=0, label:a:exists",
-        "label:a:exists=true, label:a:exists",
-        "label:a:exists=, label:a:exists",
-        "label%3Aa%3Aexists=yes, label:a:exists",
-        "annotation:a:exists=2, annotation:a:exists"})
+      "label:a:exists=0, label:a:exists",
+      "label:a:exists=true, label:a:exists",
+      "label:a:exists=, label:a:exists",
+      "label%3Aa%3Aexists=yes, label:a:exists",
+      "annotation:a:exists=2, annotation:a:exists"
+    })
     void existsTakesOnlyOne(String rawQuery, String parameter) {
       InvalidQueryException e = refused(rawQuery);
 
@@ -198,7 +210,11 @@ class IndexQueryParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"tag, tag", "label%3Aa%3Aexists, label:a:exists", "os=linux&architecture, architecture"})
+    @CsvSource({
+      "tag, tag",
+      "label%3Aa%3Aexists, label:a:exists",
+      "os=linux&architecture, architecture"
+    })
     void keyWithoutEqualsSignIsRefused(String rawQuery, String parameter) {
       InvalidQueryException e = refused(rawQuery);
 
@@ -216,9 +232,19 @@ class IndexQueryParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tag=%", "tag=%4", "tag=a%", "tag=%zz", "tag=%g1", "tag=%1g", "tag=%%41",
-        // non-ASCII digits are digits to Character.digit, but not hex digits of a %-escape
-        "tag=%\u0664\u0661", "tag=%\uFF21\uFF21"})
+    @ValueSource(
+        strings = {
+          "tag=%",
+          "tag=%4",
+          "tag=a%",
+          "tag=%zz",
+          "tag=%g1",
+          "tag=%1g",
+          "tag=%%41",
+          // non-ASCII digits are digits to Character.digit, but not hex digits of a %-escape
+          "tag=%\u0664\u0661",
+          "tag=%\uFF21\uFF21"
+        })
     void malformedEscapeInValueNamesTheKey(String rawQuery) {
       InvalidQueryException e = refused(rawQuery);
 
@@ -235,13 +261,15 @@ class IndexQueryParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "%FF", // never valid in UTF-8
-        "%C3%28", // lead byte followed by a non-continuation byte
-        "%C3", // truncated sequence
-        "%C0%AF", // overlong encoding of '/'
-        "%ED%A0%80", // encoded UTF-16 surrogate
-        "%F4%90%80%80"}) // beyond U+10FFFF
+    @ValueSource(
+        strings = {
+          "%FF", // never valid in UTF-8
+          "%C3%28", // lead byte followed by a non-continuation byte
+          "%C3", // truncated sequence
+          "%C0%AF", // overlong encoding of '/'
+          "%ED%A0%80", // encoded UTF-16 surrogate
+          "%F4%90%80%80"
+        }) // beyond U+10FFFF
     void invalidUtf8InValueNamesTheKey(String encoded) {
       InvalidQueryException e = refused("label:org.flatpak.ref=" + encoded);
 
@@ -344,8 +372,14 @@ class IndexQueryParserTest {
 
     @Test
     void theSameValueUnderDifferentKeysGivesDifferentKeys() {
-      Set<String> keys = Set.of(key("repository=x"), key("tag=x"), key("os=x"), key("architecture=x"),
-          key("label:x=x"), key("annotation:x=x"));
+      Set<String> keys =
+          Set.of(
+              key("repository=x"),
+              key("tag=x"),
+              key("os=x"),
+              key("architecture=x"),
+              key("label:x=x"),
+              key("annotation:x=x"));
 
       assertThat(keys).hasSize(6);
     }

@@ -11,24 +11,76 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * docker/distribution's reference grammar ({@code reference/regexp.go}) for repository names without a
- * host, tags and digests, with its length limits.
+ * docker/distribution's reference grammar ({@code reference/regexp.go}) for repository names
+ * without a host, tags and digests, with its length limits.
  */
 class ReferenceGrammarTest {
 
   static final String HEX64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
   @ParameterizedTest
-  @ValueSource(strings = {"a", "0", "hello", "flatpak/hello", "library/ubuntu", "a/b/c/d/e", "a.b", "a_b", "a__b",
-      "a-b", "a---b", "a1-2.3_4__5", "my-org/my.app/v2", "0a/9z", "a.b.c", "x/y-z/w__v"})
+  @ValueSource(
+      strings = {
+        "a",
+        "0",
+        "hello",
+        "flatpak/hello",
+        "library/ubuntu",
+        "a/b/c/d/e",
+        "a.b",
+        "a_b",
+        "a__b",
+        "a-b",
+        "a---b",
+        "a1-2.3_4__5",
+        "my-org/my.app/v2",
+        "0a/9z",
+        "a.b.c",
+        "x/y-z/w__v"
+      })
   void acceptsNames(String name) {
     assertThat(ReferenceGrammar.isName(name)).isTrue();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "A", "Hello", "flatpak/Hello", "a/", "/a", "a//b", "a..b", "a.-b", "a-.b", "a._b",
-      "a___b", "a_-b", "-a", "a-", "a_", "a.", ".a", "_a", "a b", "a:b", "a:5000/b", "a@b", "ä", "a/./b",
-      "a/../b", "..", ".", "a\nb", "a\n", "a\0", "a%2Fb", "a+b", "a\\b", "localhost:5000/a"})
+  @ValueSource(
+      strings = {
+        "",
+        "A",
+        "Hello",
+        "flatpak/Hello",
+        "a/",
+        "/a",
+        "a//b",
+        "a..b",
+        "a.-b",
+        "a-.b",
+        "a._b",
+        "a___b",
+        "a_-b",
+        "-a",
+        "a-",
+        "a_",
+        "a.",
+        ".a",
+        "_a",
+        "a b",
+        "a:b",
+        "a:5000/b",
+        "a@b",
+        "ä",
+        "a/./b",
+        "a/../b",
+        "..",
+        ".",
+        "a\nb",
+        "a\n",
+        "a\0",
+        "a%2Fb",
+        "a+b",
+        "a\\b",
+        "localhost:5000/a"
+      })
   void refusesNames(String name) {
     assertThat(ReferenceGrammar.isName(name)).isFalse();
   }
@@ -46,15 +98,47 @@ class ReferenceGrammarTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"latest", "v1", "v1.2.3", "1", "_", "_x", "A", "MASTER", "x86_64", "a-b", "a..b", "a--",
-      "0.1-rc.2_build-3", "a_", "Z9."})
+  @ValueSource(
+      strings = {
+        "latest",
+        "v1",
+        "v1.2.3",
+        "1",
+        "_",
+        "_x",
+        "A",
+        "MASTER",
+        "x86_64",
+        "a-b",
+        "a..b",
+        "a--",
+        "0.1-rc.2_build-3",
+        "a_",
+        "Z9."
+      })
   void acceptsTags(String tag) {
     assertThat(ReferenceGrammar.isTag(tag)).isTrue();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", ".x", "-x", ".", "-", "a/b", "a:b", "a+b", "a b", "a@b", "ü", "a\n", "a\0", "a%20b",
-      "sha256:" + HEX64})
+  @ValueSource(
+      strings = {
+        "",
+        ".x",
+        "-x",
+        ".",
+        "-",
+        "a/b",
+        "a:b",
+        "a+b",
+        "a b",
+        "a@b",
+        "ü",
+        "a\n",
+        "a\0",
+        "a%20b",
+        "sha256:" + HEX64
+      })
   void refusesTags(String tag) {
     assertThat(ReferenceGrammar.isTag(tag)).isFalse();
   }
@@ -67,18 +151,43 @@ class ReferenceGrammarTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sha256:" + HEX64, "sha512:" + HEX64 + HEX64, "sha256:0123456789abcdef0123456789abcdef",
-      "sha256:0123456789ABCDEF0123456789ABCDEF", "SHA256:" + HEX64, "sha256+b64u:" + HEX64, "a.b-c_d:" + HEX64,
-      "multihash+base58:" + HEX64, "a1:" + HEX64})
+  @ValueSource(
+      strings = {
+        "sha256:" + HEX64,
+        "sha512:" + HEX64 + HEX64,
+        "sha256:0123456789abcdef0123456789abcdef",
+        "sha256:0123456789ABCDEF0123456789ABCDEF",
+        "SHA256:" + HEX64,
+        "sha256+b64u:" + HEX64,
+        "a.b-c_d:" + HEX64,
+        "multihash+base58:" + HEX64,
+        "a1:" + HEX64
+      })
   void acceptsDigests(String digest) {
     assertThat(ReferenceGrammar.isDigest(digest)).isTrue();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "sha256", "sha256:", ":" + HEX64, "sha256:0123456789abcdef0123456789abcde",
-      "sha256:g123456789abcdef0123456789abcdef", "1sha:" + HEX64, "sha-:" + HEX64, "sha--256:" + HEX64,
-      "sha.1a:" + HEX64, "-sha:" + HEX64, "sha256:" + HEX64 + "\n", "sha256 :" + HEX64, "sha256::" + HEX64,
-      "sha256:" + HEX64 + " ", "latest", "sha256@" + HEX64})
+  @ValueSource(
+      strings = {
+        "",
+        "sha256",
+        "sha256:",
+        ":" + HEX64,
+        "sha256:0123456789abcdef0123456789abcde",
+        "sha256:g123456789abcdef0123456789abcdef",
+        "1sha:" + HEX64,
+        "sha-:" + HEX64,
+        "sha--256:" + HEX64,
+        "sha.1a:" + HEX64,
+        "-sha:" + HEX64,
+        "sha256:" + HEX64 + "\n",
+        "sha256 :" + HEX64,
+        "sha256::" + HEX64,
+        "sha256:" + HEX64 + " ",
+        "latest",
+        "sha256@" + HEX64
+      })
   void refusesDigests(String digest) {
     assertThat(ReferenceGrammar.isDigest(digest)).isFalse();
   }
@@ -99,25 +208,31 @@ class ReferenceGrammarTest {
     Random random = new Random(seed);
     for (int round = 0; round < 200; round++) {
       String name = name(random, 1 + random.nextInt(4));
-      assertThat(ReferenceGrammar.isName(name)).as("seed %d: %s", seed, name).isEqualTo(name.length() <= 255);
+      assertThat(ReferenceGrammar.isName(name))
+          .as("seed %d: %s", seed, name)
+          .isEqualTo(name.length() <= 255);
       if (name.length() > 250) {
         continue;
       }
-      String damaged = switch (random.nextInt(8)) {
-        case 0 -> name + "/";
-        case 1 -> "/" + name;
-        case 2 -> name + SEPARATORS[random.nextInt(SEPARATORS.length)];
-        case 3 -> SEPARATORS[random.nextInt(SEPARATORS.length)] + name;
-        case 4 -> insert(random, name, "ABCXYZ".charAt(random.nextInt(6)));
-        case 5 -> insert(random, name, ":@ +%!~\\".charAt(random.nextInt(8)));
-        case 6 -> name + "//" + component(random);
-        default -> name + "._" + component(random);
-      };
+      String damaged =
+          switch (random.nextInt(8)) {
+            case 0 -> name + "/";
+            case 1 -> "/" + name;
+            case 2 -> name + SEPARATORS[random.nextInt(SEPARATORS.length)];
+            case 3 -> SEPARATORS[random.nextInt(SEPARATORS.length)] + name;
+            case 4 -> insert(random, name, "ABCXYZ".charAt(random.nextInt(6)));
+            case 5 -> insert(random, name, ":@ +%!~\\".charAt(random.nextInt(8)));
+            case 6 -> name + "//" + component(random);
+            default -> name + "._" + component(random);
+          };
       assertThat(ReferenceGrammar.isName(damaged)).as("seed %d: %s", seed, damaged).isFalse();
     }
   }
 
-  /** The regular expressions against a hand-written parser of the same grammar, on random short strings. */
+  /**
+   * The regular expressions against a hand-written parser of the same grammar, on random short
+   * strings.
+   */
   @RepeatedTest(50)
   void agreesWithAHandWrittenParser(TestInfo test) {
     long seed = Seeds.next(test);
@@ -130,8 +245,12 @@ class ReferenceGrammarTest {
         text.append(alphabet.charAt(random.nextInt(alphabet.length())));
       }
       String s = text.toString();
-      assertThat(ReferenceGrammar.isName(s)).as("seed %d: name %s", seed, s).isEqualTo(parsesAsName(s));
-      assertThat(ReferenceGrammar.isTag(s)).as("seed %d: tag %s", seed, s).isEqualTo(parsesAsTag(s));
+      assertThat(ReferenceGrammar.isName(s))
+          .as("seed %d: name %s", seed, s)
+          .isEqualTo(parsesAsName(s));
+      assertThat(ReferenceGrammar.isTag(s))
+          .as("seed %d: tag %s", seed, s)
+          .isEqualTo(parsesAsTag(s));
     }
   }
 
@@ -150,8 +269,11 @@ class ReferenceGrammarTest {
         hex.append("0123456789abcdefABCDEF".charAt(random.nextInt(22)));
       }
       String digest = algorithm + ":" + hex;
-      assertThat(ReferenceGrammar.isDigest(digest)).as("seed %d: %s", seed, digest).isEqualTo(hexLength >= 32);
-      String notHex = algorithm + ":" + insert(random, hex.toString(), "gGxz-:".charAt(random.nextInt(6)));
+      assertThat(ReferenceGrammar.isDigest(digest))
+          .as("seed %d: %s", seed, digest)
+          .isEqualTo(hexLength >= 32);
+      String notHex =
+          algorithm + ":" + insert(random, hex.toString(), "gGxz-:".charAt(random.nextInt(6)));
       assertThat(ReferenceGrammar.isDigest(notHex)).as("seed %d: %s", seed, notHex).isFalse();
     }
   }
@@ -195,7 +317,10 @@ class ReferenceGrammarTest {
     return text.substring(0, at) + c + text.substring(at);
   }
 
-  /** name := component ('/' component)*; component := alnum+ (separator alnum+)*; separator := . | _ | __ | -+ */
+  /**
+   * name := component ('/' component)*; component := alnum+ (separator alnum+)*; separator := . | _
+   * | __ | -+
+   */
   static boolean parsesAsName(String s) {
     if (s.isEmpty() || s.length() > 255) {
       return false;

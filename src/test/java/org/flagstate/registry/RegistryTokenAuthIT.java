@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The crawler against the real docker-registry configured for the Bearer token flow ({@code auth.token}), with
- * {@link RegistryTokenService} as the auth service: Flagstate follows the 401 challenge to the realm, fetches a
- * token per scope with its configured Basic credentials and retries with it; wrong credentials are reported.
+ * The crawler against the real docker-registry configured for the Bearer token flow ({@code
+ * auth.token}), with {@link RegistryTokenService} as the auth service: Flagstate follows the 401
+ * challenge to the realm, fetches a token per scope with its configured Basic credentials and
+ * retries with it; wrong credentials are reported.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RegistryTokenAuthIT {
@@ -39,7 +40,8 @@ class RegistryTokenAuthIT {
   void start() {
     tokens = RegistryTokenService.start(USER, PASSWORD);
     registry = tokens.configure(RegistryProcess.builder()).start();
-    RegistryPusher pusher = new RegistryPusher(registry.baseUrl(), "Bearer " + tokens.mint(REPOSITORY, "pull", "push"));
+    RegistryPusher pusher =
+        new RegistryPusher(registry.baseUrl(), "Bearer " + tokens.mint(REPOSITORY, "pull", "push"));
     pusher.pushImage(REPOSITORY, "latest", ImageSpec.oci().withSeed("token-auth"));
   }
 
@@ -55,27 +57,43 @@ class RegistryTokenAuthIT {
 
   @Test
   void theRegistryReallyDemandsATokenFromTheRealm() throws Exception {
-    HttpResponse<String> anonymous = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/_catalog")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> anonymous =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/_catalog")).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(anonymous.statusCode()).isEqualTo(401);
-    assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(challenge -> assertThat(challenge)
-        .startsWith("Bearer ")
-        .contains("realm=\"" + tokens.realmUrl() + "\"")
-        .contains("service=\"" + RegistryTokenService.SERVICE + "\"")
-        .contains("scope=\"registry:catalog:*\""));
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(
+            challenge ->
+                assertThat(challenge)
+                    .startsWith("Bearer ")
+                    .contains("realm=\"" + tokens.realmUrl() + "\"")
+                    .contains("service=\"" + RegistryTokenService.SERVICE + "\"")
+                    .contains("scope=\"registry:catalog:*\""));
   }
 
   @Test
   void withTheRightCredentialsTheCrawlerFetchesTokensPerScopeAndIndexes() {
     int requestsBefore = tokens.requests().size();
-    try (FlagstateInstance flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
-        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h",
-        "registry.username", USER, "registry.password", PASSWORD))) {
+    try (FlagstateInstance flagstate =
+        FlagstateInstance.start(
+            Map.of(
+                "registry.url",
+                registry.baseUrl(),
+                "database.url",
+                TestDatabase.createDatabase(),
+                "crawl.interval",
+                "1h",
+                "registry.username",
+                USER,
+                "registry.password",
+                PASSWORD))) {
       flagstate.awaitSyncsAfter(0);
       JsonObject crawler = flagstate.status().getJsonObject("crawler");
-      assertThat(crawler.getString("lastSyncOutcome")).as("crawler status %s; registry log:\n%s", crawler,
-          registry.logTail(30)).isEqualTo("ok");
+      assertThat(crawler.getString("lastSyncOutcome"))
+          .as("crawler status %s; registry log:\n%s", crawler, registry.logTail(30))
+          .isEqualTo("ok");
       assertThat(crawler.containsKey("lastError")).as("crawler status %s", crawler).isFalse();
 
       HttpResponse<byte[]> index = flagstate.get("/index/static");
@@ -83,11 +101,13 @@ class RegistryTokenAuthIT {
       assertThat(new String(index.body())).contains(REPOSITORY).contains("\"latest\"");
 
       var requests = tokens.requests().subList(requestsBefore, tokens.requests().size());
-      assertThat(requests).allSatisfy(request -> {
-        assertThat(request.status()).isEqualTo(200);
-        assertThat(request.user()).isEqualTo(USER);
-        assertThat(request.service()).isEqualTo(RegistryTokenService.SERVICE);
-      });
+      assertThat(requests)
+          .allSatisfy(
+              request -> {
+                assertThat(request.status()).isEqualTo(200);
+                assertThat(request.user()).isEqualTo(USER);
+                assertThat(request.service()).isEqualTo(RegistryTokenService.SERVICE);
+              });
       assertThat(requests.stream().flatMap(request -> request.scopes().stream()))
           .contains("registry:catalog:*", "repository:" + REPOSITORY + ":pull");
     }
@@ -96,11 +116,24 @@ class RegistryTokenAuthIT {
   @Test
   void withWrongCredentialsTheCrawlerSaysSoAndKeepsRunning() {
     int requestsBefore = tokens.requests().size();
-    try (FlagstateInstance flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
-        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h",
-        "registry.username", USER, "registry.password", "wrong-" + PASSWORD))) {
-      JsonObject crawler = flagstate.awaitStatus(s -> s.getJsonObject("crawler").containsKey("lastError"),
-          Duration.ofSeconds(30)).getJsonObject("crawler");
+    try (FlagstateInstance flagstate =
+        FlagstateInstance.start(
+            Map.of(
+                "registry.url",
+                registry.baseUrl(),
+                "database.url",
+                TestDatabase.createDatabase(),
+                "crawl.interval",
+                "1h",
+                "registry.username",
+                USER,
+                "registry.password",
+                "wrong-" + PASSWORD))) {
+      JsonObject crawler =
+          flagstate
+              .awaitStatus(
+                  s -> s.getJsonObject("crawler").containsKey("lastError"), Duration.ofSeconds(30))
+              .getJsonObject("crawler");
       assertThat(crawler.getString("lastError"))
           .contains("token service answered 401")
           .contains("registry.username")
@@ -125,11 +158,17 @@ class RegistryTokenAuthIT {
     assertThat(getWithBearer(tags, tokens.mint("other/app", "pull"))).isEqualTo(401);
     String signature = valid.substring(valid.lastIndexOf('.') + 1);
     String flipped = (signature.charAt(0) == 'A' ? "B" : "A") + signature.substring(1);
-    assertThat(getWithBearer(tags, valid.substring(0, valid.lastIndexOf('.') + 1) + flipped)).isEqualTo(401);
+    assertThat(getWithBearer(tags, valid.substring(0, valid.lastIndexOf('.') + 1) + flipped))
+        .isEqualTo(401);
   }
 
   private static int getWithBearer(String url, String token) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 }

@@ -17,7 +17,8 @@ class RepositoryMatchTest {
   @Test
   void everyWordBecomesAPrefixAndTheyAreAnded() {
     assertThat(RepositoryMatch.prefixQuery("caf")).isEqualTo("'caf':*");
-    assertThat(RepositoryMatch.prefixQuery("Plain café 日本")).isEqualTo("'Plain':* & 'café':* & '日本':*");
+    assertThat(RepositoryMatch.prefixQuery("Plain café 日本"))
+        .isEqualTo("'Plain':* & 'café':* & '日本':*");
     assertThat(RepositoryMatch.prefixQuery("  multi-arch  ")).isEqualTo("'multi':* & 'arch':*");
     assertThat(RepositoryMatch.prefixQuery("org.gnome.Builder x86_64 v1.2"))
         .isEqualTo("'org':* & 'gnome':* & 'Builder':* & 'x86':* & '64':* & 'v1':* & '2':*");
@@ -28,20 +29,42 @@ class RepositoryMatchTest {
   @Test
   void combiningMarksStayInTheirWord() {
     assertThat(RepositoryMatch.prefixQuery("cafe\u0301 bar")).isEqualTo("'cafe\u0301':* & 'bar':*");
-    assertThat(RepositoryMatch.prefixQuery("\uD835\uDC00bc")).as("a letter outside the BMP")
+    assertThat(RepositoryMatch.prefixQuery("\uD835\uDC00bc"))
+        .as("a letter outside the BMP")
         .isEqualTo("'\uD835\uDC00bc':*");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"'", "''", "\\", "&", "|", "!", ":", "*", "()", "<->", ":*", "%", "_", " ", "\u0000",
-      "'':*", "!(&|)", "\uD800", "\uDC00"})
+  @ValueSource(
+      strings = {
+        "'", "''", "\\", "&", "|", "!", ":", "*", "()", "<->", ":*", "%", "_", " ", "\u0000",
+        "'':*", "!(&|)", "\uD800", "\uDC00"
+      })
   void inputWithoutAWordGivesNoQuery(String hostile) {
     assertThat(RepositoryMatch.prefixQuery(hostile)).isNull();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"caf' | 'x", "a & b", "a|b", "!a", "a:*", "a:AB", "a*", "(a | b) & !c", "a<->b", "a\\'b",
-      "a\u0000b", "it's", "a';drop table repository;--", "\"a\" & \"b\"", "a\\", "'a'", "a\uD800b"})
+  @ValueSource(
+      strings = {
+        "caf' | 'x",
+        "a & b",
+        "a|b",
+        "!a",
+        "a:*",
+        "a:AB",
+        "a*",
+        "(a | b) & !c",
+        "a<->b",
+        "a\\'b",
+        "a\u0000b",
+        "it's",
+        "a';drop table repository;--",
+        "\"a\" & \"b\"",
+        "a\\",
+        "'a'",
+        "a\uD800b"
+      })
   void operatorsQuotesAndControlCharactersNeverReachTheQuery(String hostile) {
     String query = RepositoryMatch.prefixQuery(hostile);
     assertThat(query).matches(SAFE_QUERY);
@@ -61,17 +84,21 @@ class RepositoryMatchTest {
   void veryLongInputIsBoundedInWordsAndWordLength() {
     String query = RepositoryMatch.prefixQuery("x".repeat(1_000_000));
     assertThat(query).isEqualTo("'" + "x".repeat(RepositoryMatch.MAX_WORD_CHARS) + "':*");
-    String many = RepositoryMatch.prefixQuery("w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 "
-        + "word ".repeat(100_000));
+    String many =
+        RepositoryMatch.prefixQuery(
+            "w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 "
+                + "word ".repeat(100_000));
     assertThat(many.split(" & ")).hasSize(RepositoryMatch.MAX_WORDS).endsWith("'w15':*");
     StringBuilder distinct = new StringBuilder();
     for (int i = 0; i < 100_000; i++) {
       distinct.append("w").append(i).append("&|!");
     }
-    assertThat(RepositoryMatch.prefixQuery(distinct.toString())).matches(SAFE_QUERY)
+    assertThat(RepositoryMatch.prefixQuery(distinct.toString()))
+        .matches(SAFE_QUERY)
         .hasSizeLessThan(RepositoryMatch.MAX_WORDS * (RepositoryMatch.MAX_WORD_CHARS + 7));
     String wide = "日".repeat(10_000);
-    assertThat(RepositoryMatch.prefixQuery(wide)).isEqualTo("'" + "日".repeat(RepositoryMatch.MAX_WORD_CHARS) + "':*");
+    assertThat(RepositoryMatch.prefixQuery(wide))
+        .isEqualTo("'" + "日".repeat(RepositoryMatch.MAX_WORD_CHARS) + "':*");
   }
 
   @Test
@@ -80,8 +107,11 @@ class RepositoryMatchTest {
     SqlStatement statement = new SqlStatement();
     RepositoryMatch.Bound bound = RepositoryMatch.of(hostile).bind(statement);
     String sql = bound.condition("r") + " " + bound.rankColumns("r");
-    assertThat(sql).doesNotContain("drop", "'a'").contains("$1::text", "$2::text", "$3::text", "$4::text")
-        .contains("to_tsquery('simple', $4::text)").contains("r.search_document @@");
+    assertThat(sql)
+        .doesNotContain("drop", "'a'")
+        .contains("$1::text", "$2::text", "$3::text", "$4::text")
+        .contains("to_tsquery('simple', $4::text)")
+        .contains("r.search_document @@");
     assertThat(statement.toString()).isEmpty();
   }
 
@@ -90,7 +120,9 @@ class RepositoryMatchTest {
     RepositoryMatch match = RepositoryMatch.of("%");
     assertThat(match.tsquery()).isNull();
     RepositoryMatch.Bound bound = match.bind(new SqlStatement());
-    assertThat(bound.condition("r")).doesNotContain("search_document").contains("like $3::text escape");
+    assertThat(bound.condition("r"))
+        .doesNotContain("search_document")
+        .contains("like $3::text escape");
     assertThat(bound.rankColumns("r")).contains("0::real as relevance");
     assertThatThrownBy(() -> RepositoryMatch.of("  ")).isInstanceOf(IllegalArgumentException.class);
   }
@@ -103,7 +135,8 @@ class RepositoryMatchTest {
   @Test
   void theDocumentCutsWordsAtTheSamePunctuation() {
     String document = RepositoryMatch.document("r.name", "t.title", "t.description");
-    assertThat(document).startsWith("to_tsvector('simple', translate(r.name || ' ' || coalesce(t.title, '')")
+    assertThat(document)
+        .startsWith("to_tsvector('simple', translate(r.name || ' ' || coalesce(t.title, '')")
         .contains("'/-_.@:+~\\<>&;=?#%'");
   }
 }

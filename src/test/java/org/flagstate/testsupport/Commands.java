@@ -16,7 +16,8 @@ public final class Commands {
   public record Result(int exitCode, String output) {
     public Result requireSuccess(List<String> command) {
       if (exitCode != 0) {
-        throw new AssertionError(String.join(" ", command) + " exited " + exitCode + ":\n" + output);
+        throw new AssertionError(
+            String.join(" ", command) + " exited " + exitCode + ":\n" + output);
       }
       return this;
     }
@@ -24,19 +25,28 @@ public final class Commands {
 
   private Commands() {}
 
-  public static Result run(List<String> command, Map<String, String> environment, Duration timeout) {
+  public static Result run(
+      List<String> command, Map<String, String> environment, Duration timeout) {
     try {
       Path output = Files.createTempFile("flagstate-command-", ".log");
       try {
-        // a file, not a pipe: D-Bus helpers started by flatpak keep inherited pipes open after it exits
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        // a file, not a pipe: D-Bus helpers started by flatpak keep inherited pipes open after it
+        // exits
+        ProcessBuilder builder =
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().putAll(environment);
         Process process = builder.start();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           process.destroyForcibly();
-          throw new AssertionError(String.join(" ", command) + " did not finish in " + timeout + ":\n"
-              + Files.readString(output));
+          throw new AssertionError(
+              String.join(" ", command)
+                  + " did not finish in "
+                  + timeout
+                  + ":\n"
+                  + Files.readString(output));
         }
         return new Result(process.exitValue(), Files.readString(output));
       } finally {
@@ -50,7 +60,8 @@ public final class Commands {
     }
   }
 
-  public static Result runOrFail(List<String> command, Map<String, String> environment, Duration timeout) {
+  public static Result runOrFail(
+      List<String> command, Map<String, String> environment, Duration timeout) {
     return run(command, environment, timeout).requireSuccess(command);
   }
 }

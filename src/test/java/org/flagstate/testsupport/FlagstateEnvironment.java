@@ -19,11 +19,12 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The bootstrap integration tests share, as one JUnit 5 extension started once per test class: a fresh database
- * ({@link TestDatabase}: the server named by {@code flagstate.test.database.url}, else an embedded one), a real
- * docker-registry ({@link RegistryProcess}, notifying Flagstate's webhook when asked), what the class pushes before
- * the first sync (its {@linkplain Builder#seed seed}), Flagstate itself ({@link FlagstateInstance}), and the wait for
- * its first full sync. Everything is stopped in reverse order after the class, also when a step of the start failed.
+ * The bootstrap integration tests share, as one JUnit 5 extension started once per test class: a
+ * fresh database ({@link TestDatabase}: the server named by {@code flagstate.test.database.url},
+ * else an embedded one), a real docker-registry ({@link RegistryProcess}, notifying Flagstate's
+ * webhook when asked), what the class pushes before the first sync (its {@linkplain Builder#seed
+ * seed}), Flagstate itself ({@link FlagstateInstance}), and the wait for its first full sync.
+ * Everything is stopped in reverse order after the class, also when a step of the start failed.
  *
  * <pre>{@code
  * @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -40,9 +41,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  *
- * <p>Test and lifecycle methods of the class get {@link FlagstateInstance}, {@link RegistryProcess},
- * {@link RegistryPusher} and the environment itself as parameters. A test that must not disturb what the others
- * share starts an environment of its own: {@code try (FlagstateEnvironment own = builder.build().start(this))}.
+ * <p>Test and lifecycle methods of the class get {@link FlagstateInstance}, {@link
+ * RegistryProcess}, {@link RegistryPusher} and the environment itself as parameters. A test that
+ * must not disturb what the others share starts an environment of its own: {@code try
+ * (FlagstateEnvironment own = builder.build().start(this))}.
  */
 public final class FlagstateEnvironment
     implements BeforeAllCallback, AfterAllCallback, ParameterResolver, AutoCloseable {
@@ -51,9 +53,10 @@ public final class FlagstateEnvironment
   public static final Duration FIRST_SYNC_TIMEOUT = Duration.ofSeconds(60);
 
   /**
-   * Runs after the registry started and before Flagstate does: pushes what the first sync should find, and may change
-   * {@linkplain #setting settings} and {@linkplain #closeAfterFlagstate register} what it started. Usually an instance
-   * method of the test class ({@code SomeIT::push}), called on the class's test instance.
+   * Runs after the registry started and before Flagstate does: pushes what the first sync should
+   * find, and may change {@linkplain #setting settings} and {@linkplain #closeAfterFlagstate
+   * register} what it started. Usually an instance method of the test class ({@code SomeIT::push}),
+   * called on the class's test instance.
    */
   @FunctionalInterface
   public interface Seed<T> {
@@ -92,11 +95,12 @@ public final class FlagstateEnvironment
   /** What to start; {@link #build()} may be called again for another, independent environment. */
   public static final class Builder {
     private boolean withRegistry = true;
-    private Consumer<RegistryProcess.Builder> registryOptions = options -> { };
+    private Consumer<RegistryProcess.Builder> registryOptions = options -> {};
     private String notificationToken;
     private boolean embeddedDatabase;
     private Seed<Object> seed;
-    private final Map<String, String> settings = new LinkedHashMap<>(Map.of("crawl.interval", "1h"));
+    private final Map<String, String> settings =
+        new LinkedHashMap<>(Map.of("crawl.interval", "1h"));
 
     private Builder() {}
 
@@ -107,8 +111,9 @@ public final class FlagstateEnvironment
     }
 
     /**
-     * Points the registry's notifications at Flagstate's webhook ({@code webhook.port} is chosen now and kept across
-     * {@link #startFlagstate restarts}) with {@code token} as the Bearer token both sides use.
+     * Points the registry's notifications at Flagstate's webhook ({@code webhook.port} is chosen
+     * now and kept across {@link #startFlagstate restarts}) with {@code token} as the Bearer token
+     * both sides use.
      */
     public Builder notifications(String token) {
       this.notificationToken = token;
@@ -116,8 +121,8 @@ public final class FlagstateEnvironment
     }
 
     /**
-     * No registry: {@code registry.url} names a loopback port nothing listens on (a seed may point it elsewhere), and
-     * there is no first sync to wait for.
+     * No registry: {@code registry.url} names a loopback port nothing listens on (a seed may point
+     * it elsewhere), and there is no first sync to wait for.
      */
     public Builder withoutRegistry() {
       this.withRegistry = false;
@@ -125,22 +130,28 @@ public final class FlagstateEnvironment
     }
 
     /**
-     * Flagstate starts its own embedded PostgreSQL ({@code database.url} empty) in a temporary data directory, deleted
-     * on close, instead of using a database made by {@link TestDatabase}.
+     * Flagstate starts its own embedded PostgreSQL ({@code database.url} empty) in a temporary data
+     * directory, deleted on close, instead of using a database made by {@link TestDatabase}.
      */
     public Builder embeddedDatabase() {
       this.embeddedDatabase = true;
       return this;
     }
 
-    /** See {@link Seed}; the test instance it gets is the class's (which must then be {@code PER_CLASS}). */
+    /**
+     * See {@link Seed}; the test instance it gets is the class's (which must then be {@code
+     * PER_CLASS}).
+     */
     @SuppressWarnings("unchecked")
     public <T> Builder seed(Seed<T> seed) {
       this.seed = (Seed<Object>) seed;
       return this;
     }
 
-    /** A configuration key over the bundled defaults; {@code crawl.interval} is {@code 1h} unless set here. */
+    /**
+     * A configuration key over the bundled defaults; {@code crawl.interval} is {@code 1h} unless
+     * set here.
+     */
     public Builder setting(String key, String value) {
       settings.put(key, value);
       return this;
@@ -154,15 +165,17 @@ public final class FlagstateEnvironment
     }
   }
 
-  // --- lifecycle ------------------------------------------------------------------------------------------------
+  // --- lifecycle
+  // ------------------------------------------------------------------------------------------------
 
   @Override
   public void beforeAll(ExtensionContext context) {
     Object test = context.getTestInstance().orElse(null);
     if (seed != null && test == null) {
-      throw new IllegalStateException(context.getRequiredTestClass().getSimpleName()
-          + ": a FlagstateEnvironment seed runs on the test instance; annotate the class"
-          + " @TestInstance(TestInstance.Lifecycle.PER_CLASS)");
+      throw new IllegalStateException(
+          context.getRequiredTestClass().getSimpleName()
+              + ": a FlagstateEnvironment seed runs on the test instance; annotate the class"
+              + " @TestInstance(TestInstance.Lifecycle.PER_CLASS)");
     }
     start(test);
   }
@@ -178,8 +191,8 @@ public final class FlagstateEnvironment
   }
 
   /**
-   * Starts the database, the registry, the seed (given {@code test}), Flagstate, and waits for the first sync. When a
-   * step fails, what was started is stopped again before the failure is thrown.
+   * Starts the database, the registry, the seed (given {@code test}), Flagstate, and waits for the
+   * first sync. When a step fails, what was started is stopped again before the failure is thrown.
    */
   public synchronized FlagstateEnvironment start(Object test) {
     if (started) {
@@ -202,7 +215,8 @@ public final class FlagstateEnvironment
       if (withRegistry) {
         RegistryProcess.Builder options = RegistryProcess.builder();
         if (notificationToken != null) {
-          options.notifications("http://127.0.0.1:" + settings.get("webhook.port") + "/events", notificationToken);
+          options.notifications(
+              "http://127.0.0.1:" + settings.get("webhook.port") + "/events", notificationToken);
         }
         registryOptions.accept(options);
         registry = options.start();
@@ -231,13 +245,15 @@ public final class FlagstateEnvironment
       if (failure instanceof Error error) {
         throw error;
       }
-      throw new IllegalStateException("the Flagstate test environment did not start: " + failure, failure);
+      throw new IllegalStateException(
+          "the Flagstate test environment did not start: " + failure, failure);
     }
   }
 
   /**
-   * Stops, in reverse order of the start: Flagstate, what the seed registered, the registry, and the database. Safe to
-   * call more than once and after a failed start; every step runs even when one before it failed.
+   * Stops, in reverse order of the start: Flagstate, what the seed registered, the registry, and
+   * the database. Safe to call more than once and after a failed start; every step runs even when
+   * one before it failed.
    */
   @Override
   public synchronized void close() {
@@ -245,13 +261,15 @@ public final class FlagstateEnvironment
     attempt(failures, this::stopFlagstate);
     while (!seeded.isEmpty()) {
       AutoCloseable resource = seeded.pop();
-      attempt(failures, () -> {
-        try {
-          resource.close();
-        } catch (Exception e) {
-          throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
-        }
-      });
+      attempt(
+          failures,
+          () -> {
+            try {
+              resource.close();
+            } catch (Exception e) {
+              throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+            }
+          });
     }
     if (registry != null) {
       RegistryProcess closing = registry;
@@ -267,8 +285,11 @@ public final class FlagstateEnvironment
     if (embeddedDataDir != null) {
       Path deleting = embeddedDataDir;
       embeddedDataDir = null;
-      attempt(failures, () -> Commands.runOrFail(List.of("rm", "-rf", deleting.toString()), Map.of(),
-          Duration.ofSeconds(30)));
+      attempt(
+          failures,
+          () ->
+              Commands.runOrFail(
+                  List.of("rm", "-rf", deleting.toString()), Map.of(), Duration.ofSeconds(30)));
     }
     if (!failures.isEmpty()) {
       RuntimeException first = failures.get(0);
@@ -285,17 +306,21 @@ public final class FlagstateEnvironment
     }
   }
 
-  // --- Flagstate ------------------------------------------------------------------------------------------------
+  // --- Flagstate
+  // ------------------------------------------------------------------------------------------------
 
   /** The running Flagstate. */
   public synchronized FlagstateInstance flagstate() {
     if (flagstate == null) {
-      throw new IllegalStateException(started ? "Flagstate is not running" : "the environment was not started");
+      throw new IllegalStateException(
+          started ? "Flagstate is not running" : "the environment was not started");
     }
     return flagstate;
   }
 
-  /** Stops Flagstate (database and registry keep running); {@link #startFlagstate()} brings it back. */
+  /**
+   * Stops Flagstate (database and registry keep running); {@link #startFlagstate()} brings it back.
+   */
   public synchronized void stopFlagstate() {
     if (flagstate != null) {
       FlagstateInstance stopping = flagstate;
@@ -305,8 +330,8 @@ public final class FlagstateEnvironment
   }
 
   /**
-   * Starts Flagstate with this environment's settings (the same database and webhook port; a new HTTP port) and
-   * returns it without waiting for a sync.
+   * Starts Flagstate with this environment's settings (the same database and webhook port; a new
+   * HTTP port) and returns it without waiting for a sync.
    */
   public synchronized FlagstateInstance startFlagstate() {
     if (flagstate != null) {
@@ -316,31 +341,40 @@ public final class FlagstateEnvironment
     return flagstate;
   }
 
-  /** Waits until the running Flagstate completed its first full sync; returns {@code /status} as it was then. */
+  /**
+   * Waits until the running Flagstate completed its first full sync; returns {@code /status} as it
+   * was then.
+   */
   public JsonObject awaitFirstSync() {
     FlagstateInstance current = flagstate();
     try {
-      return current.awaitStatus(s -> s.getJsonObject("crawler").getInteger("syncsCompleted", 0) >= 1,
-          FIRST_SYNC_TIMEOUT);
+      return current.awaitStatus(
+          s -> s.getJsonObject("crawler").getInteger("syncsCompleted", 0) >= 1, FIRST_SYNC_TIMEOUT);
     } catch (AssertionError e) {
-      throw new AssertionError("Flagstate did not complete its first sync: " + e.getMessage()
-          + (registry == null ? "" : "\nregistry log:\n" + registry.logTail(30)), e);
+      throw new AssertionError(
+          "Flagstate did not complete its first sync: "
+              + e.getMessage()
+              + (registry == null ? "" : "\nregistry log:\n" + registry.logTail(30)),
+          e);
     }
   }
 
   /** {@code /status} as it was when the first sync after the start had just completed. */
   public JsonObject firstSyncStatus() {
     if (firstSyncStatus == null) {
-      throw new IllegalStateException("no first sync was awaited (withoutRegistry, or not started)");
+      throw new IllegalStateException(
+          "no first sync was awaited (withoutRegistry, or not started)");
     }
     return firstSyncStatus;
   }
 
-  // --- the rest -------------------------------------------------------------------------------------------------
+  // --- the rest
+  // -------------------------------------------------------------------------------------------------
 
   public synchronized RegistryProcess registry() {
     if (registry == null) {
-      throw new IllegalStateException(withRegistry ? "the registry is not running" : "built withoutRegistry()");
+      throw new IllegalStateException(
+          withRegistry ? "the registry is not running" : "built withoutRegistry()");
     }
     return registry;
   }
@@ -354,7 +388,8 @@ public final class FlagstateEnvironment
   /** The database Flagstate uses, made by {@link TestDatabase}. */
   public synchronized String databaseUrl() {
     if (databaseUrl == null) {
-      throw new IllegalStateException(embeddedDatabase ? "built with embeddedDatabase()" : "not started");
+      throw new IllegalStateException(
+          embeddedDatabase ? "built with embeddedDatabase()" : "not started");
     }
     return databaseUrl;
   }
@@ -367,25 +402,31 @@ public final class FlagstateEnvironment
   /** Changes a setting for the next {@link #startFlagstate()}, typically from the seed. */
   public synchronized FlagstateEnvironment setting(String key, String value) {
     if (flagstate != null) {
-      throw new IllegalStateException("Flagstate is running; " + key + " would apply at its next start only");
+      throw new IllegalStateException(
+          "Flagstate is running; " + key + " would apply at its next start only");
     }
     settings.put(key, value);
     return this;
   }
 
   /**
-   * Something the seed started (a server between Flagstate and the registry, ...): closed after Flagstate stopped and
-   * before the registry, the last registered first.
+   * Something the seed started (a server between Flagstate and the registry, ...): closed after
+   * Flagstate stopped and before the registry, the last registered first.
    */
   public synchronized <C extends AutoCloseable> C closeAfterFlagstate(C resource) {
     seeded.push(resource);
     return resource;
   }
 
-  // --- parameters -----------------------------------------------------------------------------------------------
+  // --- parameters
+  // -----------------------------------------------------------------------------------------------
 
-  private static final List<Class<?>> RESOLVED = List.of(FlagstateEnvironment.class, FlagstateInstance.class,
-      RegistryProcess.class, RegistryPusher.class);
+  private static final List<Class<?>> RESOLVED =
+      List.of(
+          FlagstateEnvironment.class,
+          FlagstateInstance.class,
+          RegistryProcess.class,
+          RegistryPusher.class);
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -407,9 +448,15 @@ public final class FlagstateEnvironment
       }
       return pusher();
     } catch (IllegalStateException e) {
-      throw new ParameterResolutionException("cannot give " + parameter.getDeclaringExecutable().getName() + " a "
-          + type.getSimpleName() + " (constructors run before the environment starts; take it in a @BeforeAll or"
-          + " @Test method): " + e.getMessage(), e);
+      throw new ParameterResolutionException(
+          "cannot give "
+              + parameter.getDeclaringExecutable().getName()
+              + " a "
+              + type.getSimpleName()
+              + " (constructors run before the environment starts; take it in a @BeforeAll or"
+              + " @Test method): "
+              + e.getMessage(),
+          e);
     }
   }
 }

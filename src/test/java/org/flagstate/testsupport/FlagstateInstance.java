@@ -2,7 +2,6 @@ package org.flagstate.testsupport;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import org.flagstate.ops.Observability;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +20,7 @@ import org.flagstate.MainVerticle;
 import org.flagstate.config.ConfigLoader;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.config.Setting;
+import org.flagstate.ops.Observability;
 
 /**
  * A real Flagstate (MainVerticle and everything it deploys) running in the test JVM on a free port,
@@ -28,7 +28,8 @@ import org.flagstate.config.Setting;
  */
 public final class FlagstateInstance implements AutoCloseable {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Vertx vertx;
   private final FlagstateConfig config;
@@ -40,7 +41,9 @@ public final class FlagstateInstance implements AutoCloseable {
     this.port = port;
   }
 
-  /** @param settings configuration keys ({@code registry.url}, ...) over the bundled defaults */
+  /**
+   * @param settings configuration keys ({@code registry.url}, ...) over the bundled defaults
+   */
   public static FlagstateInstance start(Map<String, String> settings) {
     int port = freePort();
     Map<String, String> env = new HashMap<>();
@@ -61,7 +64,9 @@ public final class FlagstateInstance implements AutoCloseable {
   }
 
   private static Setting setting(String key) {
-    return Setting.ALL.stream().filter(s -> s.key().equals(key)).findFirst()
+    return Setting.ALL.stream()
+        .filter(s -> s.key().equals(key))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no such setting " + key));
   }
 
@@ -90,19 +95,23 @@ public final class FlagstateInstance implements AutoCloseable {
     return vertx;
   }
 
-  /** GET (or another method) of a path relative to {@link #baseUrl()}, with header name/value pairs. */
+  /**
+   * GET (or another method) of a path relative to {@link #baseUrl()}, with header name/value pairs.
+   */
   public HttpResponse<byte[]> request(String method, String pathAndQuery, String... headers) {
     return send(baseUrl(), method, pathAndQuery, headers);
   }
 
   /**
-   * One bodiless request to any HTTP server (Flagstate or a registry), with header name/value pairs;
-   * a HEAD keeps the response's Content-Length visible.
+   * One bodiless request to any HTTP server (Flagstate or a registry), with header name/value
+   * pairs; a HEAD keeps the response's Content-Length visible.
    */
-  public static HttpResponse<byte[]> send(String base, String method, String pathAndQuery, String... headers) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-        .timeout(Duration.ofSeconds(60))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+  public static HttpResponse<byte[]> send(
+      String base, String method, String pathAndQuery, String... headers) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+            .timeout(Duration.ofSeconds(60))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }
@@ -117,15 +126,20 @@ public final class FlagstateInstance implements AutoCloseable {
   }
 
   /**
-   * Sends a request line exactly as given, for targets java.net.URI refuses (bad %-escapes); returns
-   * the status code and the body.
+   * Sends a request line exactly as given, for targets java.net.URI refuses (bad %-escapes);
+   * returns the status code and the body.
    */
   public RawResponse rawGet(String target) {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
       socket.setSoTimeout(30_000);
-      socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String response =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       int status = Integer.parseInt(response.substring(9, 12));
       int bodyStart = response.indexOf("\r\n\r\n");
       return new RawResponse(status, bodyStart < 0 ? "" : response.substring(bodyStart + 4));
@@ -142,7 +156,8 @@ public final class FlagstateInstance implements AutoCloseable {
   }
 
   public JsonObject getJson(String pathAndQuery) {
-    return new JsonObject(new String(get(pathAndQuery).body(), java.nio.charset.StandardCharsets.UTF_8));
+    return new JsonObject(
+        new String(get(pathAndQuery).body(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** {@code /status}, under {@code http.path_prefix} when one is configured. */
@@ -152,7 +167,8 @@ public final class FlagstateInstance implements AutoCloseable {
 
   /** Waits until the crawler has completed more than {@code completedBefore} full syncs. */
   public void awaitSyncsAfter(int completedBefore) {
-    awaitStatus(s -> s.getJsonObject("crawler").getInteger("syncsCompleted", 0) > completedBefore,
+    awaitStatus(
+        s -> s.getJsonObject("crawler").getInteger("syncsCompleted", 0) > completedBefore,
         Duration.ofSeconds(60));
   }
 
@@ -170,7 +186,8 @@ public final class FlagstateInstance implements AutoCloseable {
       }
       sleep(50);
     }
-    throw new AssertionError("status did not reach the expected state in " + timeout + "; last: " + last);
+    throw new AssertionError(
+        "status did not reach the expected state in " + timeout + "; last: " + last);
   }
 
   public static void sleep(long millis) {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FlagstateProcess implements AutoCloseable {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Process process;
   private final Path log;
@@ -33,22 +34,28 @@ public final class FlagstateProcess implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts {@code target/flagstate.jar} with FLAGSTATE_* variables made from {@code settings} keys. */
+  /**
+   * Starts {@code target/flagstate.jar} with FLAGSTATE_* variables made from {@code settings} keys.
+   */
   public static FlagstateProcess start(Map<String, String> environment, String... arguments) {
     Path jar = Path.of("target/flagstate.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
-      throw new IllegalStateException(jar + " is missing: integration tests run after `mvn package`");
+      throw new IllegalStateException(
+          jar + " is missing: integration tests run after `mvn package`");
     }
     int port = FlagstateInstance.freePort();
     try {
       Path log = Files.createTempFile("flagstate-process-", ".log");
       List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar.toString()));
       command.addAll(List.of(arguments));
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().keySet().removeIf(name -> name.startsWith("FLAGSTATE_"));
       builder.environment().put("FLAGSTATE_HTTP_HOST", "127.0.0.1");
       builder.environment().put("FLAGSTATE_HTTP_PORT", Integer.toString(port));
-      builder.environment().put("FLAGSTATE_WEBHOOK_PORT", Integer.toString(FlagstateInstance.freePort()));
+      builder
+          .environment()
+          .put("FLAGSTATE_WEBHOOK_PORT", Integer.toString(FlagstateInstance.freePort()));
       builder.environment().putAll(environment);
       return new FlagstateProcess(builder.start(), log, port);
     } catch (IOException e) {
@@ -94,7 +101,8 @@ public final class FlagstateProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new AssertionError("Flagstate exited with " + process.exitValue() + "; log:\n" + log());
+        throw new AssertionError(
+            "Flagstate exited with " + process.exitValue() + "; log:\n" + log());
       }
       try {
         JsonObject status = new JsonObject(get("/status").body());
@@ -114,7 +122,8 @@ public final class FlagstateProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new AssertionError("Flagstate exited with " + process.exitValue() + "; log:\n" + log());
+        throw new AssertionError(
+            "Flagstate exited with " + process.exitValue() + "; log:\n" + log());
       }
       try {
         if (get("/health").statusCode() == 200) {
@@ -139,12 +148,16 @@ public final class FlagstateProcess implements AutoCloseable {
       }
       FlagstateInstance.sleep(100);
     }
-    throw new AssertionError(path + " did not contain '" + text + "' within " + timeout + "; last body:\n" + body);
+    throw new AssertionError(
+        path + " did not contain '" + text + "' within " + timeout + "; last body:\n" + body);
   }
 
   public HttpResponse<String> get(String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10)).build(),
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create(baseUrl() + path))
+              .timeout(Duration.ofSeconds(10))
+              .build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

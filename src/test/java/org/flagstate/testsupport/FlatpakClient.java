@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The real {@code flatpak} command line, isolated in its own HOME, always {@code --user}. Commands that
- * need a D-Bus session run under {@code dbus-run-session}; helpers they leave behind are killed on close.
+ * The real {@code flatpak} command line, isolated in its own HOME, always {@code --user}. Commands
+ * that need a D-Bus session run under {@code dbus-run-session}; helpers they leave behind are
+ * killed on close.
  */
 public final class FlatpakClient implements AutoCloseable {
 
@@ -45,8 +46,15 @@ public final class FlatpakClient implements AutoCloseable {
   }
 
   private Map<String, String> environment() {
-    return Map.of("HOME", home.toString(), "XDG_DATA_HOME", home.resolve(".local/share").toString(),
-        "XDG_CACHE_HOME", home.resolve(".cache").toString(), "XDG_CONFIG_HOME", home.resolve(".config").toString());
+    return Map.of(
+        "HOME",
+        home.toString(),
+        "XDG_DATA_HOME",
+        home.resolve(".local/share").toString(),
+        "XDG_CACHE_HOME",
+        home.resolve(".cache").toString(),
+        "XDG_CONFIG_HOME",
+        home.resolve(".config").toString());
   }
 
   @Override
@@ -60,7 +68,8 @@ public final class FlatpakClient implements AutoCloseable {
 
   private boolean runsInOurHome(ProcessHandle process) {
     try {
-      byte[] environ = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "environ"));
+      byte[] environ =
+          Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "environ"));
       return new String(environ).contains("HOME=" + home);
     } catch (IOException | SecurityException e) {
       return false;

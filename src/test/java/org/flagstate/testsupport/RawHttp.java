@@ -18,10 +18,11 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
- * HTTP/1.1 over a plain socket, byte for byte as the test wrote it: for requests an HTTP client would refuse or
- * normalise (broken %-escapes, NUL, raw control characters, oversized request lines and headers, bad framing). The
- * request is written on its own thread while the answer is read, so a server that answers and closes before the
- * whole request arrived (414, 431) is still heard. One request per connection.
+ * HTTP/1.1 over a plain socket, byte for byte as the test wrote it: for requests an HTTP client
+ * would refuse or normalise (broken %-escapes, NUL, raw control characters, oversized request lines
+ * and headers, bad framing). The request is written on its own thread while the answer is read, so
+ * a server that answers and closes before the whole request arrived (414, 431) is still heard. One
+ * request per connection.
  */
 public final class RawHttp {
 
@@ -31,10 +32,11 @@ public final class RawHttp {
   private RawHttp() {}
 
   /**
-   * What came back: {@code status} -1 when the connection closed (or was reset) before a status line; the body is
-   * un-gzipped when the response says {@code Content-Encoding: gzip}.
+   * What came back: {@code status} -1 when the connection closed (or was reset) before a status
+   * line; the body is un-gzipped when the response says {@code Content-Encoding: gzip}.
    */
-  public record Response(int status, Map<String, List<String>> headers, byte[] body, String failure) {
+  public record Response(
+      int status, Map<String, List<String>> headers, byte[] body, String failure) {
 
     public boolean answered() {
       return status > 0;
@@ -53,36 +55,47 @@ public final class RawHttp {
     @Override
     public String toString() {
       String text = bodyText();
-      return status + " " + headers + " " + (text.length() > 300 ? text.substring(0, 300) + "…" : text)
+      return status
+          + " "
+          + headers
+          + " "
+          + (text.length() > 300 ? text.substring(0, 300) + "…" : text)
           + (failure == null ? "" : " (" + failure + ")");
     }
   }
 
-  /** Sends {@code request} (head and body, exactly) to 127.0.0.1:{@code port}; {@code head} says it is a HEAD. */
+  /**
+   * Sends {@code request} (head and body, exactly) to 127.0.0.1:{@code port}; {@code head} says it
+   * is a HEAD.
+   */
   public static Response exchange(int port, byte[] request, boolean head) {
     return exchange(port, request, head, false);
   }
 
   /**
-   * As {@link #exchange(int, byte[], boolean)}; with {@code halfClose} the sending side is shut after the request,
-   * so a server waiting for a body that never comes sees the end of the stream instead of waiting forever.
+   * As {@link #exchange(int, byte[], boolean)}; with {@code halfClose} the sending side is shut
+   * after the request, so a server waiting for a body that never comes sees the end of the stream
+   * instead of waiting forever.
    */
   public static Response exchange(int port, byte[] request, boolean head, boolean halfClose) {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout((int) TIMEOUT.toMillis());
       socket.setTcpNoDelay(true);
-      Thread writer = new Thread(() -> {
-        try {
-          OutputStream out = socket.getOutputStream();
-          out.write(request);
-          out.flush();
-          if (halfClose) {
-            socket.shutdownOutput();
-          }
-        } catch (IOException closedByServer) {
-          // the server answered before reading it all: the answer is what the test looks at
-        }
-      }, "raw-http-writer");
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  OutputStream out = socket.getOutputStream();
+                  out.write(request);
+                  out.flush();
+                  if (halfClose) {
+                    socket.shutdownOutput();
+                  }
+                } catch (IOException closedByServer) {
+                  // the server answered before reading it all: the answer is what the test looks at
+                }
+              },
+              "raw-http-writer");
       writer.setDaemon(true);
       writer.start();
       InputStream in = socket.getInputStream();
@@ -103,7 +116,10 @@ public final class RawHttp {
     }
   }
 
-  /** A request head from its lines ({@code "GET / HTTP/1.1"}, {@code "Host: x"}, …), CRLF-terminated, plus a body. */
+  /**
+   * A request head from its lines ({@code "GET / HTTP/1.1"}, {@code "Host: x"}, …),
+   * CRLF-terminated, plus a body.
+   */
   public static byte[] request(List<String> lines, byte[] body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (String line : lines) {
@@ -129,7 +145,10 @@ public final class RawHttp {
       for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
         int colon = header.indexOf(':');
         if (colon > 0) {
-          headers.computeIfAbsent(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          headers
+              .computeIfAbsent(
+                  header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                  k -> new ArrayList<>())
               .add(header.substring(colon + 1).trim());
         }
       }
@@ -183,7 +202,8 @@ public final class RawHttp {
     while ((b = in.read()) >= 0) {
       if (b == '\n') {
         byte[] bytes = line.toByteArray();
-        int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        int length =
+            bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
       }
       line.write(b);

@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * Seeds for the randomised tests: a fresh one per repetition, printed with the test's name so a failure
- * can be replayed with {@code -Dflagstate.test.seed=N} (which then fixes the seed of every repetition).
+ * Seeds for the randomised tests: a fresh one per repetition, printed with the test's name so a
+ * failure can be replayed with {@code -Dflagstate.test.seed=N} (which then fixes the seed of every
+ * repetition).
  */
 public final class Seeds {
 
@@ -15,14 +16,29 @@ public final class Seeds {
 
   private Seeds() {}
 
-  /** The seed for this repetition: {@code -Dflagstate.test.seed} if set, else a new one; printed either way. */
+  /**
+   * The seed for this repetition: {@code -Dflagstate.test.seed} if set, else a new one; printed
+   * either way.
+   */
   public static long next(TestInfo test) {
     String fixed = System.getProperty(PROPERTY, "");
-    long seed = fixed.isBlank() ? SPREAD.addAndGet(0x9E3779B97F4A7C15L) ^ System.nanoTime()
-        : Long.parseLong(fixed.trim());
-    System.out.println(test.getTestClass().map(Class::getSimpleName).orElse("?") + "."
-        + test.getTestMethod().map(m -> m.getName()).orElse("?") + " [" + test.getDisplayName() + "] seed=" + seed
-        + " (replay with -D" + PROPERTY + "=" + seed + ")");
+    long seed =
+        fixed.isBlank()
+            ? SPREAD.addAndGet(0x9E3779B97F4A7C15L) ^ System.nanoTime()
+            : Long.parseLong(fixed.trim());
+    System.out.println(
+        test.getTestClass().map(Class::getSimpleName).orElse("?")
+            + "."
+            + test.getTestMethod().map(m -> m.getName()).orElse("?")
+            + " ["
+            + test.getDisplayName()
+            + "] seed="
+            + seed
+            + " (replay with -D"
+            + PROPERTY
+            + "="
+            + seed
+            + ")");
     return seed;
   }
 

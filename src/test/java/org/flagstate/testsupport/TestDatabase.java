@@ -10,9 +10,10 @@ import java.sql.SQLException;
 import java.util.UUID;
 
 /**
- * Gives each integration test class a fresh, empty database on a real PostgreSQL server reached by URL:
- * the server named by {@code flagstate.test.database.url} (CI points it at the machine's PostgreSQL),
- * or else an embedded server started once for this JVM, so the tests pass on any fresh machine.
+ * Gives each integration test class a fresh, empty database on a real PostgreSQL server reached by
+ * URL: the server named by {@code flagstate.test.database.url} (CI points it at the machine's
+ * PostgreSQL), or else an embedded server started once for this JVM, so the tests pass on any fresh
+ * machine.
  */
 public final class TestDatabase {
 
@@ -35,13 +36,16 @@ public final class TestDatabase {
       } catch (IOException e) {
         throw new UncheckedIOException("could not start the stand-in embedded PostgreSQL", e);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          standIn.close();
-        } catch (IOException ignored) {
-          // the JVM is exiting
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      standIn.close();
+                    } catch (IOException ignored) {
+                      // the JVM is exiting
+                    }
+                  }));
     }
     return "postgresql://postgres@127.0.0.1:" + standIn.getPort() + "/postgres";
   }
@@ -53,24 +57,39 @@ public final class TestDatabase {
     execute(server, "create database " + name);
     dropAtExit(server, name);
     PgConnectOptions options = PgConnectOptions.fromUri(server);
-    String credentials = options.getUser() + (options.getPassword() == null || options.getPassword().isEmpty()
-        ? "" : ":" + options.getPassword());
-    return "postgresql://" + credentials + "@" + options.getHost() + ":" + options.getPort() + "/" + name;
+    String credentials =
+        options.getUser()
+            + (options.getPassword() == null || options.getPassword().isEmpty()
+                ? ""
+                : ":" + options.getPassword());
+    return "postgresql://"
+        + credentials
+        + "@"
+        + options.getHost()
+        + ":"
+        + options.getPort()
+        + "/"
+        + name;
   }
 
   /** Drops a database made by {@link #createDatabase()}, closing what is still connected to it. */
   public static void dropDatabase(String url) {
-    execute(serverUrl(), "drop database if exists " + PgConnectOptions.fromUri(url).getDatabase() + " with (force)");
+    execute(
+        serverUrl(),
+        "drop database if exists " + PgConnectOptions.fromUri(url).getDatabase() + " with (force)");
   }
 
   private static void dropAtExit(String server, String name) {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        execute(server, "drop database if exists " + name + " with (force)");
-      } catch (RuntimeException ignored) {
-        // a stand-in server may already be gone; nothing is left behind then
-      }
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    execute(server, "drop database if exists " + name + " with (force)");
+                  } catch (RuntimeException ignored) {
+                    // a stand-in server may already be gone; nothing is left behind then
+                  }
+                }));
   }
 
   /** Runs one statement through JDBC (test set-up and fault injection only). */
@@ -78,14 +97,21 @@ public final class TestDatabase {
     try (Connection connection = connect(url)) {
       connection.createStatement().execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("SQL failed on " + url + ": " + sql + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "SQL failed on " + url + ": " + sql + ": " + e.getMessage(), e);
     }
   }
 
   public static Connection connect(String url) throws SQLException {
     PgConnectOptions options = PgConnectOptions.fromUri(url);
     return DriverManager.getConnection(
-        "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase(),
-        options.getUser(), options.getPassword());
+        "jdbc:postgresql://"
+            + options.getHost()
+            + ":"
+            + options.getPort()
+            + "/"
+            + options.getDatabase(),
+        options.getUser(),
+        options.getPassword());
   }
 }

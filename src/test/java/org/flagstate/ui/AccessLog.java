@@ -7,8 +7,8 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * The public listener's access log ({@code http.access_log}) as the test JVM's Flagstate writes it: every
- * request line it logged, so a test can show that no request carried something.
+ * The public listener's access log ({@code http.access_log}) as the test JVM's Flagstate writes it:
+ * every request line it logged, so a test can show that no request carried something.
  */
 final class AccessLog implements AutoCloseable {
 

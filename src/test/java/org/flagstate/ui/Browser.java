@@ -16,9 +16,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Debian's headless Chromium driven through Debian's chromedriver, both named explicitly so Selenium Manager
- * never runs (and {@code se.offline} set in case it would), each browser with a fresh profile directory.
- * {@code scripts/test} installs {@code chromium} and {@code chromium-driver} when they are missing.
+ * Debian's headless Chromium driven through Debian's chromedriver, both named explicitly so
+ * Selenium Manager never runs (and {@code se.offline} set in case it would), each browser with a
+ * fresh profile directory. {@code scripts/test} installs {@code chromium} and {@code
+ * chromium-driver} when they are missing.
  */
 final class Browser implements AutoCloseable {
 
@@ -33,11 +34,16 @@ final class Browser implements AutoCloseable {
     this.profile = profile;
   }
 
-  /** @param javascript false starts a browser that runs no script at all */
+  /**
+   * @param javascript false starts a browser that runs no script at all
+   */
   static Browser start(boolean javascript) {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      throw new IllegalStateException(CHROMIUM + " or " + CHROMEDRIVER
-          + " is missing: run scripts/test, which installs chromium and chromium-driver");
+      throw new IllegalStateException(
+          CHROMIUM
+              + " or "
+              + CHROMEDRIVER
+              + " is missing: run scripts/test, which installs chromium and chromium-driver");
     }
     System.setProperty("se.offline", "true");
     System.setProperty("SE_OFFLINE", "true");
@@ -45,17 +51,29 @@ final class Browser implements AutoCloseable {
       Path profile = Files.createTempDirectory("flagstate-chromium-");
       ChromeOptions options = new ChromeOptions();
       options.setBinary(CHROMIUM.toFile());
-      options.addArguments("--headless=new", "--disable-gpu", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--hide-scrollbars",
-          "--user-data-dir=" + profile, "--window-size=1440,1000");
+      options.addArguments(
+          "--headless=new",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+          "--disable-dev-shm-usage",
+          "--hide-scrollbars",
+          "--user-data-dir=" + profile,
+          "--window-size=1440,1000");
       if ("root".equals(System.getProperty("user.name"))) {
         options.addArguments("--no-sandbox");
       }
       if (!javascript) {
-        options.setExperimentalOption("prefs", Map.of("profile.managed_default_content_settings.javascript", 2));
+        options.setExperimentalOption(
+            "prefs", Map.of("profile.managed_default_content_settings.javascript", 2));
       }
-      ChromeDriverService service = new ChromeDriverService.Builder()
-          .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+      ChromeDriverService service =
+          new ChromeDriverService.Builder()
+              .usingDriverExecutable(CHROMEDRIVER.toFile())
+              .usingAnyFreePort()
+              .build();
       return new Browser(new ChromeDriver(service, options), profile);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -72,16 +90,22 @@ final class Browser implements AutoCloseable {
 
   /** Lets page scripts use the clipboard API (headless Chromium asks no one). */
   void allowClipboard(String origin) {
-    driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", origin,
-        "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+    driver.executeCdpCommand(
+        "Browser.grantPermissions",
+        Map.of(
+            "origin",
+            origin,
+            "permissions",
+            List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
   }
 
   /** The whole page as a PNG (beyond the viewport), for looking at. */
   void screenshot(Path file) {
     try {
       Files.createDirectories(file.getParent());
-      Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot",
-          Map.of("format", "png", "captureBeyondViewport", true));
+      Map<String, Object> shot =
+          driver.executeCdpCommand(
+              "Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
       Files.write(file, java.util.Base64.getDecoder().decode((String) shot.get("data")));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -13,20 +13,32 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The colour pairs of the style sheet meet WCAG AA contrast (4.5:1 for text) in the light scheme and in the
- * dark one ({@code prefers-color-scheme: dark}), read from the custom properties of {@code app.css}.
+ * The colour pairs of the style sheet meet WCAG AA contrast (4.5:1 for text) in the light scheme
+ * and in the dark one ({@code prefers-color-scheme: dark}), read from the custom properties of
+ * {@code app.css}.
  */
 class ContrastTest {
 
   /** Text colour on background colour, as the style sheet pairs them. */
-  static final List<String[]> PAIRS = List.of(
-      new String[] {"--text", "--bg"}, new String[] {"--text", "--surface"}, new String[] {"--muted", "--bg"},
-      new String[] {"--muted", "--surface"}, new String[] {"--accent", "--bg"}, new String[] {"--accent", "--surface"},
-      new String[] {"--accent", "--accent-soft"}, new String[] {"--accent-text", "--accent"},
-      new String[] {"--text", "--accent-soft"}, new String[] {"--text", "--code-bg"},
-      new String[] {"--badge-text", "--badge-bg"}, new String[] {"--ok", "--ok-bg"}, new String[] {"--warn", "--warn-bg"},
-      new String[] {"--text", "--ok-bg"}, new String[] {"--muted", "--code-bg"}, new String[] {"--muted", "--accent-soft"},
-      new String[] {"--muted", "--badge-bg"});
+  static final List<String[]> PAIRS =
+      List.of(
+          new String[] {"--text", "--bg"},
+          new String[] {"--text", "--surface"},
+          new String[] {"--muted", "--bg"},
+          new String[] {"--muted", "--surface"},
+          new String[] {"--accent", "--bg"},
+          new String[] {"--accent", "--surface"},
+          new String[] {"--accent", "--accent-soft"},
+          new String[] {"--accent-text", "--accent"},
+          new String[] {"--text", "--accent-soft"},
+          new String[] {"--text", "--code-bg"},
+          new String[] {"--badge-text", "--badge-bg"},
+          new String[] {"--ok", "--ok-bg"},
+          new String[] {"--warn", "--warn-bg"},
+          new String[] {"--text", "--ok-bg"},
+          new String[] {"--muted", "--code-bg"},
+          new String[] {"--muted", "--accent-soft"},
+          new String[] {"--muted", "--badge-bg"});
 
   @Test
   void everyPairMeetsAaInBothSchemes() throws IOException {
@@ -41,7 +53,8 @@ class ContrastTest {
     for (Map<String, String> scheme : List.of(light, darkColours)) {
       for (String[] pair : PAIRS) {
         double ratio = contrast(scheme.get(pair[0]), scheme.get(pair[1]));
-        assertThat(ratio).as("%s on %s (%s on %s)", pair[0], pair[1], scheme.get(pair[0]), scheme.get(pair[1]))
+        assertThat(ratio)
+            .as("%s on %s (%s on %s)", pair[0], pair[1], scheme.get(pair[0]), scheme.get(pair[1]))
             .isGreaterThanOrEqualTo(4.5);
       }
     }

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The UI's pages over plain HTTP, under a path prefix: caching (ETag, 304, invalidation with the index),
- * the Content-Security-Policy and no inline script or style, hashed assets kept for a year, icons, the
- * weight of a first load, validation pages, and {@code ui.enabled: false}.
+ * The UI's pages over plain HTTP, under a path prefix: caching (ETag, 304, invalidation with the
+ * index), the Content-Security-Policy and no inline script or style, hashed assets kept for a year,
+ * icons, the weight of a first load, validation pages, and {@code ui.enabled: false}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UiHttpIT {
@@ -40,9 +40,19 @@ class UiHttpIT {
   void start() {
     registry = RegistryProcess.builder().start();
     UiSamples.push(RegistryPusher.forRegistry(registry));
-    flagstate = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
-        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h", "http.path_prefix", PREFIX,
-        "ui.flatpak_remote", "example"));
+    flagstate =
+        FlagstateInstance.start(
+            Map.of(
+                "registry.url",
+                registry.baseUrl(),
+                "database.url",
+                TestDatabase.createDatabase(),
+                "crawl.interval",
+                "1h",
+                "http.path_prefix",
+                PREFIX,
+                "ui.flatpak_remote",
+                "example"));
     flagstate.awaitSyncsAfter(0);
   }
 
@@ -66,19 +76,35 @@ class UiHttpIT {
 
   @Test
   void pagesAreHtmlWithAStrictPolicyAndNoInlineScriptOrStyle() {
-    for (String path : List.of("/", "/search?q=hello", "/repositories/" + UiSamples.HTTPD, "/apps", "/cockpit",
-        "/updates")) {
+    for (String path :
+        List.of(
+            "/",
+            "/search?q=hello",
+            "/repositories/" + UiSamples.HTTPD,
+            "/apps",
+            "/cockpit",
+            "/updates")) {
       HttpResponse<byte[]> page = get(path);
       assertThat(page.statusCode()).as(path).isEqualTo(200);
-      assertThat(page.headers().firstValue("Content-Type")).as(path).hasValue("text/html; charset=utf-8");
-      assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).as(path)
-          .startsWith("default-src 'self';").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+      assertThat(page.headers().firstValue("Content-Type"))
+          .as(path)
+          .hasValue("text/html; charset=utf-8");
+      assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+          .as(path)
+          .startsWith("default-src 'self';")
+          .doesNotContain("unsafe-inline")
+          .doesNotContain("unsafe-eval");
       assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
       String html = text(page);
-      assertThat(html).as(path).doesNotContainPattern("<script(?![^>]*\\ssrc=)").doesNotContain("<style")
-          .doesNotContainPattern("\\sstyle=").doesNotContainPattern("\\son[a-z]+=")
+      assertThat(html)
+          .as(path)
+          .doesNotContainPattern("<script(?![^>]*\\ssrc=)")
+          .doesNotContain("<style")
+          .doesNotContainPattern("\\sstyle=")
+          .doesNotContainPattern("\\son[a-z]+=")
           .doesNotContainPattern("<(?:script|link|img)[^>]*(?:src|href)=\"(?:https?:)?//")
-          .satisfiesAnyOf(h -> assertThat(h).contains("href=\"" + PREFIX + "/api/v1/"),
+          .satisfiesAnyOf(
+              h -> assertThat(h).contains("href=\"" + PREFIX + "/api/v1/"),
               h -> assertThat(h).contains("href=\"" + PREFIX + "/index/static"));
     }
   }
@@ -89,8 +115,8 @@ class UiHttpIT {
     String etag = first.headers().firstValue("ETag").orElseThrow();
     assertThat(first.headers().firstValue("Content-Encoding")).hasValue("gzip");
     assertThat(first.headers().firstValue("Cache-Control")).hasValue("no-cache");
-    HttpResponse<byte[]> again = get("/repositories/" + UiSamples.HTTPD, "Accept-Encoding", "gzip",
-        "If-None-Match", etag);
+    HttpResponse<byte[]> again =
+        get("/repositories/" + UiSamples.HTTPD, "Accept-Encoding", "gzip", "If-None-Match", etag);
     assertThat(again.statusCode()).isEqualTo(304);
     assertThat(again.headers().firstValue("Content-Security-Policy")).isPresent();
   }
@@ -99,9 +125,17 @@ class UiHttpIT {
   void theStartPageChangesWithTheIndex() throws Exception {
     String before = get("/").headers().firstValue("ETag").orElseThrow();
     assertThat(text(get("/"))).doesNotContain("late/arrival");
-    RegistryPusher.forRegistry(registry).pushImage("late/arrival", "latest", ImageSpec.oci().withSeed("late")
-        .withLabel("org.opencontainers.image.title", "Late arrival"));
-    flagstate.vertx().eventBus().request(Addresses.CRAWLER_SYNC, null, new DeliveryOptions().setSendTimeout(60_000))
+    RegistryPusher.forRegistry(registry)
+        .pushImage(
+            "late/arrival",
+            "latest",
+            ImageSpec.oci()
+                .withSeed("late")
+                .withLabel("org.opencontainers.image.title", "Late arrival"));
+    flagstate
+        .vertx()
+        .eventBus()
+        .request(Addresses.CRAWLER_SYNC, null, new DeliveryOptions().setSendTimeout(60_000))
         .await(60, TimeUnit.SECONDS);
     HttpResponse<byte[]> after = get("/");
     assertThat(after.headers().firstValue("ETag").orElseThrow()).isNotEqualTo(before);
@@ -112,8 +146,12 @@ class UiHttpIT {
   void assetsHaveHashedNamesAndAreKeptForAYear() {
     String html = text(get("/"));
     List<String> assets = new ArrayList<>();
-    Matcher matcher = Pattern.compile("(?:href|src)=\"(" + PREFIX + "/ui/assets/[a-z]+\\.[0-9a-f]{12}\\.(?:css|js|svg))\"")
-        .matcher(html);
+    Matcher matcher =
+        Pattern.compile(
+                "(?:href|src)=\"("
+                    + PREFIX
+                    + "/ui/assets/[a-z]+\\.[0-9a-f]{12}\\.(?:css|js|svg))\"")
+            .matcher(html);
     while (matcher.find()) {
       assets.add(matcher.group(1));
     }
@@ -122,26 +160,35 @@ class UiHttpIT {
     for (String asset : assets.stream().distinct().toList()) {
       HttpResponse<byte[]> response = flagstate.get(asset, "Accept-Encoding", "gzip");
       assertThat(response.statusCode()).as(asset).isEqualTo(200);
-      assertThat(response.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
+      assertThat(response.headers().firstValue("Cache-Control"))
+          .hasValue("public, max-age=31536000, immutable");
       firstLoad += response.body().length;
     }
-    assertThat(firstLoad).as("bytes of a first load of the start page, gzip").isLessThan(200 * 1024);
+    assertThat(firstLoad)
+        .as("bytes of a first load of the start page, gzip")
+        .isLessThan(200 * 1024);
     assertThat(get("/ui/assets/app.000000000000.css").statusCode()).isEqualTo(404);
   }
 
   @Test
   void iconsAreServedFromTheStoredDataUri() {
     String html = text(get("/apps"));
-    Matcher matcher = Pattern.compile("src=\"(" + PREFIX + "/ui/icon/" + UiSamples.PAINT + "\\?v=[0-9a-f]{16})\"")
-        .matcher(html);
+    Matcher matcher =
+        Pattern.compile("src=\"(" + PREFIX + "/ui/icon/" + UiSamples.PAINT + "\\?v=[0-9a-f]{16})\"")
+            .matcher(html);
     assertThat(matcher.find()).isTrue();
     HttpResponse<byte[]> icon = flagstate.get(matcher.group(1));
     assertThat(icon.statusCode()).isEqualTo(200);
     assertThat(icon.headers().firstValue("Content-Type")).hasValue("image/png");
-    assertThat(icon.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
-    assertThat(icon.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("sandbox");
+    assertThat(icon.headers().firstValue("Cache-Control"))
+        .hasValue("public, max-age=31536000, immutable");
+    assertThat(icon.headers().firstValue("Content-Security-Policy").orElseThrow())
+        .contains("sandbox");
     assertThat(new String(icon.body(), 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
-    assertThat(get("/ui/icon/" + UiSamples.PAINT + "?v=0000000000000000").headers().firstValue("Cache-Control"))
+    assertThat(
+            get("/ui/icon/" + UiSamples.PAINT + "?v=0000000000000000")
+                .headers()
+                .firstValue("Cache-Control"))
         .hasValue("no-cache");
     assertThat(get("/ui/icon/" + UiSamples.HTTPD).statusCode()).isEqualTo(404);
     assertThat(get("/ui/icon/" + UiSamples.PAINT + "?v=x").statusCode()).isEqualTo(400);
@@ -151,18 +198,29 @@ class UiHttpIT {
   void commandsNameTheRegistryAndThisHostAsTheFlatpakRemote() {
     String html = text(get("/repositories/" + UiSamples.PAINT));
     String host = flagstate.baseUrl().substring("http://".length());
-    assertThat(html).contains("podman pull " + registry.hostPort() + "/" + UiSamples.PAINT + ":latest")
+    assertThat(html)
+        .contains("podman pull " + registry.hostPort() + "/" + UiSamples.PAINT + ":latest")
         .contains("flatpak remote-add --if-not-exists example oci+http://" + host + PREFIX)
         .contains("flatpak install example org.example.Paint");
   }
 
   @Test
   void badParametersGetAPageSayingWhatIsWrong() {
-    for (String path : List.of("/search?limit=0", "/search?kind=app", "/search?cursor=x", "/?page=2", "/apps?x=1",
-        "/search?q=%00", "/repositories/UPPER/case", "/repositories/a?b=c")) {
+    for (String path :
+        List.of(
+            "/search?limit=0",
+            "/search?kind=app",
+            "/search?cursor=x",
+            "/?page=2",
+            "/apps?x=1",
+            "/search?q=%00",
+            "/repositories/UPPER/case",
+            "/repositories/a?b=c")) {
       HttpResponse<byte[]> page = get(path);
       assertThat(page.statusCode()).as(path).isEqualTo(400);
-      assertThat(page.headers().firstValue("Content-Type").orElse("")).as(path).startsWith("text/html");
+      assertThat(page.headers().firstValue("Content-Type").orElse(""))
+          .as(path)
+          .startsWith("text/html");
       assertThat(text(page)).as(path).contains("This address is not valid");
     }
     FlagstateInstance.RawResponse broken = flagstate.rawGet(PREFIX + "/search?q=%ZZ");
@@ -176,16 +234,22 @@ class UiHttpIT {
   @Test
   void theJsonApiFiltersAndCountsByKindAndNamespace() {
     JsonObject apps = new JsonObject(text(get("/api/v1/search?kind=flatpak-app")));
-    assertThat(apps.getJsonArray("repositories").stream().map(r -> ((JsonObject) r).getString("name")))
+    assertThat(
+            apps.getJsonArray("repositories").stream().map(r -> ((JsonObject) r).getString("name")))
         .containsExactly(UiSamples.NOTES, UiSamples.PAINT, UiSamples.WEATHER);
-    assertThat(apps.getJsonObject("query").getJsonArray("kind").getList()).containsExactly("flatpak-app");
+    assertThat(apps.getJsonObject("query").getJsonArray("kind").getList())
+        .containsExactly("flatpak-app");
     JsonObject all = new JsonObject(text(get("/api/v1/search")));
-    assertThat(all.getJsonObject("facets").getJsonObject("kind").getMap()).containsEntry("flatpak-app", 3)
-        .containsEntry("flatpak-runtime", 1).containsEntry("cockpit-plugin", 2);
-    assertThat(all.getJsonObject("facets").getJsonObject("namespace").getMap()).containsEntry("flatpak", 4)
-        .containsEntry("cockpit", 2).containsEntry("tools", 2);
-    JsonObject tools = new JsonObject(
-        text(get("/api/v1/search?namespace=tools&kind=container-image")));
+    assertThat(all.getJsonObject("facets").getJsonObject("kind").getMap())
+        .containsEntry("flatpak-app", 3)
+        .containsEntry("flatpak-runtime", 1)
+        .containsEntry("cockpit-plugin", 2);
+    assertThat(all.getJsonObject("facets").getJsonObject("namespace").getMap())
+        .containsEntry("flatpak", 4)
+        .containsEntry("cockpit", 2)
+        .containsEntry("tools", 2);
+    JsonObject tools =
+        new JsonObject(text(get("/api/v1/search?namespace=tools&kind=container-image")));
     assertThat(tools.getLong("total")).isEqualTo(2);
     assertThat(get("/api/v1/search?kind=plugin").statusCode()).isEqualTo(400);
   }
@@ -200,19 +264,37 @@ class UiHttpIT {
   @Test
   void theStartPageTellsWhatTheFirstCrawlIsDoingAndWhenTheIndexIsEmpty() {
     int deadPort = FlagstateInstance.freePort();
-    try (FlagstateInstance waiting = FlagstateInstance.start(Map.of("registry.url", "http://127.0.0.1:" + deadPort,
-        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h"))) {
-      waiting.awaitStatus(status -> status.getJsonObject("crawler").containsKey("lastError"),
+    try (FlagstateInstance waiting =
+        FlagstateInstance.start(
+            Map.of(
+                "registry.url",
+                "http://127.0.0.1:" + deadPort,
+                "database.url",
+                TestDatabase.createDatabase(),
+                "crawl.interval",
+                "1h"))) {
+      waiting.awaitStatus(
+          status -> status.getJsonObject("crawler").containsKey("lastError"),
           java.time.Duration.ofSeconds(60));
       HttpResponse<byte[]> home = waiting.get("/");
       assertThat(home.statusCode()).isEqualTo(200);
       assertThat(home.headers().firstValue("Cache-Control")).hasValue("no-store");
-      assertThat(text(home)).contains("Waiting for the registry").contains("id=\"crawl-progress\"")
-          .contains("data-status=\"/status\"").contains("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>");
+      assertThat(text(home))
+          .contains("Waiting for the registry")
+          .contains("id=\"crawl-progress\"")
+          .contains("data-status=\"/status\"")
+          .contains("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>");
     }
     try (RegistryProcess empty = RegistryProcess.builder().start();
-        FlagstateInstance idle = FlagstateInstance.start(Map.of("registry.url", empty.baseUrl(),
-            "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h"))) {
+        FlagstateInstance idle =
+            FlagstateInstance.start(
+                Map.of(
+                    "registry.url",
+                    empty.baseUrl(),
+                    "database.url",
+                    TestDatabase.createDatabase(),
+                    "crawl.interval",
+                    "1h"))) {
       idle.awaitSyncsAfter(0);
       HttpResponse<byte[]> home = idle.get("/");
       assertThat(home.headers().firstValue("Cache-Control")).hasValue("no-cache");
@@ -222,9 +304,19 @@ class UiHttpIT {
 
   @Test
   void uiEnabledFalseServesNoPages() {
-    try (FlagstateInstance off = FlagstateInstance.start(Map.of("registry.url", registry.baseUrl(),
-        "database.url", TestDatabase.createDatabase(), "crawl.interval", "1h", "ui.enabled", "false"))) {
-      for (String path : List.of("/", "/search?q=hello", "/apps", "/repositories/" + UiSamples.HTTPD)) {
+    try (FlagstateInstance off =
+        FlagstateInstance.start(
+            Map.of(
+                "registry.url",
+                registry.baseUrl(),
+                "database.url",
+                TestDatabase.createDatabase(),
+                "crawl.interval",
+                "1h",
+                "ui.enabled",
+                "false"))) {
+      for (String path :
+          List.of("/", "/search?q=hello", "/apps", "/repositories/" + UiSamples.HTTPD)) {
         HttpResponse<byte[]> response = off.get(path);
         assertThat(response.statusCode()).as(path).isEqualTo(404);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");

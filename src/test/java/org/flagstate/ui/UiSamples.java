@@ -24,10 +24,11 @@ import org.flagstate.testsupport.PushedImage;
 import org.flagstate.testsupport.RegistryPusher;
 
 /**
- * The sample content of the UI tests and of {@code scripts/demo}, pushed through the Registry API: Flatpak
- * apps with appstream data and PNG icons (labels as {@code flatpak build-bundle} writes them) and their
- * runtime, a multi-arch app, Cockpit plugins (one by marker label, one by appstream {@code <extends>}), a
- * multi-arch image list, and plain images with OCI labels in a few namespaces.
+ * The sample content of the UI tests and of {@code scripts/demo}, pushed through the Registry API:
+ * Flatpak apps with appstream data and PNG icons (labels as {@code flatpak build-bundle} writes
+ * them) and their runtime, a multi-arch app, Cockpit plugins (one by marker label, one by appstream
+ * {@code <extends>}), a multi-arch image list, and plain images with OCI labels in a few
+ * namespaces.
  */
 public final class UiSamples {
 
@@ -45,31 +46,104 @@ public final class UiSamples {
 
   /** Pushes everything; returns the image {@code tools/httpd:latest} points to. */
   public static PushedImage push(RegistryPusher pusher) {
-    pusher.pushImage(RUNTIME, "latest", flatpak("org.example.Platform", true, "Example Platform",
-        "Shared libraries for the example apps", "amd64", "x86_64", "24.08", null));
-    PushedImage paint = pusher.pushImage(PAINT, "latest", flatpak("org.example.Paint", false, "Paint",
-        "Draw, paint and retouch pictures", "amd64", "x86_64", "2.1", new Color(0xE6, 0x5C, 0x2E)));
+    pusher.pushImage(
+        RUNTIME,
+        "latest",
+        flatpak(
+            "org.example.Platform",
+            true,
+            "Example Platform",
+            "Shared libraries for the example apps",
+            "amd64",
+            "x86_64",
+            "24.08",
+            null));
+    PushedImage paint =
+        pusher.pushImage(
+            PAINT,
+            "latest",
+            flatpak(
+                "org.example.Paint",
+                false,
+                "Paint",
+                "Draw, paint and retouch pictures",
+                "amd64",
+                "x86_64",
+                "2.1",
+                new Color(0xE6, 0x5C, 0x2E)));
     pusher.tagExisting(PAINT, "2.1", paint.digest());
-    pusher.pushImage(PAINT, "2.0", flatpak("org.example.Paint", false, "Paint", "Draw, paint and retouch pictures",
-        "amd64", "x86_64", "2.0", new Color(0xE6, 0x5C, 0x2E)));
-    pusher.pushImage(NOTES, "latest", flatpak("org.example.Notes", false, "Notes", "Write notes in Markdown",
-        "amd64", "x86_64", "5.3", new Color(0xF5, 0xC2, 0x11)));
-    pusher.pushMultiArch(WEATHER, "latest", IndexFormat.OCI_INDEX, List.of(
-        flatpak("org.example.Weather", false, "Weather", "Forecasts for the places you care about", "amd64", "x86_64",
-            "46.1", new Color(0x1C, 0x71, 0xD8)),
-        flatpak("org.example.Weather", false, "Weather", "Forecasts for the places you care about", "arm64",
-            "aarch64", "46.1", new Color(0x1C, 0x71, 0xD8))));
+    pusher.pushImage(
+        PAINT,
+        "2.0",
+        flatpak(
+            "org.example.Paint",
+            false,
+            "Paint",
+            "Draw, paint and retouch pictures",
+            "amd64",
+            "x86_64",
+            "2.0",
+            new Color(0xE6, 0x5C, 0x2E)));
+    pusher.pushImage(
+        NOTES,
+        "latest",
+        flatpak(
+            "org.example.Notes",
+            false,
+            "Notes",
+            "Write notes in Markdown",
+            "amd64",
+            "x86_64",
+            "5.3",
+            new Color(0xF5, 0xC2, 0x11)));
+    pusher.pushMultiArch(
+        WEATHER,
+        "latest",
+        IndexFormat.OCI_INDEX,
+        List.of(
+            flatpak(
+                "org.example.Weather",
+                false,
+                "Weather",
+                "Forecasts for the places you care about",
+                "amd64",
+                "x86_64",
+                "46.1",
+                new Color(0x1C, 0x71, 0xD8)),
+            flatpak(
+                "org.example.Weather",
+                false,
+                "Weather",
+                "Forecasts for the places you care about",
+                "arm64",
+                "aarch64",
+                "46.1",
+                new Color(0x1C, 0x71, 0xD8))));
 
-    pusher.pushImage(COCKPIT_MARKED, "latest", ImageSpec.oci().withSeed("cockpit-podman-extras")
-        .withCreated("2025-03-02T09:30:00Z")
-        .withLabel(COCKPIT_LABEL, "podman-extras")
-        .withLabel("org.opencontainers.image.title", "Podman extras for Cockpit")
-        .withLabel("org.opencontainers.image.description", "Pods, quadlets and auto-updates in Cockpit's Podman page")
-        .withLabel("org.opencontainers.image.source", "https://github.com/example/cockpit-podman-extras")
-        .withLabel("org.opencontainers.image.licenses", "LGPL-2.1-or-later"));
-    pusher.pushImage(COCKPIT_APPSTREAM, "latest", ImageSpec.oci().withSeed("cockpit-files-preview")
-        .withCreated("2025-02-11T16:00:00Z")
-        .withLabel("org.freedesktop.appstream.appdata", """
+    pusher.pushImage(
+        COCKPIT_MARKED,
+        "latest",
+        ImageSpec.oci()
+            .withSeed("cockpit-podman-extras")
+            .withCreated("2025-03-02T09:30:00Z")
+            .withLabel(COCKPIT_LABEL, "podman-extras")
+            .withLabel("org.opencontainers.image.title", "Podman extras for Cockpit")
+            .withLabel(
+                "org.opencontainers.image.description",
+                "Pods, quadlets and auto-updates in Cockpit's Podman page")
+            .withLabel(
+                "org.opencontainers.image.source",
+                "https://github.com/example/cockpit-podman-extras")
+            .withLabel("org.opencontainers.image.licenses", "LGPL-2.1-or-later"));
+    pusher.pushImage(
+        COCKPIT_APPSTREAM,
+        "latest",
+        ImageSpec.oci()
+            .withSeed("cockpit-files-preview")
+            .withCreated("2025-02-11T16:00:00Z")
+            .withLabel(
+                "org.freedesktop.appstream.appdata",
+                """
             <?xml version="1.0" encoding="UTF-8"?>
             <component type="addon">
               <id>org.cockpit_project.files_preview</id>
@@ -79,30 +153,51 @@ public final class UiSamples {
               <url type="homepage">https://example.org/cockpit-files-preview</url>
             </component>
             """)
-        .withLabel("org.freedesktop.appstream.icon-64", icon(new Color(0x2E, 0x8B, 0x57))));
+            .withLabel("org.freedesktop.appstream.icon-64", icon(new Color(0x2E, 0x8B, 0x57))));
 
-    pusher.pushMultiArch(HELLO, "latest", IndexFormat.OCI_INDEX, List.of(
-        hello("amd64", null), hello("arm64", "v8"), hello("ppc64le", null), hello("s390x", null)));
+    pusher.pushMultiArch(
+        HELLO,
+        "latest",
+        IndexFormat.OCI_INDEX,
+        List.of(
+            hello("amd64", null),
+            hello("arm64", "v8"),
+            hello("ppc64le", null),
+            hello("s390x", null)));
     PushedImage httpd = pusher.pushImage(HTTPD, "latest", httpd("2.4.62", "httpd-2.4.62"));
     pusher.tagExisting(HTTPD, "2.4", httpd.digest());
     pusher.pushImage(HTTPD, "2.4.61", httpd("2.4.61", "httpd-2.4.61"));
-    pusher.pushImage("tools/redis-cli", "7.2", ImageSpec.dockerSchema2().withSeed("redis-cli")
-        .withCreated("2024-11-20T08:00:00Z")
-        .withLabel("org.opencontainers.image.title", "redis-cli")
-        .withLabel("org.opencontainers.image.description", "The Redis command line client, nothing else"));
-    pusher.pushImage("db/postgres", "16", ImageSpec.oci().withSeed("postgres-16")
-        .withCreated("2025-01-15T10:00:00Z")
-        .withLabel("io.k8s.display-name", "PostgreSQL 16")
-        .withLabel("io.k8s.description", "An advanced open source relational database")
-        .withLabel("org.opencontainers.image.url", "https://www.postgresql.org/"));
+    pusher.pushImage(
+        "tools/redis-cli",
+        "7.2",
+        ImageSpec.dockerSchema2()
+            .withSeed("redis-cli")
+            .withCreated("2024-11-20T08:00:00Z")
+            .withLabel("org.opencontainers.image.title", "redis-cli")
+            .withLabel(
+                "org.opencontainers.image.description",
+                "The Redis command line client, nothing else"));
+    pusher.pushImage(
+        "db/postgres",
+        "16",
+        ImageSpec.oci()
+            .withSeed("postgres-16")
+            .withCreated("2025-01-15T10:00:00Z")
+            .withLabel("io.k8s.display-name", "PostgreSQL 16")
+            .withLabel("io.k8s.description", "An advanced open source relational database")
+            .withLabel("org.opencontainers.image.url", "https://www.postgresql.org/"));
     return httpd;
   }
 
   /** An httpd image of {@code version}; a different {@code seed} makes a different digest. */
   public static ImageSpec httpd(String version, String seed) {
-    return ImageSpec.oci().withSeed(seed).withCreated("2025-04-0" + (version.endsWith("2") ? "2" : "1") + "T12:00:00Z")
+    return ImageSpec.oci()
+        .withSeed(seed)
+        .withCreated("2025-04-0" + (version.endsWith("2") ? "2" : "1") + "T12:00:00Z")
         .withLabel("org.opencontainers.image.title", "Apache HTTP Server")
-        .withLabel("org.opencontainers.image.description", "The Apache web server, configured for containers")
+        .withLabel(
+            "org.opencontainers.image.description",
+            "The Apache web server, configured for containers")
         .withLabel("org.opencontainers.image.version", version)
         .withLabel("org.opencontainers.image.source", "https://github.com/example/httpd-container")
         .withLabel("org.opencontainers.image.documentation", "https://httpd.apache.org/docs/2.4/")
@@ -112,26 +207,60 @@ public final class UiSamples {
   }
 
   private static ImageSpec hello(String architecture, String variant) {
-    return ImageSpec.oci().withPlatform("linux", architecture, variant).withSeed("hello-" + architecture)
+    return ImageSpec.oci()
+        .withPlatform("linux", architecture, variant)
+        .withSeed("hello-" + architecture)
         .withCreated("2025-05-20T07:45:00Z")
         .withLabel("org.opencontainers.image.title", "Hello")
-        .withLabel("org.opencontainers.image.description", "Prints a friendly greeting on every architecture")
+        .withLabel(
+            "org.opencontainers.image.description",
+            "Prints a friendly greeting on every architecture")
         .withLabel("org.opencontainers.image.url", "https://example.org/hello");
   }
 
-  /** Labels as {@code flatpak build-bundle} writes them, with appstream data and 64/128 px icons. */
-  public static ImageSpec flatpak(String id, boolean runtime, String name, String summary, String goArch,
-      String flatpakArch, String version, Color color) {
+  /**
+   * Labels as {@code flatpak build-bundle} writes them, with appstream data and 64/128 px icons.
+   */
+  public static ImageSpec flatpak(
+      String id,
+      boolean runtime,
+      String name,
+      String summary,
+      String goArch,
+      String flatpakArch,
+      String version,
+      Color color) {
     String branch = runtime ? "24.08" : "stable";
     String ref = (runtime ? "runtime/" : "app/") + id + "/" + flatpakArch + "/" + branch;
-    String metadata = runtime
-        ? "[Runtime]\nname=" + id + "\nruntime=" + id + "/" + flatpakArch + "/" + branch + "\nsdk=" + id + ".Sdk/"
-            + flatpakArch + "/" + branch + "\n"
-        : "[Application]\nname=" + id + "\nruntime=org.example.Platform/" + flatpakArch + "/24.08\nsdk="
-            + "org.example.Sdk/" + flatpakArch + "/24.08\ncommand=" + id.substring(id.lastIndexOf('.') + 1)
-                .toLowerCase(Locale.ROOT)
-            + "\n\n[Context]\nshared=network;ipc;\nsockets=wayland;fallback-x11;\n";
-    String appdata = """
+    String metadata =
+        runtime
+            ? "[Runtime]\nname="
+                + id
+                + "\nruntime="
+                + id
+                + "/"
+                + flatpakArch
+                + "/"
+                + branch
+                + "\nsdk="
+                + id
+                + ".Sdk/"
+                + flatpakArch
+                + "/"
+                + branch
+                + "\n"
+            : "[Application]\nname="
+                + id
+                + "\nruntime=org.example.Platform/"
+                + flatpakArch
+                + "/24.08\nsdk="
+                + "org.example.Sdk/"
+                + flatpakArch
+                + "/24.08\ncommand="
+                + id.substring(id.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT)
+                + "\n\n[Context]\nshared=network;ipc;\nsockets=wayland;fallback-x11;\n";
+    String appdata =
+        """
         <?xml version="1.0" encoding="UTF-8"?>
         <components version="0.8" origin="flatpak">
           <component type="%s">
@@ -144,29 +273,41 @@ public final class UiSamples {
             <releases><release version="%s" date="2025-05-01"/></releases>
           </component>
         </components>
-        """.formatted(runtime ? "runtime" : "desktop-application", id, name, summary, name, id, version);
+        """
+            .formatted(
+                runtime ? "runtime" : "desktop-application", id, name, summary, name, id, version);
     Map<String, Object> labels = new LinkedHashMap<>();
     labels.put("org.flatpak.ref", ref);
     labels.put("org.flatpak.metadata", metadata);
-    labels.put("org.flatpak.installed-size", Long.toString(runtime ? 412_000_000L : 8_000_000L + id.length() * 1_300_000L));
-    labels.put("org.flatpak.download-size", Long.toString(runtime ? 138_000_000L : 2_500_000L + id.length() * 400_000L));
+    labels.put(
+        "org.flatpak.installed-size",
+        Long.toString(runtime ? 412_000_000L : 8_000_000L + id.length() * 1_300_000L));
+    labels.put(
+        "org.flatpak.download-size",
+        Long.toString(runtime ? 138_000_000L : 2_500_000L + id.length() * 400_000L));
     labels.put("org.flatpak.commit", commit(id + flatpakArch + version));
     labels.put("org.freedesktop.appstream.appdata", appdata);
     if (color != null) {
       labels.put("org.freedesktop.appstream.icon-64", icon(color));
     }
-    return ImageSpec.oci().withArchitecture(goArch).withVariant(goArch.equals("arm64") ? "v8" : null)
-        .withCreated("2025-05-01T12:00:00Z").withLabels(labels)
+    return ImageSpec.oci()
+        .withArchitecture(goArch)
+        .withVariant(goArch.equals("arm64") ? "v8" : null)
+        .withCreated("2025-05-01T12:00:00Z")
+        .withLabels(labels)
         .withAnnotation("org.opencontainers.image.version", version)
         .withSeed(id + "/" + goArch + "/" + version);
   }
 
   /** The ostree commit a sample Flatpak image carries. */
   public static String commit(String seed) {
-    return HexFormat.of().formatHex(Digests.sha256Bytes(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return HexFormat.of()
+        .formatHex(Digests.sha256Bytes(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
-  /** A 64 px PNG icon as a {@code data:} URI: a rounded square of {@code color} with a white ring. */
+  /**
+   * A 64 px PNG icon as a {@code data:} URI: a rounded square of {@code color} with a white ring.
+   */
   public static String icon(Color color) {
     System.setProperty("java.awt.headless", "true");
     BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_ARGB);

@@ -25,8 +25,9 @@ import org.flagstate.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
- * Flagstate killed with SIGKILL while it applies a stream of registry events: after a restart no event
- * is lost or applied twice, no repository is half-written, and the index equals a fresh crawl.
+ * Flagstate killed with SIGKILL while it applies a stream of registry events: after a restart no
+ * event is lost or applied twice, no repository is half-written, and the index equals a fresh
+ * crawl.
  */
 class CrashRecoveryIT {
 
@@ -36,23 +37,39 @@ class CrashRecoveryIT {
   void sigkillInTheMiddleOfApplyingLosesAndDuplicatesNothing() throws Exception {
     int webhookPort = FlagstateInstance.freePort();
     String databaseUrl = TestDatabase.createDatabase();
-    try (RegistryProcess registry = RegistryProcess.builder()
-        .notifications("http://127.0.0.1:" + webhookPort + "/events", TOKEN).start()) {
+    try (RegistryProcess registry =
+        RegistryProcess.builder()
+            .notifications("http://127.0.0.1:" + webhookPort + "/events", TOKEN)
+            .start()) {
       RegistryPusher pusher = RegistryPusher.forRegistry(registry);
-      Map<String, String> env = Map.of("FLAGSTATE_REGISTRY_URL", registry.baseUrl(),
-          "FLAGSTATE_DATABASE_URL", databaseUrl, "FLAGSTATE_WEBHOOK_PORT", Integer.toString(webhookPort),
-          "FLAGSTATE_WEBHOOK_TOKEN", TOKEN, "FLAGSTATE_CRAWL_INTERVAL", "1h");
+      Map<String, String> env =
+          Map.of(
+              "FLAGSTATE_REGISTRY_URL",
+              registry.baseUrl(),
+              "FLAGSTATE_DATABASE_URL",
+              databaseUrl,
+              "FLAGSTATE_WEBHOOK_PORT",
+              Integer.toString(webhookPort),
+              "FLAGSTATE_WEBHOOK_TOKEN",
+              TOKEN,
+              "FLAGSTATE_CRAWL_INTERVAL",
+              "1h");
       ExecutorService pushers = Executors.newFixedThreadPool(4);
       try (FlagstateProcess first = FlagstateProcess.start(env)) {
         first.awaitSyncs(1, Duration.ofSeconds(60));
         List<Future<?>> pushes = new ArrayList<>();
         for (int repository = 0; repository < 4; repository++) {
           int r = repository;
-          pushes.add(pushers.submit(() -> {
-            for (int i = 0; i < 40; i++) {
-              pusher.pushImage("crash/repo" + r, "t" + i, ImageSpec.oci().withSeed("crash-" + r + "-" + i));
-            }
-          }));
+          pushes.add(
+              pushers.submit(
+                  () -> {
+                    for (int i = 0; i < 40; i++) {
+                      pusher.pushImage(
+                          "crash/repo" + r,
+                          "t" + i,
+                          ImageSpec.oci().withSeed("crash-" + r + "-" + i));
+                    }
+                  }));
         }
         awaitSomeAppliedAndSomePending(databaseUrl, Duration.ofSeconds(60));
         first.kill();
@@ -65,18 +82,24 @@ class CrashRecoveryIT {
       }
       try (FlagstateProcess second = FlagstateProcess.start(env)) {
         second.awaitSyncs(1, Duration.ofSeconds(60));
-        IndexComparison.awaitConvergence(registry, path -> second.get(path).body(), Duration.ofSeconds(60));
+        IndexComparison.awaitConvergence(
+            registry, path -> second.get(path).body(), Duration.ofSeconds(60));
         assertNoDuplicates(new JsonObject(second.get("/index/dynamic").body()));
         second.awaitBodyContaining("/status", "\"pending\" : 0", Duration.ofSeconds(60));
       }
     }
   }
 
-  private static void awaitSomeAppliedAndSomePending(String databaseUrl, Duration timeout) throws SQLException {
+  private static void awaitSomeAppliedAndSomePending(String databaseUrl, Duration timeout)
+      throws SQLException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      try (Connection connection = TestDatabase.connect(databaseUrl); ResultSet counts = connection.createStatement()
-          .executeQuery("select count(*) filter (where applied_at is not null), count(*) filter (where applied_at is null) from inbox")) {
+      try (Connection connection = TestDatabase.connect(databaseUrl);
+          ResultSet counts =
+              connection
+                  .createStatement()
+                  .executeQuery(
+                      "select count(*) filter (where applied_at is not null), count(*) filter (where applied_at is null) from inbox")) {
         counts.next();
         if (counts.getLong(1) >= 10 && counts.getLong(2) > 0) {
           return;
@@ -95,7 +118,9 @@ class CrashRecoveryIT {
       for (Object image : repository.getJsonArray("Images")) {
         assertThat(digests.add(((JsonObject) image).getString("Digest"))).isTrue();
         for (Object tag : ((JsonObject) image).getJsonArray("Tags")) {
-          assertThat(tags.add((String) tag)).as("tag %s twice in %s", tag, repository.getString("Name")).isTrue();
+          assertThat(tags.add((String) tag))
+              .as("tag %s twice in %s", tag, repository.getString("Name"))
+              .isTrue();
         }
       }
     }

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The real registry notifying Flagstate: pushes, lists, retags and deletes appear in the index without
- * a crawl (the reconciliation interval is an hour), and after Flagstate was down or the registry lost
- * its queued events the index converges to what a fresh crawl sees.
+ * The real registry notifying Flagstate: pushes, lists, retags and deletes appear in the index
+ * without a crawl (the reconciliation interval is an hour), and after Flagstate was down or the
+ * registry lost its queued events the index converges to what a fresh crawl sees.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EventDeliveryIT {
@@ -34,14 +34,15 @@ class EventDeliveryIT {
   private static final String TOKEN = "registry-events-token";
   private static final Duration VISIBLE = Duration.ofSeconds(15);
 
-  @RegisterExtension
-  static final FlagstateEnvironment ENVIRONMENT = environment().build();
+  @RegisterExtension static final FlagstateEnvironment ENVIRONMENT = environment().build();
 
   RegistryProcess registry;
   RegistryPusher pusher;
   FlagstateInstance flagstate;
 
-  /** A registry notifying a Flagstate that reconciles hourly: what the index shows came from events. */
+  /**
+   * A registry notifying a Flagstate that reconciles hourly: what the index shows came from events.
+   */
   static FlagstateEnvironment.Builder environment() {
     return FlagstateEnvironment.builder().notifications(TOKEN);
   }
@@ -67,7 +68,8 @@ class EventDeliveryIT {
       }
       FlagstateInstance.sleep(20);
     }
-    throw new AssertionError("index" + query + " did not reach the expected state in " + VISIBLE + ": " + last);
+    throw new AssertionError(
+        "index" + query + " did not reach the expected state in " + VISIBLE + ": " + last);
   }
 
   static List<String> tagsOf(JsonObject index, String digest) {
@@ -87,8 +89,10 @@ class EventDeliveryIT {
   @Test
   void aPushByTagAppearsWithoutACrawlAndSaysHowFreshItIs() {
     int syncs = flagstate.syncsCompleted();
-    PushedImage image = pusher.pushImage("events/app", "latest", ImageSpec.oci().withSeed("events-app"));
-    awaitIndex("?repository=events/app", index -> tagsOf(index, image.digest()).equals(List.of("latest")));
+    PushedImage image =
+        pusher.pushImage("events/app", "latest", ImageSpec.oci().withSeed("events-app"));
+    awaitIndex(
+        "?repository=events/app", index -> tagsOf(index, image.digest()).equals(List.of("latest")));
     assertThat(flagstate.syncsCompleted()).as("no reconciliation ran").isEqualTo(syncs);
     HttpResponse<byte[]> response = flagstate.get("/index/dynamic?repository=events/app");
     assertThat(response.headers().firstValue("Flagstate-Last-Event")).isPresent();
@@ -100,39 +104,71 @@ class EventDeliveryIT {
 
   @Test
   void anOciIndexPushedChildrenFirstAppearsWithItsMembers() {
-    PushedIndex index = pusher.pushMultiArch("events/multi", "latest", IndexFormat.OCI_INDEX, List.of(
-        ImageSpec.oci().withPlatform("linux", "amd64", null).withSeed("ev-m-amd64"),
-        ImageSpec.oci().withPlatform("linux", "arm64", "v8").withSeed("ev-m-arm64")));
-    JsonObject served = awaitIndex("?repository=events/multi", i -> tagsOf(i, index.digest()).equals(List.of("latest")));
-    JsonArray members = served.getJsonArray("Results").getJsonObject(0).getJsonArray("Lists").getJsonObject(0)
-        .getJsonArray("Images");
+    PushedIndex index =
+        pusher.pushMultiArch(
+            "events/multi",
+            "latest",
+            IndexFormat.OCI_INDEX,
+            List.of(
+                ImageSpec.oci().withPlatform("linux", "amd64", null).withSeed("ev-m-amd64"),
+                ImageSpec.oci().withPlatform("linux", "arm64", "v8").withSeed("ev-m-arm64")));
+    JsonObject served =
+        awaitIndex(
+            "?repository=events/multi", i -> tagsOf(i, index.digest()).equals(List.of("latest")));
+    JsonArray members =
+        served
+            .getJsonArray("Results")
+            .getJsonObject(0)
+            .getJsonArray("Lists")
+            .getJsonObject(0)
+            .getJsonArray("Images");
     assertThat(members).hasSize(2);
   }
 
   @Test
   void aDockerManifestListAppears() {
-    PushedIndex list = pusher.pushMultiArch("events/dockerlist", "stable", IndexFormat.DOCKER_MANIFEST_LIST, List.of(
-        ImageSpec.dockerSchema2().withPlatform("linux", "amd64", null).withSeed("ev-d-amd64"),
-        ImageSpec.dockerSchema2().withPlatform("linux", "s390x", null).withSeed("ev-d-s390x")));
-    awaitIndex("?repository=events/dockerlist", i -> tagsOf(i, list.digest()).equals(List.of("stable")));
+    PushedIndex list =
+        pusher.pushMultiArch(
+            "events/dockerlist",
+            "stable",
+            IndexFormat.DOCKER_MANIFEST_LIST,
+            List.of(
+                ImageSpec.dockerSchema2()
+                    .withPlatform("linux", "amd64", null)
+                    .withSeed("ev-d-amd64"),
+                ImageSpec.dockerSchema2()
+                    .withPlatform("linux", "s390x", null)
+                    .withSeed("ev-d-s390x")));
+    awaitIndex(
+        "?repository=events/dockerlist", i -> tagsOf(i, list.digest()).equals(List.of("stable")));
   }
 
   @Test
   void retaggingAddsAndMovesTags() {
-    PushedImage first = pusher.pushImage("events/retag", "latest", ImageSpec.oci().withSeed("retag-1"));
-    awaitIndex("?repository=events/retag", i -> tagsOf(i, first.digest()).equals(List.of("latest")));
+    PushedImage first =
+        pusher.pushImage("events/retag", "latest", ImageSpec.oci().withSeed("retag-1"));
+    awaitIndex(
+        "?repository=events/retag", i -> tagsOf(i, first.digest()).equals(List.of("latest")));
     pusher.tagExisting("events/retag", "v1", first.digest());
-    awaitIndex("?repository=events/retag", i -> tagsOf(i, first.digest()).equals(List.of("latest", "v1")));
-    PushedImage second = pusher.pushImage("events/retag", "latest", ImageSpec.oci().withSeed("retag-2"));
-    awaitIndex("?repository=events/retag", i -> tagsOf(i, first.digest()).equals(List.of("v1"))
-        && tagsOf(i, second.digest()).equals(List.of("latest")));
+    awaitIndex(
+        "?repository=events/retag", i -> tagsOf(i, first.digest()).equals(List.of("latest", "v1")));
+    PushedImage second =
+        pusher.pushImage("events/retag", "latest", ImageSpec.oci().withSeed("retag-2"));
+    awaitIndex(
+        "?repository=events/retag",
+        i ->
+            tagsOf(i, first.digest()).equals(List.of("v1"))
+                && tagsOf(i, second.digest()).equals(List.of("latest")));
   }
 
   @Test
   void deleteByDigestRemovesItsTagsAndAnEmptiedRepository() {
-    PushedImage doomed = pusher.pushImage("events/doomed", "latest", ImageSpec.oci().withSeed("doomed-ev"));
+    PushedImage doomed =
+        pusher.pushImage("events/doomed", "latest", ImageSpec.oci().withSeed("doomed-ev"));
     pusher.tagExisting("events/doomed", "old", doomed.digest());
-    awaitIndex("?repository=events/doomed", i -> tagsOf(i, doomed.digest()).equals(List.of("latest", "old")));
+    awaitIndex(
+        "?repository=events/doomed",
+        i -> tagsOf(i, doomed.digest()).equals(List.of("latest", "old")));
     pusher.deleteManifest("events/doomed", doomed.digest());
     awaitIndex("?repository=events/doomed", i -> i.getJsonArray("Results").isEmpty());
   }
@@ -141,13 +177,16 @@ class EventDeliveryIT {
   void aDuplicateDeliveryChangesNothing() {
     PushedImage image = pusher.pushImage("events/dup", "latest", ImageSpec.oci().withSeed("dup"));
     awaitIndex("?repository=events/dup", i -> tagsOf(i, image.digest()).equals(List.of("latest")));
-    // the whole index is compared below: a cached answer from before the push is dropped by NOTIFY a moment later
+    // the whole index is compared below: a cached answer from before the push is dropped by NOTIFY
+    // a moment later
     awaitIndex("", i -> tagsOf(i, image.digest()).equals(List.of("latest")));
     String before = index("");
-    String envelope = """
+    String envelope =
+        """
         {"events": [{"id": "duplicate-1", "timestamp": "2026-11-28T10:00:00Z", "action": "push",
           "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "%s",
-                     "repository": "events/dup", "tag": "latest"}}]}""".formatted(image.digest());
+                     "repository": "events/dup", "tag": "latest"}}]}"""
+            .formatted(image.digest());
     for (int i = 0; i < 2; i++) {
       HttpResponse<String> response = WebhookClient.post(flagstate.eventsUrl(), TOKEN, envelope);
       assertThat(response.statusCode()).isEqualTo(200);
@@ -156,14 +195,16 @@ class EventDeliveryIT {
     assertThat(index("")).isEqualTo(before);
   }
 
-  // The two faults below stop Flagstate or the registry, which leaves the registry retrying deliveries after the
+  // The two faults below stop Flagstate or the registry, which leaves the registry retrying
+  // deliveries after the
   // test; each has an environment of its own so that the shared one's index and inbox stay quiet.
 
   @Test
   void pushesWhileFlagstateIsDownShowUpAfterItStarts() {
     try (FlagstateEnvironment own = environment().build().start()) {
       own.stopFlagstate();
-      own.pusher().pushImage("events/while-down", "latest", ImageSpec.oci().withSeed("while-down-1"));
+      own.pusher()
+          .pushImage("events/while-down", "latest", ImageSpec.oci().withSeed("while-down-1"));
       own.pusher().pushImage("events/while-down", "v2", ImageSpec.oci().withSeed("while-down-2"));
       FlagstateInstance restarted = own.startFlagstate();
       IndexComparison.awaitConvergence(own.registry(), path -> served(restarted, path), VISIBLE);
@@ -174,12 +215,16 @@ class EventDeliveryIT {
   void eventsTheRegistryLostAreCaughtByReconciliation() {
     try (FlagstateEnvironment own = environment().build().start()) {
       own.stopFlagstate();
-      PushedImage lost = own.pusher().pushImage("events/lost", "latest", ImageSpec.oci().withSeed("lost"));
+      PushedImage lost =
+          own.pusher().pushImage("events/lost", "latest", ImageSpec.oci().withSeed("lost"));
       own.registry().stop();
       own.registry().start();
       FlagstateInstance restarted = own.startFlagstate();
       own.awaitFirstSync();
-      assertThat(tagsOf(new JsonObject(served(restarted, "/index/dynamic?repository=events/lost")), lost.digest()))
+      assertThat(
+              tagsOf(
+                  new JsonObject(served(restarted, "/index/dynamic?repository=events/lost")),
+                  lost.digest()))
           .containsExactly("latest");
       IndexComparison.awaitConvergence(own.registry(), path -> served(restarted, path), VISIBLE);
     }

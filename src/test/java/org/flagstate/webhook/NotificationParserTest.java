@@ -34,7 +34,8 @@ class NotificationParserTest {
   static final String TIME = "2024-05-06T07:08:09.123456789Z";
 
   /** A push by tag as distribution sends it, with request, actor and source. */
-  static final String PUSH_BY_TAG = """
+  static final String PUSH_BY_TAG =
+      """
       {
          "events": [
             {
@@ -64,8 +65,13 @@ class NotificationParserTest {
       """;
 
   static JsonObject event(String id, String action, JsonObject target) {
-    return new JsonObject().put("id", id).put("timestamp", TIME).put("action", action).put("target", target)
-        .put("request", new JsonObject().put("method", "PUT")).put("actor", new JsonObject());
+    return new JsonObject()
+        .put("id", id)
+        .put("timestamp", TIME)
+        .put("action", action)
+        .put("target", target)
+        .put("request", new JsonObject().put("method", "PUT"))
+        .put("actor", new JsonObject());
   }
 
   static JsonObject target(String repository, String mediaType, String digest, String tag) {
@@ -91,7 +97,8 @@ class NotificationParserTest {
   }
 
   static void assertRefused(Buffer body, String messagePart) {
-    assertThatThrownBy(() -> NotificationParser.parse(body)).isInstanceOf(InvalidNotificationException.class)
+    assertThatThrownBy(() -> NotificationParser.parse(body))
+        .isInstanceOf(InvalidNotificationException.class)
         .hasMessageContaining(messagePart);
   }
 
@@ -101,58 +108,83 @@ class NotificationParserTest {
 
   @Test
   void keepsARealPushByTag() {
-    assertThat(NotificationParser.parse(Buffer.buffer(PUSH_BY_TAG))).containsExactly(new RegistryEvent(
-        "c5a8f6f0-7b8e-4a7e-9b57-6b0d1ad1b9a1", "flatpak/hello", Action.PUSH, DIGEST, "latest", OCI, TIME));
+    assertThat(NotificationParser.parse(Buffer.buffer(PUSH_BY_TAG)))
+        .containsExactly(
+            new RegistryEvent(
+                "c5a8f6f0-7b8e-4a7e-9b57-6b0d1ad1b9a1",
+                "flatpak/hello",
+                Action.PUSH,
+                DIGEST,
+                "latest",
+                OCI,
+                TIME));
   }
 
   @Test
   void keepsAMultiArchPushInOrderChildrenWithoutTags() {
     String child1 = "sha256:" + "1".repeat(64);
     String child2 = "sha256:" + "2".repeat(64);
-    List<RegistryEvent> events = parse(
-        event("1", "push", target("multi/oci", OCI, child1, null)),
-        event("2", "push", target("multi/oci", OCI, child2, null)),
-        event("3", "push", target("multi/oci", OCI_INDEX, DIGEST, "latest")));
-    assertThat(events).containsExactly(
-        new RegistryEvent("1", "multi/oci", Action.PUSH, child1, null, OCI, TIME),
-        new RegistryEvent("2", "multi/oci", Action.PUSH, child2, null, OCI, TIME),
-        new RegistryEvent("3", "multi/oci", Action.PUSH, DIGEST, "latest", OCI_INDEX, TIME));
+    List<RegistryEvent> events =
+        parse(
+            event("1", "push", target("multi/oci", OCI, child1, null)),
+            event("2", "push", target("multi/oci", OCI, child2, null)),
+            event("3", "push", target("multi/oci", OCI_INDEX, DIGEST, "latest")));
+    assertThat(events)
+        .containsExactly(
+            new RegistryEvent("1", "multi/oci", Action.PUSH, child1, null, OCI, TIME),
+            new RegistryEvent("2", "multi/oci", Action.PUSH, child2, null, OCI, TIME),
+            new RegistryEvent("3", "multi/oci", Action.PUSH, DIGEST, "latest", OCI_INDEX, TIME));
   }
 
   @Test
   void keepsEveryManifestMediaTypeSchema1Included() {
-    List<RegistryEvent> events = parse(
-        event("1", "push", target("r", DOCKER, DIGEST, "a")),
-        event("2", "push", target("r", DOCKER_LIST, DIGEST, "b")),
-        event("3", "push", target("r", SCHEMA1, DIGEST, "c")),
-        event("4", "push", target("r", "application/vnd.docker.distribution.manifest.v1+json", DIGEST, "d")));
-    assertThat(events).extracting(RegistryEvent::mediaType).containsExactly(DOCKER, DOCKER_LIST, SCHEMA1,
-        "application/vnd.docker.distribution.manifest.v1+json");
+    List<RegistryEvent> events =
+        parse(
+            event("1", "push", target("r", DOCKER, DIGEST, "a")),
+            event("2", "push", target("r", DOCKER_LIST, DIGEST, "b")),
+            event("3", "push", target("r", SCHEMA1, DIGEST, "c")),
+            event(
+                "4",
+                "push",
+                target("r", "application/vnd.docker.distribution.manifest.v1+json", DIGEST, "d")));
+    assertThat(events)
+        .extracting(RegistryEvent::mediaType)
+        .containsExactly(
+            DOCKER, DOCKER_LIST, SCHEMA1, "application/vnd.docker.distribution.manifest.v1+json");
   }
 
   @Test
   void keepsADeleteByDigestAndTheDeletesByTagThatFollowIt() {
-    List<RegistryEvent> events = parse(
-        event("1", "delete", target("flatpak/hello", null, DIGEST, null)),
-        event("2", "delete", target("flatpak/hello", null, null, "latest")),
-        event("3", "delete", target("flatpak/hello", null, null, "v1")));
-    assertThat(events).containsExactly(
-        new RegistryEvent("1", "flatpak/hello", Action.DELETE, DIGEST, null, null, TIME),
-        new RegistryEvent("2", "flatpak/hello", Action.DELETE, null, "latest", null, TIME),
-        new RegistryEvent("3", "flatpak/hello", Action.DELETE, null, "v1", null, TIME));
+    List<RegistryEvent> events =
+        parse(
+            event("1", "delete", target("flatpak/hello", null, DIGEST, null)),
+            event("2", "delete", target("flatpak/hello", null, null, "latest")),
+            event("3", "delete", target("flatpak/hello", null, null, "v1")));
+    assertThat(events)
+        .containsExactly(
+            new RegistryEvent("1", "flatpak/hello", Action.DELETE, DIGEST, null, null, TIME),
+            new RegistryEvent("2", "flatpak/hello", Action.DELETE, null, "latest", null, TIME),
+            new RegistryEvent("3", "flatpak/hello", Action.DELETE, null, "v1", null, TIME));
   }
 
   @Test
   void dropsPullsMountsAndBlobs() {
-    List<RegistryEvent> events = parse(
-        event("1", "pull", target("flatpak/hello", OCI, DIGEST, "latest")),
-        event("2", "push", target("flatpak/hello", "application/octet-stream", OTHER, null)),
-        event("3", "mount", target("flatpak/hello", "application/octet-stream", OTHER, null)
-            .put("fromRepository", "other")),
-        event("4", "pull", target("flatpak/hello", "application/octet-stream", OTHER, null)),
-        event("5", "delete", target("flatpak/hello", "application/octet-stream", OTHER, null)),
-        event("6", "push", target("flatpak/hello", "application/vnd.oci.image.config.v1+json", OTHER, null)),
-        event("7", "push", target("flatpak/hello", OCI, DIGEST, "kept")));
+    List<RegistryEvent> events =
+        parse(
+            event("1", "pull", target("flatpak/hello", OCI, DIGEST, "latest")),
+            event("2", "push", target("flatpak/hello", "application/octet-stream", OTHER, null)),
+            event(
+                "3",
+                "mount",
+                target("flatpak/hello", "application/octet-stream", OTHER, null)
+                    .put("fromRepository", "other")),
+            event("4", "pull", target("flatpak/hello", "application/octet-stream", OTHER, null)),
+            event("5", "delete", target("flatpak/hello", "application/octet-stream", OTHER, null)),
+            event(
+                "6",
+                "push",
+                target("flatpak/hello", "application/vnd.oci.image.config.v1+json", OTHER, null)),
+            event("7", "push", target("flatpak/hello", OCI, DIGEST, "kept")));
     assertThat(events).extracting(RegistryEvent::eventId).containsExactly("7");
   }
 
@@ -171,27 +203,50 @@ class NotificationParserTest {
   void theTimestampIsOptional() {
     JsonObject event = event("1", "delete", target("r", null, null, "latest"));
     event.remove("timestamp");
-    assertThat(parse(event)).containsExactly(new RegistryEvent("1", "r", Action.DELETE, null, "latest", null, null));
+    assertThat(parse(event))
+        .containsExactly(new RegistryEvent("1", "r", Action.DELETE, null, "latest", null, null));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"not json", "[1, 2]", "\"text\"", "5", "null", "{\"events\": [] ", "", "  ",
-      "{\"a\": 1", "{} {}", "{\"events\": []} x"})
+  @ValueSource(
+      strings = {
+        "not json",
+        "[1, 2]",
+        "\"text\"",
+        "5",
+        "null",
+        "{\"events\": [] ",
+        "",
+        "  ",
+        "{\"a\": 1",
+        "{} {}",
+        "{\"events\": []} x"
+      })
   void refusesABodyThatIsNotAJsonObject(String body) {
     assertRefused(Buffer.buffer(body), "the body is not a JSON object");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"{}", "{\"events\": {}}", "{\"events\": \"x\"}", "{\"events\": null}",
-      "{\"Events\": []}"})
+  @ValueSource(
+      strings = {
+        "{}",
+        "{\"events\": {}}",
+        "{\"events\": \"x\"}",
+        "{\"events\": null}",
+        "{\"Events\": []}"
+      })
   void refusesABodyWithoutAnEventsArray(String body) {
     assertRefused(Buffer.buffer(body), "the body has no \"events\" array");
   }
 
   @Test
   void refusesAnEventThatIsNotAnObject() {
-    assertRefused(Buffer.buffer("{\"events\": [" + event("1", "push", target("r", OCI, DIGEST, "t")).encode()
-        + ", 5]}"), "events[1] is not an object");
+    assertRefused(
+        Buffer.buffer(
+            "{\"events\": ["
+                + event("1", "push", target("r", OCI, DIGEST, "t")).encode()
+                + ", 5]}"),
+        "events[1] is not an object");
   }
 
   @Test
@@ -205,7 +260,8 @@ class NotificationParserTest {
     JsonObject noTarget = event("1", "push", target("r", OCI, DIGEST, "t"));
     noTarget.remove("target");
     assertRefused(noTarget, "events[0].target is missing or not an object");
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t")).put("target", "r:t"),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t")).put("target", "r:t"),
         "events[0].target is missing or not an object");
     JsonObject noRepository = target("r", OCI, DIGEST, "t");
     noRepository.remove("repository");
@@ -216,95 +272,145 @@ class NotificationParserTest {
   void namesTheEventThatIsWrongAmongGoodOnes() {
     JsonObject good = event("1", "push", target("r", OCI, DIGEST, "t"));
     JsonObject bad = event("2", "delete", target("r", null, null, null));
-    assertRefused(envelope(good, good, bad), "events[2]: a delete needs target.digest or target.tag");
+    assertRefused(
+        envelope(good, good, bad), "events[2]: a delete needs target.digest or target.tag");
   }
 
   @Test
   void aPushNeedsAMediaTypeAndADigest() {
-    assertRefused(event("1", "push", target("r", null, DIGEST, "t")),
+    assertRefused(
+        event("1", "push", target("r", null, DIGEST, "t")),
         "events[0]: a push needs target.mediaType and target.digest");
-    assertRefused(event("1", "push", target("r", OCI, null, "t")),
+    assertRefused(
+        event("1", "push", target("r", OCI, null, "t")),
         "events[0]: a push needs target.mediaType and target.digest");
   }
 
   @Test
   void namesIllTypedFields() {
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t")).put("id", 17), "events[0].id must be a string");
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t")).put("action", true),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t")).put("id", 17),
+        "events[0].id must be a string");
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t")).put("action", true),
         "events[0].action must be a string");
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t")).put("timestamp", 1714979289),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t")).put("timestamp", 1714979289),
         "events[0].timestamp must be a string");
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t").put("tag", new JsonArray().add("t"))),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t").put("tag", new JsonArray().add("t"))),
         "events[0].target.tag must be a string");
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t").put("digest", new JsonObject())),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t").put("digest", new JsonObject())),
         "events[0].target.digest must be a string");
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t").put("repository", 5)),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t").put("repository", 5)),
         "events[0].target.repository must be a string");
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t").put("mediaType", 5)),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t").put("mediaType", 5)),
         "events[0].target.mediaType must be a string");
   }
 
   @Test
   void refusesNulCharacters() {
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t\0x")),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t\0x")),
         "events[0].target.tag contains a NUL character");
-    assertRefused(event("1\0", "push", target("r", OCI, DIGEST, "t")), "events[0].id contains a NUL character");
-    assertRefused(event("1", "push", target("r\0", OCI, DIGEST, "t")),
+    assertRefused(
+        event("1\0", "push", target("r", OCI, DIGEST, "t")),
+        "events[0].id contains a NUL character");
+    assertRefused(
+        event("1", "push", target("r\0", OCI, DIGEST, "t")),
         "events[0].target.repository contains a NUL character");
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t")).put("timestamp", "2024\0"),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t")).put("timestamp", "2024\0"),
         "events[0].timestamp contains a NUL character");
   }
 
   @Test
   void refusesFieldsLongerThan1024Characters() {
-    assertRefused(event("x".repeat(1025), "push", target("r", OCI, DIGEST, "t")),
+    assertRefused(
+        event("x".repeat(1025), "push", target("r", OCI, DIGEST, "t")),
         "events[0].id is longer than 1024 characters");
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t")).put("timestamp", "9".repeat(1025)),
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t")).put("timestamp", "9".repeat(1025)),
         "events[0].timestamp is longer than 1024 characters");
     assertThat(parse(event("x".repeat(1024), "push", target("r", OCI, DIGEST, "t"))))
-        .extracting(RegistryEvent::eventId).containsExactly("x".repeat(1024));
+        .extracting(RegistryEvent::eventId)
+        .containsExactly("x".repeat(1024));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Flatpak/hello", "a//b", "/a", "a/", "a..b", "-a", "a b", "a:5000/b", "ä", "a___b"})
+  @ValueSource(
+      strings = {
+        "Flatpak/hello",
+        "a//b",
+        "/a",
+        "a/",
+        "a..b",
+        "-a",
+        "a b",
+        "a:5000/b",
+        "ä",
+        "a___b"
+      })
   void refusesRepositoryNamesOutsideTheGrammar(String name) {
-    assertRefused(event("1", "push", target(name, OCI, DIGEST, "t")),
+    assertRefused(
+        event("1", "push", target(name, OCI, DIGEST, "t")),
         "events[0].target.repository is not a repository name: " + name);
   }
 
   @Test
   void refusesAnOverlongRepositoryName() {
     String name = "a".repeat(256);
-    assertRefused(event("1", "push", target(name, OCI, DIGEST, "t")), "events[0].target.repository is not a");
+    assertRefused(
+        event("1", "push", target(name, OCI, DIGEST, "t")), "events[0].target.repository is not a");
     assertThat(parse(event("1", "push", target("a".repeat(255), OCI, DIGEST, "t")))).hasSize(1);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {".hidden", "-x", "a/b", "a:b", "a+b", "ü"})
   void refusesTagsOutsideTheGrammar(String tag) {
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, tag)), "events[0].target.tag is not a tag: " + tag);
-    assertRefused(event("1", "delete", target("r", null, null, tag)), "events[0].target.tag is not a tag: " + tag);
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, tag)),
+        "events[0].target.tag is not a tag: " + tag);
+    assertRefused(
+        event("1", "delete", target("r", null, null, tag)),
+        "events[0].target.tag is not a tag: " + tag);
   }
 
   @Test
   void refusesATagOver128Characters() {
-    assertRefused(event("1", "push", target("r", OCI, DIGEST, "t".repeat(129))), "events[0].target.tag is not a tag");
+    assertRefused(
+        event("1", "push", target("r", OCI, DIGEST, "t".repeat(129))),
+        "events[0].target.tag is not a tag");
     assertThat(parse(event("1", "push", target("r", OCI, DIGEST, "t".repeat(128))))).hasSize(1);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sha256", "sha256:", "sha256:abc", "sha256:" + "g0000000000000000000000000000000",
-      ":0123456789abcdef0123456789abcdef", "1sha:0123456789abcdef0123456789abcdef", "latest"})
+  @ValueSource(
+      strings = {
+        "sha256",
+        "sha256:",
+        "sha256:abc",
+        "sha256:" + "g0000000000000000000000000000000",
+        ":0123456789abcdef0123456789abcdef",
+        "1sha:0123456789abcdef0123456789abcdef",
+        "latest"
+      })
   void refusesDigestsOutsideTheGrammar(String digest) {
-    assertRefused(event("1", "push", target("r", OCI, digest, "t")),
+    assertRefused(
+        event("1", "push", target("r", OCI, digest, "t")),
         "events[0].target.digest is not a digest: " + digest);
-    assertRefused(event("1", "delete", target("r", null, digest, null)),
+    assertRefused(
+        event("1", "delete", target("r", null, digest, null)),
         "events[0].target.digest is not a digest: " + digest);
   }
 
   @Test
   void ignoredActionsAreNotValidatedBeyondTheirShape() {
-    // a pull of a name outside the grammar is dropped like any pull, but an event without an id is not
+    // a pull of a name outside the grammar is dropped like any pull, but an event without an id is
+    // not
     assertThat(parse(event("1", "pull", target("Not A Name", OCI, "nope", "?")))).isEmpty();
     JsonObject pull = event("1", "pull", target("r", OCI, DIGEST, "t"));
     pull.remove("id");
@@ -313,7 +419,8 @@ class NotificationParserTest {
 
   /**
    * Random envelopes of good pushes, deletes and ignorable events come back as exactly the relevant
-   * events, in order; putting one refused event anywhere refuses the whole envelope, naming its index.
+   * events, in order; putting one refused event anywhere refuses the whole envelope, naming its
+   * index.
    */
   @RepeatedTest(100)
   void randomEnvelopes(TestInfo test) {
@@ -342,21 +449,27 @@ class NotificationParserTest {
           expected.add(new RegistryEvent(id, repository, Action.DELETE, null, "t" + i, null, TIME));
         }
         case 3 -> events.add(event(id, "pull", target(repository, OCI, digest, tag)));
-        default -> events.add(event(id, "push", target(repository, "application/octet-stream", digest, null)));
+        default ->
+            events.add(
+                event(id, "push", target(repository, "application/octet-stream", digest, null)));
       }
     }
     assertThat(parse(events.toArray(JsonObject[]::new))).as("seed %d", seed).isEqualTo(expected);
 
     int at = random.nextInt(events.size() + 1);
-    JsonObject bad = switch (random.nextInt(4)) {
-      case 0 -> event("bad", "push", target("r", OCI, "sha256:" + hex(random, 31), null));
-      case 1 -> event("bad", "delete", target("R", null, null, "t"));
-      case 2 -> event("bad", "push", target("r", OCI, DIGEST, "t").put("tag", "x".repeat(1025)));
-      default -> event("bad", "delete", target("r", null, null, null));
-    };
+    JsonObject bad =
+        switch (random.nextInt(4)) {
+          case 0 -> event("bad", "push", target("r", OCI, "sha256:" + hex(random, 31), null));
+          case 1 -> event("bad", "delete", target("R", null, null, "t"));
+          case 2 ->
+              event("bad", "push", target("r", OCI, DIGEST, "t").put("tag", "x".repeat(1025)));
+          default -> event("bad", "delete", target("r", null, null, null));
+        };
     events.add(at, bad);
-    assertThatThrownBy(() -> parse(events.toArray(JsonObject[]::new))).as("seed %d", seed)
-        .isInstanceOf(InvalidNotificationException.class).hasMessageStartingWith("events[" + at + "]");
+    assertThatThrownBy(() -> parse(events.toArray(JsonObject[]::new)))
+        .as("seed %d", seed)
+        .isInstanceOf(InvalidNotificationException.class)
+        .hasMessageStartingWith("events[" + at + "]");
   }
 
   static String hex(Random random, int length) {

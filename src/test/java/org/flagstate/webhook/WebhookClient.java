@@ -15,10 +15,13 @@ final class WebhookClient {
   private WebhookClient() {}
 
   static HttpResponse<String> post(String url, String token, String envelope) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/vnd.docker.distribution.events.v1+json")
-        .POST(HttpRequest.BodyPublishers.ofString(envelope)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/vnd.docker.distribution.events.v1+json")
+            .POST(HttpRequest.BodyPublishers.ofString(envelope))
+            .build();
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
