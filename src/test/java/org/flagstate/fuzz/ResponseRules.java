@@ -24,6 +24,7 @@ final class ResponseRules {
   private final List<String> problems = new ArrayList<>();
   private int checked;
   private int answered;
+  private int htmlErrorPages;
 
   ResponseRules(long seed) {
     this.seed = seed;
@@ -40,7 +41,22 @@ final class ResponseRules {
    */
   String check(String request, RawHttp.Response response, boolean head, boolean jsonOnSuccess,
       boolean mayStayUnanswered) {
+    return check(request, response, head, jsonOnSuccess, false, mayStayUnanswered);
+  }
+
+  /**
+   * As above; on a page of the web UI ({@code htmlPage}) a 4xx may be the UI's HTML page that tells a person what
+   * is wrong (documented: the UI answers people, the API and protocol endpoints answer programs); counted apart.
+   */
+  String check(String request, RawHttp.Response response, boolean head, boolean jsonOnSuccess, boolean htmlPage,
+      boolean mayStayUnanswered) {
     checked++;
+    if (htmlPage && response.status() >= 400 && response.status() < 500 && response.header("Content-Type") != null
+        && response.header("Content-Type").startsWith("text/html")) {
+      answered++;
+      htmlErrorPages++;
+      return null;
+    }
     String problem = problem(response, head, jsonOnSuccess, mayStayUnanswered);
     if (response.answered()) {
       answered++;
@@ -109,6 +125,11 @@ final class ResponseRules {
 
   int answered() {
     return answered;
+  }
+
+  /** 4xx answers of web UI pages that were the UI's HTML error page. */
+  int htmlErrorPages() {
+    return htmlErrorPages;
   }
 
   List<String> problems() {
