@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * %-escapes, invalid UTF-8 and oversized values, all sent over raw sockets so that nothing is normalised on the way;
  * then requests whose framing is broken (NUL and control bytes in the request line, request lines and headers over
  * the limits, bad versions, header syntax and lengths). Whatever arrives, the answer is never a 5xx and every 4xx
- * has a JSON body ({@link ResponseRules}). About 2,300 requests.
+ * has a JSON body ({@link ResponseRules}), except the web UI's HTML pages for people. About 2,500 requests.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FuzzPublicListenerIT {
