@@ -18,8 +18,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.flagstate.testsupport.FlagstateInstance;
 import org.flagstate.testsupport.FlagstateProcess;
 import org.flagstate.testsupport.ImageSpec;
@@ -41,7 +42,22 @@ public final class EventBench {
   private static final int EVENTS = 20_000;
   private static final int IN_FLIGHT = 64;
 
-  public static void main(String[] args) throws Exception {
+  /** A run in which no request finishes for this long fails, with where each unfinished request stands. */
+  private static final long STALL_SECONDS = 60;
+
+  public static void main(String[] args) {
+    try {
+      run();
+    } catch (Throwable e) {
+      // Vert.x event-loop threads are not daemons: without an explicit exit a failed run would not end
+      System.err.println("event bench failed: " + e);
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void run() throws Exception {
     int webhookPort = FlagstateInstance.freePort();
     String databaseUrl = TestDatabase.createDatabase();
     try (RegistryProcess registry = RegistryProcess.builder()
@@ -53,7 +69,6 @@ public final class EventBench {
       latency(registry, flagstate);
       intake(webhookPort, databaseUrl);
     }
-    System.exit(0);
   }
 
   private static void latency(RegistryProcess registry, FlagstateProcess flagstate) {
@@ -91,10 +106,10 @@ public final class EventBench {
     try {
       // the first seconds of a fresh JVM go to the JIT compiler (measured: C2 took more CPU than the event
       // loops); warm both sides up with as many events as are measured, then measure
-      double warmupSeconds = send(http, "warmup-", databaseUrl);
+      double warmupSeconds = send(vertx, http, "warmup-", databaseUrl);
       System.out.printf("webhook intake warm-up: %d events in %.1f s (%.0f events/s, JIT compiling)%n", EVENTS,
           warmupSeconds, EVENTS / warmupSeconds);
-      double webhookSeconds = send(http, "bench-", databaseUrl);
+      double webhookSeconds = send(vertx, http, "bench-", databaseUrl);
       double reference = plainInserts(databaseUrl);
       double rate = EVENTS / webhookSeconds;
       System.out.printf("webhook intake: %d events, %d in flight: %.0f events/s accepted and stored (target >= 2000)%n",
@@ -106,40 +121,96 @@ public final class EventBench {
     }
   }
 
-  /** Posts {@link #EVENTS} single-event envelopes, {@link #IN_FLIGHT} at a time; checks all were stored. */
-  private static double send(HttpClient http, String idPrefix, String databaseUrl) throws Exception {
-    Semaphore inFlight = new Semaphore(IN_FLIGHT);
+  /**
+   * Posts {@link #EVENTS} single-event envelopes, {@link #IN_FLIGHT} at a time, and checks that all were stored.
+   *
+   * <p>The requests are made from one Vert.x context ({@link #IN_FLIGHT} lanes, each sending its next event when
+   * its last one is answered), not from the main thread: a request made outside a context gets a context of its
+   * own, and its response head and body may then be handled on different threads. Each request has an idle
+   * timeout only, never a connection-acquisition timeout ({@code setTimeout} sets both): in Vert.x 5.0.7 an
+   * acquisition timer can outlive the request that armed it (the pool may hand the waiter a connection before the
+   * timer is set, so it is never cancelled) and fire 30 s later; the pool then "cancels" a waiter it already
+   * served, the second completion throws "Promise already completed" inside the pool's task chain, and the tasks
+   * queued behind it (other requests' connection hand-overs) are dropped: those requests wait forever with no
+   * timer left to end them (vert.x#6169, #6197). On loopback every request that reached the wire was answered;
+   * the stuck ones never left the pool. Whatever else may stall, a run in which no request finishes for
+   * {@link #STALL_SECONDS} fails with where each unfinished request stands, instead of waiting forever.
+   */
+  private static double send(Vertx vertx, HttpClient http, String idPrefix, String databaseUrl) throws Exception {
+    AtomicInteger next = new AtomicInteger();
     AtomicInteger failures = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(EVENTS);
+    // per request: 0 waiting for a connection, 1 sent, 2 response head received, 3 finished
+    AtomicIntegerArray stage = new AtomicIntegerArray(EVENTS);
     long start = System.nanoTime();
-    for (int i = 0; i < EVENTS; i++) {
-      inFlight.acquire();
+    Runnable[] lane = new Runnable[1];
+    lane[0] = () -> {
+      int n = next.getAndIncrement();
+      if (n >= EVENTS) {
+        return;
+      }
       Buffer body = Buffer.buffer("""
           {"events": [{"id": "%s%d", "timestamp": "2026-11-28T10:00:00Z", "action": "delete",
-            "target": {"repository": "bench/intake%d", "tag": "t%d"}}]}""".formatted(idPrefix, i, i % 50, i));
-      http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/events").setTimeout(30_000)
+            "target": {"repository": "bench/intake%d", "tag": "t%d"}}]}""".formatted(idPrefix, n, n % 50, n));
+      http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/events").setIdleTimeout(30_000)
               .putHeader("Authorization", "Bearer " + TOKEN)
               .putHeader("Content-Type", "application/vnd.docker.distribution.events.v1+json"))
-          .compose(request -> request.send(body))
-          .compose(response -> response.body().map(response.statusCode()))
+          .compose(request -> {
+            stage.set(n, 1);
+            return request.send(body);
+          })
+          .compose(response -> {
+            stage.set(n, 2);
+            return response.body().map(response.statusCode());
+          })
           .onComplete(outcome -> {
+            stage.set(n, 3);
             if (outcome.failed() || outcome.result() != 200) {
               if (failures.incrementAndGet() <= 5) {
                 System.err.println("webhook intake: a request failed: "
                     + (outcome.failed() ? outcome.cause() : "status " + outcome.result()));
               }
             }
-            inFlight.release();
             done.countDown();
+            lane[0].run();
           });
+    };
+    vertx.getOrCreateContext().runOnContext(v -> {
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        lane[0].run();
+      }
+    });
+    for (long left = done.getCount(); !done.await(STALL_SECONDS, TimeUnit.SECONDS); left = done.getCount()) {
+      if (done.getCount() == left) {
+        throw stalled(idPrefix, stage, Math.min(next.get(), EVENTS), databaseUrl);
+      }
     }
-    done.await();
     double seconds = (System.nanoTime() - start) / 1e9;
     long stored = count(databaseUrl, "select count(*) from inbox where event_id like '" + idPrefix + "%'");
     if (failures.get() > 0 || stored != EVENTS) {
       throw new IllegalStateException(failures.get() + " requests failed, " + stored + " of " + EVENTS + " stored");
     }
     return seconds;
+  }
+
+  /** Where the unfinished requests of a stalled run stand, and whether the webhook stored their events. */
+  private static IllegalStateException stalled(String idPrefix, AtomicIntegerArray stage, int started,
+      String databaseUrl) throws Exception {
+    int[] counts = new int[4];
+    List<String> stuck = new ArrayList<>();
+    for (int i = 0; i < started; i++) {
+      counts[stage.get(i)]++;
+      if (stage.get(i) < 3 && stuck.size() < 10) {
+        stuck.add("'" + idPrefix + i + "'");
+      }
+    }
+    long stored = stuck.isEmpty() ? 0
+        : count(databaseUrl, "select count(*) from inbox where event_id in (" + String.join(", ", stuck) + ")");
+    return new IllegalStateException(String.format(
+        "webhook intake stalled: no request finished for %d s; of %d started: %d waiting for a connection, %d sent "
+            + "without an answer, %d answered without the body's end, %d finished; of the first %d unfinished, %d "
+            + "are stored in the inbox", STALL_SECONDS, started, counts[0], counts[1], counts[2], counts[3],
+        stuck.size(), stored));
   }
 
   /** Rows per second that 8 threads committing one insert each reach on the same database. */

@@ -53,11 +53,11 @@ public final class ConfigLoader {
   private static final String REFUSED = "refused";
 
   /**
-   * FLAGSTATE_* names that are not configuration keys: the config file, the JVM options and log level
-   * that scripts/run and logback read, and the test suite's database.
+   * FLAGSTATE_* names that are not configuration keys: the config file, the JVM options, heap and direct
+   * memory and log level that scripts/run and logback read, and the test suite's database.
    */
   private static final Set<String> NOT_SETTINGS = Set.of("FLAGSTATE_CONFIG", "flagstate.config",
-      "FLAGSTATE_JAVA_OPTS", "FLAGSTATE_LOG_LEVEL", "FLAGSTATE_LOG_FORMAT", "FLAGSTATE_TEST_DATABASE_URL", "flagstate.test.database.url");
+      "FLAGSTATE_JAVA_OPTS", "FLAGSTATE_HEAP", "FLAGSTATE_DIRECT_MEMORY", "FLAGSTATE_LOG_LEVEL", "FLAGSTATE_LOG_FORMAT", "FLAGSTATE_TEST_DATABASE_URL", "flagstate.test.database.url");
 
   private final Map<String, String> environment;
   private final Properties systemProperties;

@@ -10,8 +10,9 @@ import org.flagstate.db.SqlStatement;
  * {@code /v1/search} (podman and docker) and {@code /api/v1/search} so the two cannot drift; and of the
  * full-text document the crawler stores per repository, whose words must be cut the way the query's are.
  *
- * <p>A repository with at least one tag matches when its lower-cased name contains the text (trigram
- * index on {@code lower(name)}), or when every word of the text is the start of a word of its name,
+ * <p>A repository with at least one tag ({@code tag_count > 0}, kept by triggers on tag) matches when its
+ * lower-cased name contains the text (trigram index on {@code lower(name)}), or when every word of the text is
+ * the start of a word of its name,
  * title or description ({@code to_tsquery('simple', 'caf:* & 日:*')} against the GIN-indexed
  * {@code search_document}), so a partly typed word finds it. Matches rank: the whole name or its last
  * path component equal to the text, then starting with it, then containing it, then the rest; within a
@@ -59,9 +60,12 @@ public final class RepositoryMatch {
         + description + ", ''), '" + GLUE + "', '" + " ".repeat(GLUE.length()) + "'))";
   }
 
-  /** SQL: repository {@code alias} has at least one tag (only such a repository is in the index's answers). */
+  /**
+   * SQL: repository {@code alias} has at least one tag (only such a repository is in the index's answers). The
+   * count is kept on the row by triggers on tag (V6), so this is no lookup in tag per repository.
+   */
   public static String hasTags(String alias) {
-    return "exists (select 1 from tag t where t.repository_id = " + alias + ".id)";
+    return alias + ".tag_count > 0";
   }
 
   /**
@@ -145,27 +149,29 @@ public final class RepositoryMatch {
 
     /** SQL columns {@code rank} (0 exact name, 1 name prefix, 2 name substring, 3 text) and {@code relevance}. */
     public String rankColumns(String alias) {
-      return rankColumn(alias) + ", " + relevanceColumn(alias);
+      return rank(alias) + " as rank, " + relevance(alias) + " as relevance";
     }
 
     /**
-     * SQL column {@code rank}: 0 exact name (or last path component), 1 name prefix, 2 name substring, 3 text.
-     * Cheap string tests (the last component is cut with split_part, not a regular expression), so it can be
-     * worked out for every match before the costly relevance.
+     * SQL: the rank of repository {@code alias} (0 exact name, 1 name prefix, 2 name substring, 3 text only),
+     * from its name alone; the last path component is the stored {@code name_last_lower} column.
      */
-    public String rankColumn(String alias) {
+    public String rank(String alias) {
       String name = "lower(" + alias + ".name)";
-      String last = "lower(reverse(split_part(reverse(" + alias + ".name), '/', 1)))";
+      String last = alias + ".name_last_lower";
       return "case when " + name + " = " + exact + " or " + last + " = " + exact + " then 0"
           + " when " + name + " like " + startsWith + " escape '\\' or " + last + " like " + startsWith
           + " escape '\\' then 1"
           + " when " + name + " like " + contains + " escape '\\' then 2"
-          + " else 3 end as rank";
+          + " else 3 end";
     }
 
-    /** SQL column {@code relevance}: {@code ts_rank} of the text match over {@code alias.search_document}. */
-    public String relevanceColumn(String alias) {
-      return (query == null ? "0::real" : "ts_rank(" + alias + ".search_document, " + query + ")") + " as relevance";
+    /**
+     * SQL: the text relevance of a row {@code alias} with a {@code search_document} column ({@code ts_rank}, the
+     * more and the denser the matching words, the higher), or 0 when the text has no word.
+     */
+    public String relevance(String alias) {
+      return query == null ? "0::real" : "ts_rank(" + alias + ".search_document, " + query + ")";
     }
   }
 

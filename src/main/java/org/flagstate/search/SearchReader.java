@@ -37,25 +37,32 @@ public final class SearchReader {
     this.pool = pool;
   }
 
+  /**
+   * A page of ranked hits and the number of matches. The rank of every match comes from its name alone
+   * (cheap); the text relevance ({@code ts_rank}, the costly part) is computed only for the matches in the
+   * ranks the page reaches, so a page of name matches never ranks the thousands of text matches after them.
+   */
   public Future<Hits> search(SearchRequest request) {
     SqlStatement s = new SqlStatement();
     RepositoryMatch.Bound match = RepositoryMatch.of(request.term()).bind(s);
-    int offset = (request.page() - 1) * request.pageSize();
-    // relevance (ts_rank) is costly and only orders rows within a rank: it is worked out only for the matches
-    // whose rank is at most that of the last row of the page, the only ones that can be on it
-    s.append("with matched as (select r.name, r.title, coalesce(r.description, r.title, '') as description, r.icon, ")
-        .append("r.search_document, ").append(match.rankColumn("r")).append(" from repository r where ")
-        .append(match.condition("r")).append("), cutoff as (select coalesce((select rank from matched order by rank")
-        .append(" offset ").append(s.param(offset + request.pageSize() - 1)).append(" limit 1), 3) as rank)")
-        .append(", page as (select name, title, description, icon, row_number() over (order by ")
-        .append(RepositoryMatch.RANKED_ORDER).append(") as position from (")
-        .append("select m.name, m.title, m.description, m.icon, m.rank, ").append(match.relevanceColumn("m"))
-        .append(" from matched m where m.rank <= (select rank from cutoff)) x order by ")
-        .append(RepositoryMatch.RANKED_ORDER).append(" limit ").append(s.param(request.pageSize()))
-        .append(" offset ").append(s.param(offset))
+    String offset = s.param((long) (request.page() - 1) * request.pageSize()) + "::bigint";
+    String limit = s.param((long) request.pageSize()) + "::bigint";
+    s.append("with matched as materialized (select r.id, r.name, r.search_document, ").append(match.rank("r"))
+        .append(" as rank from repository r where ").append(match.condition("r")).append("),")
+        // per rank: how many matches, and how many rank before it
+        .append(" ranks as (select rank, count(*) as n, (sum(count(*)) over (order by rank) - count(*))::bigint as before")
+        .append(" from matched group by rank),")
+        .append(" needed as (select rank, before from ranks where before < ").append(offset).append(" + ")
+        .append(limit).append(" and before + n > ").append(offset).append("),")
+        .append(" page as (select m.id, m.name, m.rank, ").append(match.relevance("m"))
+        .append(" as relevance from matched m where m.rank in (select rank from needed) order by ")
+        .append(RepositoryMatch.RANKED_ORDER).append(" offset ").append(offset)
+        .append(" - coalesce((select min(before) from needed), 0) limit ").append(limit).append(")")
         // one row even past the last page, so the total is known there too
-        .append(") select (select count(*) from matched), p.name, p.title, p.description, p.icon")
-        .append(" from (values (1)) as one (x) left join page p on true order by p.position");
+        .append(" select (select coalesce(sum(n), 0) from ranks)::bigint, r.name, r.title,")
+        .append(" coalesce(r.description, r.title, ''), r.icon")
+        .append(" from (values (1)) as one (x) left join (page p join repository r on r.id = p.id) on true")
+        .append(" order by p.rank, p.relevance desc, p.name");
     return s.execute(pool).map(rows -> {
       List<Hit> hits = new ArrayList<>();
       long total = 0;

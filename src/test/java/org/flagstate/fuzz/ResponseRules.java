@@ -12,7 +12,8 @@ import org.flagstate.testsupport.RawHttp;
  * The rules every answer to bad input keeps, on both listeners: never a 5xx; every 4xx carries a JSON error body
  * (Flagstate's {@code {"error": {"code", "message"}}} or, on the registry-imitating endpoints, docker/distribution's
  * {@code {"errors": [{"code", "message"}]}}), 414 and 431 included; and a 2xx of a JSON endpoint is JSON. HEAD and
- * 304 have no body; documented non-JSON success bodies ({@code /metrics}, registry-front content) are exempt.
+ * 304 have no body; documented non-JSON success bodies ({@code /metrics}, registry-front content) and the web
+ * UI's HTML pages are exempt.
  * Problems are collected, not thrown, so that one run reports every kind it found.
  */
 final class ResponseRules {
@@ -81,6 +82,9 @@ final class ResponseRules {
     if (status >= 500) {
       return "a " + status;
     }
+    if (isWebPage(response)) {
+      return null;
+    }
     boolean hasBody = !head && status != 204 && status != 304;
     if (status >= 400 && hasBody) {
       return errorBodyProblem(response);
@@ -89,6 +93,16 @@ final class ResponseRules {
       return parse(response) == null ? "a " + status + " whose body is not JSON" : null;
     }
     return null;
+  }
+
+  /**
+   * The web UI's pages (and its friendly error pages, for browsers) are HTML by design: they are told by
+   * their content type and the strict Content-Security-Policy only the UI sends.
+   */
+  private static boolean isWebPage(RawHttp.Response response) {
+    String type = response.header("Content-Type");
+    return type != null && type.toLowerCase().startsWith("text/html")
+        && response.header("Content-Security-Policy") != null;
   }
 
   private static String errorBodyProblem(RawHttp.Response response) {
