@@ -52,8 +52,7 @@ final class ResponseRules {
   String check(String request, RawHttp.Response response, boolean head, boolean jsonOnSuccess, boolean htmlPage,
       boolean mayStayUnanswered) {
     checked++;
-    if (htmlPage && response.status() >= 400 && response.status() < 500 && response.header("Content-Type") != null
-        && response.header("Content-Type").startsWith("text/html")) {
+    if (htmlPage && response.status() >= 400 && response.status() < 500 && isWebPage(response)) {
       answered++;
       htmlErrorPages++;
       return null;
