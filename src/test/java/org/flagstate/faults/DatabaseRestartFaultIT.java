@@ -183,11 +183,14 @@ class DatabaseRestartFaultIT {
         RequestLoad uncachedLoad = new RequestLoad(24, () -> new RequestLoad.Probe("uncached",
             base + "/index/dynamic?repository=fault/app2&tag=f" + unique.incrementAndGet()), Duration.ofMillis(5))) {
       RequestLoad.sleep(1000);
+      // the postmaster first, so that no backend is started after the list of its children is taken
       List<String> processes = new java.util.ArrayList<>(List.of(Long.toString(postmaster)));
-      processes.addAll(Commands.runOrFail(List.of("pgrep", "-P", Long.toString(postmaster)), Map.of(),
-          Duration.ofSeconds(10)).output().lines().map(String::trim).filter(line -> !line.isEmpty()).toList());
       long frozen = System.nanoTime();
       signal("STOP", processes);
+      List<String> backends = Commands.runOrFail(List.of("pgrep", "-P", Long.toString(postmaster)), Map.of(),
+          Duration.ofSeconds(10)).output().lines().map(String::trim).filter(line -> !line.isEmpty()).toList();
+      signal("STOP", backends);
+      processes.addAll(backends);
       long thawed;
       try {
         RequestLoad.sleep(FREEZE.toMillis());
