@@ -255,8 +255,11 @@ class DatabaseRestartFaultIT {
                             + unique.incrementAndGet()),
                 Duration.ofMillis(5))) {
       RequestLoad.sleep(1000);
+      // the postmaster first, so that no backend is started after the list of its children is taken
       List<String> processes = new java.util.ArrayList<>(List.of(Long.toString(postmaster)));
-      processes.addAll(
+      long frozen = System.nanoTime();
+      signal("STOP", processes);
+      List<String> backends =
           Commands.runOrFail(
                   List.of("pgrep", "-P", Long.toString(postmaster)),
                   Map.of(),
@@ -265,9 +268,9 @@ class DatabaseRestartFaultIT {
               .lines()
               .map(String::trim)
               .filter(line -> !line.isEmpty())
-              .toList());
-      long frozen = System.nanoTime();
-      signal("STOP", processes);
+              .toList();
+      signal("STOP", backends);
+      processes.addAll(backends);
       long thawed;
       try {
         RequestLoad.sleep(FREEZE.toMillis());

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * sockets so that nothing is normalised on the way; then requests whose framing is broken (NUL and
  * control bytes in the request line, request lines and headers over the limits, bad versions,
  * header syntax and lengths). Whatever arrives, the answer is never a 5xx and every 4xx has a JSON
- * body ({@link ResponseRules}). About 2,300 requests.
+ * body ({@link ResponseRules}), except the web UI's HTML pages for people. About 2,500 requests.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FuzzPublicListenerIT {
@@ -105,12 +105,33 @@ class FuzzPublicListenerIT {
       return method.equals("HEAD");
     }
 
-    /** Registry-front content and Prometheus text are the documented non-JSON successes. */
+    /**
+     * Registry-front content, Prometheus text and the web UI's pages are the documented non-JSON
+     * successes.
+     */
     boolean jsonOnSuccess() {
-      String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
+      String path = path();
       return !(path.contains("/manifests/")
           || path.contains("/blobs/")
-          || path.contains("metrics"));
+          || path.contains("metrics")
+          || uiPage());
+    }
+
+    /** A page of the web UI (HTML for people), as UiRoutes mounts them. */
+    boolean uiPage() {
+      String path = path();
+      return path.equals("/")
+          || path.equals("/search")
+          || path.startsWith("/repositories/")
+          || path.equals("/apps")
+          || path.equals("/cockpit")
+          || path.equals("/updates")
+          || path.startsWith("/ui/");
+    }
+
+    private String path() {
+      int query = target.indexOf('?');
+      return query < 0 ? target : target.substring(0, query);
     }
 
     String describe() {
@@ -143,12 +164,13 @@ class FuzzPublicListenerIT {
             ResponseRules.printable(response.bodyText()));
         continue;
       }
-      rules.check(sent.describe(), response, sent.head(), sent.jsonOnSuccess(), false);
+      rules.check(
+          sent.describe(), response, sent.head(), sent.jsonOnSuccess(), sent.uiPage(), false);
     }
     System.out.printf(
         "public listener, seed %d: %d random requests, statuses %s, of them %d registry errors relayed"
-            + " by the front%n",
-        seed, rules.checked(), statuses, relayed);
+            + " by the front and %d web UI error pages (HTML)%n",
+        seed, rules.checked(), statuses, relayed, rules.htmlErrorPages());
     rules.assertNone("random requests to the public listener");
     assertThat(statuses.keySet()).as("the generator also reaches the data").contains(200);
   }
@@ -230,7 +252,32 @@ class FuzzPublicListenerIT {
   }
 
   private String target(NastyValues nasty) {
-    return switch (nasty.random().nextInt(17)) {
+    return switch (nasty.random().nextInt(21)) {
+      case 17 ->
+          "/search"
+              + query(
+                  nasty,
+                  List.of(
+                      "q",
+                      "kind",
+                      "namespace",
+                      "architecture",
+                      "os",
+                      "label",
+                      "mediaType",
+                      "limit",
+                      "cursor"));
+      case 18 ->
+          "/repositories/" + name(nasty) + (nasty.chance(0.2) ? query(nasty, List.of("x")) : "");
+      case 19 ->
+          nasty.pick(List.of("/", "/apps", "/cockpit", "/updates"))
+              + (nasty.chance(0.5)
+                  ? query(nasty, List.of("q", "kind", "ref", "arch", "installed", "x"))
+                  : "");
+      case 20 ->
+          nasty.pick(List.of("/ui/assets/", "/ui/icon/"))
+              + (nasty.chance(0.5) ? name(nasty) : nasty.encoded(nasty.value(), true))
+              + (nasty.chance(0.3) ? query(nasty, List.of("v")) : "");
       case 0, 1, 2 ->
           "/index/"
               + (nasty.chance(0.5) ? "static" : "dynamic")

@@ -25,6 +25,7 @@ final class ResponseRules {
   private final List<String> problems = new ArrayList<>();
   private int checked;
   private int answered;
+  private int htmlErrorPages;
 
   ResponseRules(long seed) {
     this.seed = seed;
@@ -46,7 +47,27 @@ final class ResponseRules {
       boolean head,
       boolean jsonOnSuccess,
       boolean mayStayUnanswered) {
+    return check(request, response, head, jsonOnSuccess, false, mayStayUnanswered);
+  }
+
+  /**
+   * As above; on a page of the web UI ({@code htmlPage}) a 4xx may be the UI's HTML page that tells
+   * a person what is wrong (documented: the UI answers people, the API and protocol endpoints
+   * answer programs); counted apart.
+   */
+  String check(
+      String request,
+      RawHttp.Response response,
+      boolean head,
+      boolean jsonOnSuccess,
+      boolean htmlPage,
+      boolean mayStayUnanswered) {
     checked++;
+    if (htmlPage && response.status() >= 400 && response.status() < 500 && isWebPage(response)) {
+      answered++;
+      htmlErrorPages++;
+      return null;
+    }
     String problem = problem(response, head, jsonOnSuccess, mayStayUnanswered);
     if (response.answered()) {
       answered++;
@@ -142,6 +163,11 @@ final class ResponseRules {
 
   int answered() {
     return answered;
+  }
+
+  /** 4xx answers of web UI pages that were the UI's HTML error page. */
+  int htmlErrorPages() {
+    return htmlErrorPages;
   }
 
   List<String> problems() {
