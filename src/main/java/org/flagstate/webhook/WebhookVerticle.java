@@ -110,7 +110,9 @@ public final class WebhookVerticle extends VerticleBase {
         .createHttpServer(
             new HttpServerOptions()
                 .setHost(config.webhook().host())
-                .setPort(config.webhook().port()))
+                .setPort(config.webhook().port())
+                // registries and scrapers speak HTTP/1.1; no h2c upgrade path to reason about
+                .setHttp2ClearTextEnabled(false))
         .requestHandler(new MalformedPathGuard(router))
         .invalidRequestHandler(InvalidRequests.HANDLER)
         .listen();
