@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,7 @@ public final class ApiReader {
 
   /**
    * A repository as the listing shows it; {@code title}, {@code description} and {@code icon} may
-   * be null. {@code changedMillis} is when its tags last changed, {@code lastRemovalMillis} when
-   * any repository last left the index (what a listing's Last-Modified is made of).
+   * be null. {@code changedMillis} is when its tags last changed.
    */
   public record RepositorySummary(
       String name,
@@ -36,26 +36,18 @@ public final class ApiReader {
       String title,
       String description,
       String icon,
-      long changedMillis,
-      long lastRemovalMillis) {}
+      long changedMillis) {}
 
   /**
-   * One page of repositories, the size of the whole set, and the name the next page starts after
-   * (or null).
+   * One page of repositories, the size of the whole set, the name the next page starts after (or
+   * null), and when the data of the answer last changed: a repository of the whole set (its total
+   * moves with any of them), or a removal from the index; 0 when unknown.
    */
-  public record RepositoryPage(List<RepositorySummary> repositories, long total, String nextAfter) {
-
-    /**
-     * When the data of this page last changed: a listed repository, or a removal; 0 for an empty
-     * page.
-     */
-    public long lastModifiedMillis() {
-      return repositories.stream()
-          .mapToLong(summary -> Math.max(summary.changedMillis(), summary.lastRemovalMillis()))
-          .max()
-          .orElse(0);
-    }
-  }
+  public record RepositoryPage(
+      List<RepositorySummary> repositories,
+      long total,
+      String nextAfter,
+      long lastModifiedMillis) {}
 
   /**
    * A page of search results with the facet counts (value → repositories) over the whole match set.
@@ -103,8 +95,7 @@ public final class ApiReader {
    * {@code s}.
    */
   private static final String SUMMARY_COLUMNS =
-      "r.name, s.tag_count, s.last_updated, r.title, r.description, r.icon,"
-          + " r.changed_at, (select last_removal_at from index_state)";
+      "r.name, s.tag_count, s.last_updated, r.title, r.description, r.icon," + " r.changed_at";
 
   private static final String SUMMARY_JOINS =
       " "
@@ -112,8 +103,11 @@ public final class ApiReader {
       cross join lateral (select count(*) as tag_count, max(t.updated_at) as last_updated
                           from tag t where t.repository_id = r.id) s""";
 
+  /** How many repositories are listed, and when the listing's data last changed. */
   private static final String COUNT_REPOSITORIES =
-      "select count(*) from repository r where " + HAS_TAGS;
+      "select count(*), greatest(max(r.changed_at), (select last_removal_at from index_state))"
+          + " from repository r where "
+          + HAS_TAGS;
 
   private static final String REPOSITORY =
       "select "
@@ -177,46 +171,28 @@ public final class ApiReader {
       where lm.member_digest = $1""";
 
   /**
-   * One row per image a tag reaches: the tagged image itself, or each member of a tagged list
-   * (platform from the member's config, else from the list), with the media type of the tagged
-   * manifest too.
+   * Facet counts over {@code matched} (id, name, facets): the architecture, os, label and mediaType
+   * tokens a repository's images have (stored on its row, V6), each counted once per repository;
+   * the kind of each of its images from their token sets ({@code repository_image}, V8; %1$s is the
+   * kind expression over {@code i.tokens}); namespaces; the total.
    */
-  private static final String ENTRIES =
-      """
-      entries as (
-        select t.repository_id, m.media_type as tagged_type, m.media_type as image_type, m.os, m.architecture,
-               m.labels, %1$s as kind
-        from tag t join manifest m on m.digest = t.digest
-        where not m.is_list
-        union all
-        select t.repository_id, l.media_type, m.media_type, coalesce(m.os, lm.platform_os),
-               coalesce(m.architecture, lm.platform_architecture), m.labels, %1$s
-        from tag t join manifest l on l.digest = t.digest and l.is_list
-        join list_member lm on lm.list_digest = l.digest
-        join manifest m on m.digest = lm.member_digest)""";
-
   private static final String FACETS =
       """
-      select 'architecture', e.architecture, count(distinct e.repository_id)
-      from entries e join matched x on x.id = e.repository_id where e.architecture is not null group by 2
+      select split_part(f.token, ':', 1), substr(f.token, strpos(f.token, ':') + 1), count(*)
+      from matched x cross join unnest(x.facets) f(token)
+      where split_part(f.token, ':', 1) in ('architecture', 'os', 'label', 'mediaType') group by 1, 2
       union all
-      select 'os', e.os, count(distinct e.repository_id)
-      from entries e join matched x on x.id = e.repository_id where e.os is not null group by 2
-      union all
-      select 'label', k.key, count(distinct e.repository_id)
-      from entries e join matched x on x.id = e.repository_id cross join lateral jsonb_object_keys(e.labels) k(key)
+      select 'kind', k.kind, count(distinct i.repository_id)
+      from matched x join repository_image i on i.repository_id = x.id cross join lateral (select %1$s) k(kind)
       group by 2
-      union all
-      select 'mediaType', v.media_type, count(distinct e.repository_id)
-      from entries e join matched x on x.id = e.repository_id
-      cross join lateral (values (e.tagged_type), (e.image_type)) v(media_type) group by 2
-      union all
-      select 'kind', e.kind, count(distinct e.repository_id)
-      from entries e join matched x on x.id = e.repository_id group by 2
       union all
       select 'namespace', split_part(x.name, '/', 1), count(*) from matched x where strpos(x.name, '/') > 0 group by 2
       union all
-      select 'total', null, count(*) from matched""";
+      select 'total', null, count(*) from matched
+      union all
+      select 'lastModified', null,
+             (extract(epoch from greatest(max(x.changed_at), (select last_removal_at from index_state))) * 1000)::bigint
+      from matched x""";
 
   private final Pool pool;
   private final String cockpitLabel;
@@ -247,9 +223,16 @@ public final class ApiReader {
         .append(SUMMARY_JOINS)
         .append(" order by r.name");
     Future<List<RepositorySummary>> rows = s.execute(pool).map(ApiReader::summaries);
-    Future<Long> total =
-        pool.query(COUNT_REPOSITORIES).execute().map(result -> result.iterator().next().getLong(0));
-    return Future.all(rows, total).map(done -> page(rows.result(), total.result(), page));
+    Future<Row> total =
+        pool.query(COUNT_REPOSITORIES).execute().map(result -> result.iterator().next());
+    return Future.all(rows, total)
+        .map(
+            done ->
+                page(
+                    rows.result(),
+                    total.result().getLong(0),
+                    millis(total.result().getOffsetDateTime(1)),
+                    page));
   }
 
   /**
@@ -271,7 +254,9 @@ public final class ApiReader {
         .append(SUMMARY_JOINS)
         .append(" order by r.name");
     SqlStatement facets = matched(search);
-    facets.append(" ").append(FACETS);
+    facets
+        .append(" ")
+        .append(FACETS.formatted(ImageKind.sqlOfTokens("i.tokens", facets.param(cockpitLabel))));
     Future<List<RepositorySummary>> summaries = rows.execute(pool).map(ApiReader::summaries);
     Future<Map<String, Map<String, Long>>> counts =
         facets
@@ -287,7 +272,8 @@ public final class ApiReader {
                           "mediaType",
                           "kind",
                           "namespace",
-                          "total")) {
+                          "total",
+                          "lastModified")) {
                     byFacet.put(facet, new java.util.TreeMap<>(Bytewise.ORDER));
                   }
                   for (Row row : result) {
@@ -302,20 +288,23 @@ public final class ApiReader {
             done -> {
               Map<String, Map<String, Long>> byFacet = counts.result();
               long total = byFacet.remove("total").getOrDefault("", 0L);
-              return new SearchPage(page(summaries.result(), total, search.page()), byFacet);
+              long lastModified = byFacet.remove("lastModified").getOrDefault("", 0L);
+              return new SearchPage(
+                  page(summaries.result(), total, lastModified, search.page()), byFacet);
             });
   }
 
   /**
-   * {@code with entries, matched}: the id, name, title, description and icon of the repositories
-   * {@code search} matches; its text as {@code /v1/search} matches it.
+   * {@code with matched}: the id, name, title, description, icon, change time and facet tokens of
+   * the repositories {@code search} matches; its text as {@code /v1/search} matches it. Each image
+   * filter is first an overlap with the repository's tokens (GIN index {@code repository_facets}),
+   * then all of them must hold for one image: one token set of {@code repository_image}.
    */
   private SqlStatement matched(RepositorySearch search) {
     SqlStatement s = new SqlStatement();
-    s.append("with ")
-        .append(String.format(ENTRIES, ImageKind.sql("m.labels", s.param(cockpitLabel))))
-        .append(
-            ", matched as (select r.id, r.name, r.title, r.description, r.icon, r.changed_at from repository r where ");
+    s.append(
+        "with matched as (select r.id, r.name, r.title, r.description, r.icon, r.changed_at,"
+            + " r.facets from repository r where ");
     if (search.text() != null) {
       s.append(RepositoryMatch.of(search.text()).bind(s).condition("r"));
     } else {
@@ -326,25 +315,39 @@ public final class ApiReader {
       s.in("split_part(r.name, '/', 1)", search.namespaces());
     }
     if (search.filtersImages()) {
-      s.append(" and exists (select 1 from entries e where e.repository_id = r.id");
-      s.in("e.architecture", search.architectures());
-      s.in("e.os", search.oses());
-      s.in("e.kind", search.kinds());
-      if (!search.labels().isEmpty()) {
-        s.append(" and e.labels ?| ").append(s.param(search.labels()));
-      }
-      if (!search.mediaTypes().isEmpty()) {
-        String types = s.param(search.mediaTypes());
-        s.append(" and (e.tagged_type = any(")
-            .append(types)
-            .append(") or e.image_type = any(")
-            .append(types)
-            .append("))");
+      List<String> tokenFilters = new ArrayList<>();
+      tokenFilter(s, "architecture", search.architectures(), tokenFilters);
+      tokenFilter(s, "os", search.oses(), tokenFilters);
+      tokenFilter(s, "label", search.labels(), tokenFilters);
+      tokenFilter(s, "mediaType", search.mediaTypes(), tokenFilters);
+      s.append(" and exists (select 1 from repository_image i where i.repository_id = r.id");
+      tokenFilters.forEach(s::append);
+      if (!search.kinds().isEmpty()) {
+        s.append(" and ")
+            .append(ImageKind.sqlOfTokens("i.tokens", s.param(cockpitLabel)))
+            .append(" = any(")
+            .append(s.param(search.kinds()))
+            .append(")");
       }
       s.append(")");
     }
     s.append(")");
     return s;
+  }
+
+  /**
+   * Appends the overlap of the repository's tokens with the {@code facet:value} tokens of {@code
+   * values} (none when empty), and adds the same condition on one image's tokens to {@code
+   * perImage}.
+   */
+  private static void tokenFilter(
+      SqlStatement s, String facet, Collection<String> values, List<String> perImage) {
+    if (values.isEmpty()) {
+      return;
+    }
+    String tokens = s.param(values.stream().map(value -> facet + ":" + value).toList());
+    s.append(" and r.facets && ").append(tokens).append("::text[]");
+    perImage.add(" and i.tokens && " + tokens + "::text[]");
   }
 
   /** True when the repository is in the index (has at least one tag). */
@@ -429,11 +432,15 @@ public final class ApiReader {
             });
   }
 
-  private static RepositoryPage page(List<RepositorySummary> rows, long total, ApiPage page) {
+  private static RepositoryPage page(
+      List<RepositorySummary> rows, long total, long lastModifiedMillis, ApiPage page) {
     boolean more = rows.size() > page.limit();
     List<RepositorySummary> shown = more ? rows.subList(0, page.limit()) : rows;
     return new RepositoryPage(
-        List.copyOf(shown), total, more ? shown.get(shown.size() - 1).name() : null);
+        List.copyOf(shown),
+        total,
+        more ? shown.get(shown.size() - 1).name() : null,
+        lastModifiedMillis);
   }
 
   private static List<RepositorySummary> summaries(Iterable<Row> rows) {
@@ -447,8 +454,7 @@ public final class ApiReader {
               row.getString(3),
               row.getString(4),
               row.getString(5),
-              millis(row.getOffsetDateTime(6)),
-              millis(row.getOffsetDateTime(7))));
+              millis(row.getOffsetDateTime(6))));
     }
     return result;
   }

@@ -71,38 +71,26 @@ public enum ImageKind {
   }
 
   /**
-   * SQL: the kind id of the image whose labels are the jsonb expression {@code labels}; {@code
-   * cockpitLabel} is the placeholder of the marker label's name.
+   * SQL: the kind id of the image whose facet tokens (a {@code repository_image.tokens} array, made
+   * by {@code flagstate_image_tokens} of migration V8 from the same rules) are the expression
+   * {@code tokens}; {@code cockpitLabel} is the placeholder of the marker label's name.
    */
-  static String sql(String labels, String cockpitLabel) {
+  static String sqlOfTokens(String tokens, String cockpitLabel) {
     return "case when "
-        + labels
-        + " ? "
+        + tokens
+        + " && array['label:' || "
         + cockpitLabel
-        + "::text or coalesce("
-        + labels
-        + "->>'"
-        + APPDATA
-        + "', '') ~ '"
-        + EXTENDS_COCKPIT
-        + "' then '"
+        + "::text, 'appstream:cockpit'] then '"
         + COCKPIT_PLUGIN.id
-        + "'"
-        + " when "
-        + labels
-        + "->>'"
-        + FLATPAK_REF
-        + "' like 'app/%' then '"
+        + "' when 'flatpak:app' = any("
+        + tokens
+        + ") then '"
         + FLATPAK_APP.id
-        + "'"
-        + " when "
-        + labels
-        + "->>'"
-        + FLATPAK_REF
-        + "' like 'runtime/%' then '"
+        + "' when 'flatpak:runtime' = any("
+        + tokens
+        + ") then '"
         + FLATPAK_RUNTIME.id
-        + "'"
-        + " else '"
+        + "' else '"
         + CONTAINER_IMAGE.id
         + "' end";
   }

@@ -65,8 +65,21 @@ public final class ResponseCache {
 
   private record Validators(String etag, long lastModifiedMillis) {}
 
-  /** A kept response and the repositories it may include (empty: any). */
-  private record Entry(RenderedResponse response, Set<String> scope) {}
+  /**
+   * A kept response and the repositories it may include (empty: any); {@code staleSinceMillis} is
+   * when a change made it stale (0 while it is current).
+   */
+  private record Entry(RenderedResponse response, Set<String> scope, long staleSinceMillis) {
+
+    Entry stale() {
+      return new Entry(response, scope, System.currentTimeMillis());
+    }
+  }
+
+  /**
+   * The last good answer of a key and since when it is stale: what a client is told about its age.
+   */
+  public record LastGood(RenderedResponse response, long staleSinceMillis) {}
 
   private final long maxBytes;
   private final long maxBodyBytes;
@@ -179,7 +192,7 @@ public final class ResponseCache {
       }
     }
     if (failure == null) {
-      keep(key, new Entry(response, scope), startedAt);
+      keep(key, new Entry(response, scope, 0), startedAt);
     }
     rendering.remove(key, flight);
     if (failure == null) {
@@ -276,7 +289,7 @@ public final class ResponseCache {
             kept -> {
               boolean stale = mayInclude(kept.getValue().scope(), repositories);
               if (stale) {
-                lastGood.put(kept.getKey(), kept.getValue());
+                lastGood.put(kept.getKey(), kept.getValue().stale());
               }
               return stale;
             });
@@ -286,9 +299,9 @@ public final class ResponseCache {
    * The last answer for {@code key} that was good before a change made it stale, for when no fresh
    * one can be rendered; null when none is known.
    */
-  public RenderedResponse lastGood(String key) {
+  public LastGood lastGood(String key) {
     Entry entry = lastGood.getIfPresent(key);
-    return entry == null ? null : entry.response();
+    return entry == null ? null : new LastGood(entry.response(), entry.staleSinceMillis());
   }
 
   private static boolean mayInclude(Set<String> scope, Collection<String> repositories) {
@@ -299,7 +312,7 @@ public final class ResponseCache {
   public void invalidateAll() {
     generation.incrementAndGet();
     rendering.clear();
-    lastGood.putAll(ready.asMap());
+    ready.asMap().forEach((key, entry) -> lastGood.put(key, entry.stale()));
     ready.invalidateAll();
   }
 

@@ -85,12 +85,12 @@ public final class CachedJsonResponder {
   }
 
   private void unavailable(HttpServerRequest request, String key, Throwable cause) {
-    RenderedResponse lastGood = cache.lastGood(key);
+    ResponseCache.LastGood lastGood = cache.lastGood(key);
     if (lastGood != null) {
       Unavailable.failed(cause);
-      long age = Math.max(0, (System.currentTimeMillis() - lastGood.lastModifiedMillis()) / 1000);
+      long age = Math.max(0, (System.currentTimeMillis() - lastGood.staleSinceMillis()) / 1000);
       request.response().putHeader(STALE_HEADER, Long.toString(age));
-      respond(request, lastGood, NO_CACHE);
+      respond(request, lastGood.response(), NO_CACHE);
     } else {
       Unavailable.send(request.response(), cause);
     }

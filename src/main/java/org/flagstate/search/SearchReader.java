@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.flagstate.db.SqlStatement;
@@ -21,21 +22,30 @@ public final class SearchReader {
    */
   public record Hit(String name, String title, String description, String icon) {}
 
-  /** A page of hits and the total number of matches. */
-  public record Hits(List<Hit> hits, long total) {}
+  /**
+   * A page of hits, the total number of matches, and when the data of the answer last changed: a
+   * matching repository (the total moves with any of them), or a removal from the index.
+   */
+  public record Hits(List<Hit> hits, long total, long lastModifiedMillis) {}
 
-  /** A page of names, and whether more follow. */
-  public record Names(List<String> names, boolean more) {}
+  /**
+   * A page of names, whether more follow, and when the listed data last changed (the catalog: any
+   * repository, or a removal; tags: the repository).
+   */
+  public record Names(List<String> names, boolean more, long lastModifiedMillis) {}
 
+  /** When something last entered or left the index, and a page of the catalog. */
   private static final String CATALOG =
       """
-      select name from repository where ($1::text is null or name > $1) order by name limit $2""";
+      select greatest((select max(changed_at) from repository), (select last_removal_at from index_state)),
+             array(select name from repository where ($1::text is null or name > $1) order by name limit $2)""";
 
-  private static final String REPOSITORY_EXISTS = "select id from repository where name = $1";
+  private static final String REPOSITORY_EXISTS =
+      "select id, changed_at from repository where name = $1";
 
   private static final String TAGS =
       """
-      select name from tag where repository_id = $1 and ($2::text is null or name > $2) order by name limit $3""";
+      select array(select name from tag where repository_id = $1 and ($2::text is null or name > $2) order by name limit $3)""";
 
   private final Pool pool;
 
@@ -54,7 +64,7 @@ public final class SearchReader {
     RepositoryMatch.Bound match = RepositoryMatch.of(request.term()).bind(s);
     String offset = s.param((long) (request.page() - 1) * request.pageSize()) + "::bigint";
     String limit = s.param((long) request.pageSize()) + "::bigint";
-    s.append("with matched as materialized (select r.id, r.name, r.search_document, ")
+    s.append("with matched as materialized (select r.id, r.name, r.search_document, r.changed_at, ")
         .append(match.rank("r"))
         .append(" as rank from repository r where ")
         .append(match.condition("r"))
@@ -80,7 +90,10 @@ public final class SearchReader {
         .append(limit)
         .append(")")
         // one row even past the last page, so the total is known there too
-        .append(" select (select coalesce(sum(n), 0) from ranks)::bigint, r.name, r.title,")
+        .append(" select (select coalesce(sum(n), 0) from ranks)::bigint,")
+        .append(
+            " greatest((select max(changed_at) from matched), (select last_removal_at from index_state)),")
+        .append(" r.name, r.title,")
         .append(" coalesce(r.description, r.title, ''), r.icon")
         .append(
             " from (values (1)) as one (x) left join (page p join repository r on r.id = p.id) on true")
@@ -90,22 +103,28 @@ public final class SearchReader {
             rows -> {
               List<Hit> hits = new ArrayList<>();
               long total = 0;
+              long lastModified = 0;
               for (Row row : rows) {
                 total = row.getLong(0);
-                if (row.getString(1) != null) {
+                lastModified = millis(row.getOffsetDateTime(1));
+                if (row.getString(2) != null) {
                   hits.add(
                       new Hit(
-                          row.getString(1), row.getString(2), row.getString(3), row.getString(4)));
+                          row.getString(2), row.getString(3), row.getString(4), row.getString(5)));
                 }
               }
-              return new Hits(hits, total);
+              return new Hits(hits, total, lastModified);
             });
   }
 
   public Future<Names> catalog(PageRequest page) {
     return pool.preparedQuery(CATALOG)
         .execute(Tuple.of(page.last(), page.n() + 1))
-        .map(rows -> names(rows, page));
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return names(row.getArrayOfStrings(1), page, millis(row.getOffsetDateTime(0)));
+            });
   }
 
   /** The repository's tags, or null when the repository is not in the index. */
@@ -117,19 +136,21 @@ public final class SearchReader {
               if (found.size() == 0) {
                 return Future.succeededFuture(null);
               }
-              long id = found.iterator().next().getLong(0);
+              Row row = found.iterator().next();
+              long changed = millis(row.getOffsetDateTime(1));
               return pool.preparedQuery(TAGS)
-                  .execute(Tuple.of(id, page.last(), page.n() + 1))
-                  .map(rows -> names(rows, page));
+                  .execute(Tuple.of(row.getLong(0), page.last(), page.n() + 1))
+                  .map(rows -> names(rows.iterator().next().getArrayOfStrings(0), page, changed));
             });
   }
 
-  private static Names names(Iterable<Row> rows, PageRequest page) {
-    List<String> names = new ArrayList<>();
-    for (Row row : rows) {
-      names.add(row.getString(0));
-    }
+  private static Names names(String[] found, PageRequest page, long lastModifiedMillis) {
+    List<String> names = List.of(found);
     boolean more = names.size() > page.n();
-    return new Names(more ? names.subList(0, page.n()) : names, more);
+    return new Names(more ? names.subList(0, page.n()) : names, more, lastModifiedMillis);
+  }
+
+  private static long millis(OffsetDateTime at) {
+    return at == null ? 0 : at.toInstant().toEpochMilli();
   }
 }

@@ -99,7 +99,10 @@ public final class SearchRoutes implements RouteGroup {
         request.cacheKey(),
         Set.of(),
         NO_CACHE,
-        () -> reader.search(request).map(hits -> RenderedBody.of(render(request, hits))));
+        () ->
+            reader
+                .search(request)
+                .map(hits -> RenderedBody.of(render(request, hits), hits.lastModifiedMillis())));
   }
 
   private static byte[] render(SearchRequest request, SearchReader.Hits hits) {
@@ -149,7 +152,10 @@ public final class SearchRoutes implements RouteGroup {
               if (names.more()) {
                 link(ctx, prefix + "/v2/_catalog", names, page);
               }
-              send(ctx, new JsonObject().put("repositories", new JsonArray(names.names())));
+              send(
+                  ctx,
+                  new JsonObject().put("repositories", new JsonArray(names.names())),
+                  names.lastModifiedMillis());
             });
   }
 
@@ -193,7 +199,8 @@ public final class SearchRoutes implements RouteGroup {
                   ctx,
                   new JsonObject()
                       .put("name", repository)
-                      .put("tags", new JsonArray(names.names())));
+                      .put("tags", new JsonArray(names.names())),
+                  names.lastModifiedMillis());
             });
   }
 
@@ -226,13 +233,11 @@ public final class SearchRoutes implements RouteGroup {
                 + ">; rel=\"next\"");
   }
 
-  private void send(RoutingContext ctx, JsonObject body) {
+  private void send(RoutingContext ctx, JsonObject body, long lastModifiedMillis) {
     HttpServerRequest request = ctx.request();
     request.response().putHeader(API_VERSION, "registry/2.0");
     responder.respond(
-        request,
-        RenderedResponse.of(body.toBuffer().getBytes(), System.currentTimeMillis()),
-        NO_CACHE);
+        request, RenderedResponse.of(body.toBuffer().getBytes(), lastModifiedMillis), NO_CACHE);
   }
 
   private static void unavailable(RoutingContext ctx, Throwable cause) {

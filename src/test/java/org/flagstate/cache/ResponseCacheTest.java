@@ -512,14 +512,18 @@ class ResponseCacheTest {
         cache.get("a", Set.of("a"), () -> Future.succeededFuture(RenderedBody.of(BODY))).result();
     assertThat(cache.lastGood("a")).as("nothing is stale while the fresh one is kept").isNull();
 
+    long beforeInvalidation = System.currentTimeMillis();
     cache.invalidate(List.of("a"));
     assertThat(cache.cached("a")).isNull();
-    assertThat(cache.lastGood("a")).isSameAs(first);
+    assertThat(cache.lastGood("a").response()).isSameAs(first);
+    assertThat(cache.lastGood("a").staleSinceMillis())
+        .as("stale since the change, not since its data last changed")
+        .isBetween(beforeInvalidation, System.currentTimeMillis());
 
     Future<RenderedResponse> failed =
         cache.get("a", Set.of("a"), () -> Future.failedFuture("database down"));
     assertThat(failed.failed()).isTrue();
-    assertThat(cache.lastGood("a"))
+    assertThat(cache.lastGood("a").response())
         .as("a failed render keeps the last good answer")
         .isSameAs(first);
 
@@ -527,6 +531,6 @@ class ResponseCacheTest {
     cache.get("a", Set.of("a"), () -> Future.succeededFuture(RenderedBody.of(changed)));
     assertThat(cache.lastGood("a")).as("replaced by the fresh one").isNull();
     cache.invalidateAll();
-    assertThat(cache.lastGood("a").identity().getBytes()).isEqualTo(changed);
+    assertThat(cache.lastGood("a").response().identity().getBytes()).isEqualTo(changed);
   }
 }

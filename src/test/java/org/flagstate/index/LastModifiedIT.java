@@ -119,13 +119,44 @@ class LastModifiedIT {
   void theApisLastModifiedIsTheSameOnEveryNode() {
     for (String path :
         java.util.List.of(
-            "/api/v1/repositories/lm/app", "/api/v1/repositories?limit=1", "/api/v1/search?q=lm")) {
+            "/api/v1/repositories/lm/app",
+            "/api/v1/repositories?limit=1",
+            "/api/v1/search?q=lm",
+            "/v1/search?q=lm",
+            "/v2/_catalog?n=1",
+            "/v2/lm/app/tags/list")) {
       String first = crawling.get(path).headers().firstValue("Last-Modified").orElseThrow();
       FlagstateInstance.sleep(1100);
       assertThat(serving.get(path).headers().firstValue("Last-Modified")).as(path).contains(first);
       assertThat(crawling.get(path, "If-Modified-Since", first).statusCode())
           .as(path)
           .isEqualTo(304);
+    }
+  }
+
+  @Test
+  void aNewRepositoryBeyondThePageMovesTheLastModifiedOfListingsWithATotal() {
+    java.util.List<String> paths =
+        java.util.List.of(
+            "/api/v1/repositories?limit=1", "/api/v1/search?q=lm&limit=1", "/v1/search?q=lm&n=1");
+    Map<String, String> before = new java.util.HashMap<>();
+    for (String path : paths) {
+      before.put(path, crawling.get(path).headers().firstValue("Last-Modified").orElseThrow());
+    }
+    FlagstateInstance.sleep(1100);
+    pusher.pushImage("lm/zz-new", "latest", ImageSpec.oci().withSeed("lm-zz-new"));
+    sync();
+    for (String path : paths) {
+      String after =
+          eventually(
+              () -> serving.get(path).headers().firstValue("Last-Modified").orElseThrow(),
+              value -> !value.equals(before.get(path)));
+      assertThat(parse(after))
+          .as(path + ": the page's repositories are unchanged, its total is not")
+          .isAfter(parse(before.get(path)));
+      assertThat(serving.get(path, "If-Modified-Since", before.get(path)).statusCode())
+          .as(path)
+          .isEqualTo(200);
     }
   }
 
