@@ -7,9 +7,9 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Answers requests the HTTP codec could not read (a request line over the limit, headers too large,
- * a broken request) with the same JSON error body as every other refusal, where Vert.x's default
- * handler sends an empty 414, 431 or 400. The connection is closed afterwards, as the default
- * handler does.
+ * a broken request, an HTTP version not served: see {@link HttpVersionGuard}) with the same JSON
+ * error body as every other refusal, where Vert.x's default handler sends an empty 414, 431 or 400.
+ * The connection is closed afterwards, as the default handler does.
  */
 public final class InvalidRequests implements Handler<HttpServerRequest> {
 
@@ -31,6 +31,10 @@ public final class InvalidRequests implements Handler<HttpServerRequest> {
       status = 431;
       code = "HEADERS_TOO_LARGE";
       text = "the request headers are too large; send fewer or smaller headers";
+    } else if (cause instanceof HttpVersionGuard.UnsupportedVersion) {
+      status = 400;
+      code = "HTTP_VERSION_NOT_SUPPORTED";
+      text = "the request line's HTTP version is not served here; send HTTP/1.1";
     } else {
       status = 400;
       code = "BAD_REQUEST";

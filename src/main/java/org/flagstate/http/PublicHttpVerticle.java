@@ -155,7 +155,11 @@ public final class PublicHttpVerticle extends VerticleBase {
             .setHttp2ClearTextEnabled(false);
     return vertx
         .createHttpServer(options)
-        .connectionHandler(guard::connected)
+        .connectionHandler(
+            connection -> {
+              HttpVersionGuard.install(connection);
+              guard.connected(connection);
+            })
         .requestHandler(guard.guarding(new MalformedPathGuard(router)))
         .invalidRequestHandler(InvalidRequests.HANDLER)
         .listen();

@@ -16,6 +16,7 @@ import java.util.Locale;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.db.SharedPool;
 import org.flagstate.http.ErrorResponses;
+import org.flagstate.http.HttpVersionGuard;
 import org.flagstate.http.InvalidRequests;
 import org.flagstate.http.MalformedPathGuard;
 import org.flagstate.inbox.InboxStore;
@@ -113,6 +114,7 @@ public final class WebhookVerticle extends VerticleBase {
                 .setPort(config.webhook().port())
                 // registries and scrapers speak HTTP/1.1; no h2c upgrade path to reason about
                 .setHttp2ClearTextEnabled(false))
+        .connectionHandler(HttpVersionGuard::install)
         .requestHandler(new MalformedPathGuard(router))
         .invalidRequestHandler(InvalidRequests.HANDLER)
         .listen();

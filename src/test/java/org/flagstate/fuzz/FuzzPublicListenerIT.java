@@ -680,9 +680,8 @@ class FuzzPublicListenerIT {
               false,
               false,
               false);
-      // versions Netty reads as a version (HTTP/1.2, HTTP/2.0, HTTP/0.9, FOO/1.1, http/1.1) get
-      // Vert.x's own empty
-      // 501 before any handler runs: see unsupportedHttpVersionsAreA4xxWithAJsonBody, disabled
+      // versions Netty reads but the listener does not serve (HttpVersionGuard); a later 1.x
+      // minor version is served as HTTP/1.1
       case 7 ->
           new Framed(
               "bad version",
@@ -698,7 +697,12 @@ class FuzzPublicListenerIT {
                               " HTTP/1.1\0",
                               " HTTP/",
                               " HTTP/1.1.1",
-                              " HTTP/a.b")),
+                              " HTTP/a.b",
+                              " HTTP/1.2",
+                              " HTTP/2.0",
+                              " HTTP/0.9",
+                              " FOO/1.1",
+                              " http/1.1")),
                   host),
               false,
               false,
@@ -983,23 +987,83 @@ class FuzzPublicListenerIT {
   }
 
   /**
-   * Vert.x 5.0.7 answers a request line whose version Netty reads but Vert.x does not speak
-   * (HTTP/0.9, HTTP/1.2, HTTP/2.0, FOO/1.1, even lower-case http/1.1) itself, before any handler of
-   * Flagstate's runs: a 501 with an empty body and the client's version echoed in the status line
-   * ({@code HTTP/0.9 501 Not Implemented}). A 505 would be the protocol's answer for a major
-   * version (still a 5xx); HTTP/1.2 should be read as 1.1 (RFC 9112 §2.3). Fixing it needs a Netty
-   * handler in front of Vert.x's, which Vert.x does not expose.
+   * Vert.x 5.0.7 answers a request line whose version Netty reads but Vert.x does not speak itself,
+   * before any handler of Flagstate's runs: a 501 with an empty body and the client's version
+   * echoed in the status line ({@code HTTP/0.9 501 Not Implemented}). {@code HttpVersionGuard}
+   * fixes the request up ahead of Vert.x: a later 1.x minor version is served as HTTP/1.1 (RFC 9112
+   * §2.3), anything else (another major version, another protocol name, or a spelling the grammar
+   * does not allow: the name is case-sensitive, the digits single) is a JSON 400 (a 505 would be a
+   * 5xx), answered as HTTP/1.1. (Netty upper-cases the name and drops leading zeros before the
+   * guard sees them, so {@code http/1.2} is served like {@code HTTP/1.2}.)
    */
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "bug: Vert.x 5.0.7 answers an unsupported HTTP version with an empty 501 before"
-          + " Flagstate's handlers run (Http1xServerRequest.version())")
-  void unsupportedHttpVersionsAreA4xxWithAJsonBody() {
-    for (String version : List.of("HTTP/1.2", "HTTP/2.0", "HTTP/0.9", "FOO/1.1", "http/1.1")) {
+  void unsupportedHttpVersionsAreA4xxWithAJsonBody() throws Exception {
+    assertUnsupportedVersionsRefused(port, "/index/static");
+  }
+
+  @Test
+  void aLaterHttp1MinorVersionIsServedAsHttp11() {
+    for (String version : List.of("HTTP/1.2", "HTTP/1.9")) {
       RawHttp.Response response =
           RawHttp.exchange(port, bytes("GET /index/static " + version, "Host: 127.0.0.1"), false);
-      assertThat(response.status()).as(version + ": " + response).isBetween(400, 499);
+      assertThat(response.status()).as(version + ": " + response).isEqualTo(200);
+      assertThat(response.statusLine()).as(version).startsWith("HTTP/1.1 ");
+      assertThat(response.header("Connection")).as(version).isNull();
+    }
+  }
+
+  /**
+   * Pipelined requests are answered in order whatever their versions; the connection stays open
+   * after a later minor version and closes after the refusal of one not served.
+   */
+  @Test
+  void pipelinedRequestsWithOtherVersionsAreAnsweredInOrder() throws Exception {
+    List<RawHttp.Response> responses =
+        RawHttp.pipelined(
+            port,
+            concat(
+                concat(
+                    bytes("GET /index/static HTTP/1.1", "Host: 127.0.0.1"),
+                    bytes("GET /index/static HTTP/1.2", "Host: 127.0.0.1")),
+                concat(
+                    bytes("GET /index/static HTTP/2.0", "Host: 127.0.0.1"),
+                    bytes("GET /index/static HTTP/1.1", "Host: 127.0.0.1"))),
+            4);
+    assertThat(responses).extracting(RawHttp.Response::status).containsExactly(200, 200, 400, -1);
+    assertThat(responses.get(0).bodyText()).isEqualTo(responses.get(1).bodyText());
+    assertThat(
+            new ObjectMapper()
+                .readTree(responses.get(2).body())
+                .path("error")
+                .path("code")
+                .asText())
+        .isEqualTo("HTTP_VERSION_NOT_SUPPORTED");
+  }
+
+  /**
+   * Shared with the webhook listener: every version Netty reads but the listener does not serve is
+   * a JSON 400 on an HTTP/1.1 status line, and the connection closes.
+   */
+  static void assertUnsupportedVersionsRefused(int port, String path) throws Exception {
+    for (String version :
+        List.of(
+            "HTTP/2.0",
+            "HTTP/3.0",
+            "HTTP/0.9",
+            "HTTP/1.10",
+            "HTTP/01.1",
+            "FOO/1.1",
+            "http/1.1",
+            "http/1.0")) {
+      RawHttp.Response response =
+          RawHttp.exchange(port, bytes("GET " + path + " " + version, "Host: 127.0.0.1"), false);
+      assertThat(response.status()).as(version + ": " + response).isEqualTo(400);
+      assertThat(response.statusLine()).as(version).startsWith("HTTP/1.1 ");
       assertThat(response.header("Content-Type")).as(version).isEqualTo("application/json");
+      assertThat(response.header("Connection")).as(version).isEqualTo("close");
+      assertThat(new ObjectMapper().readTree(response.body()).path("error").path("code").asText())
+          .as(version)
+          .isEqualTo("HTTP_VERSION_NOT_SUPPORTED");
     }
   }
 }

@@ -541,6 +541,14 @@ class FuzzWebhookListenerIT {
         .isEqualTo("URI_TOO_LONG");
   }
 
+  /** As on the public listener: never Vert.x's empty 501 (see {@code HttpVersionGuard}). */
+  @Test
+  void unsupportedHttpVersionsAreA4xxWithAJsonBody() throws Exception {
+    DatabaseFingerprint.Taken before = database.take();
+    FuzzPublicListenerIT.assertUnsupportedVersionsRefused(port, "/events");
+    assertThat(database.take()).isEqualTo(before);
+  }
+
   @Test
   void headersOverTheLimitAreA431WithAJsonBody() throws Exception {
     RawHttp.Response response =

@@ -22,7 +22,7 @@ import java.util.zip.GZIPInputStream;
  * would refuse or normalise (broken %-escapes, NUL, raw control characters, oversized request lines
  * and headers, bad framing). The request is written on its own thread while the answer is read, so
  * a server that answers and closes before the whole request arrived (414, 431) is still heard. One
- * request per connection.
+ * request per connection, or several pipelined ({@link #pipelined}).
  */
 public final class RawHttp {
 
@@ -33,10 +33,19 @@ public final class RawHttp {
 
   /**
    * What came back: {@code status} -1 when the connection closed (or was reset) before a status
-   * line; the body is un-gzipped when the response says {@code Content-Encoding: gzip}.
+   * line; the body is un-gzipped when the response says {@code Content-Encoding: gzip}; {@code
+   * statusLine} as sent, null when there was none.
    */
   public record Response(
-      int status, Map<String, List<String>> headers, byte[] body, String failure) {
+      int status,
+      Map<String, List<String>> headers,
+      byte[] body,
+      String failure,
+      String statusLine) {
+
+    Response(int status, Map<String, List<String>> headers, byte[] body, String failure) {
+      this(status, headers, body, failure, null);
+    }
 
     public boolean answered() {
       return status > 0;
@@ -117,6 +126,40 @@ public final class RawHttp {
   }
 
   /**
+   * Sends {@code requests} (several, pipelined: written at once on one connection) and reads up to
+   * {@code count} responses in order, fewer when the server closes the connection first (a closing
+   * connection ends the list with a response whose status is -1).
+   */
+  public static List<Response> pipelined(int port, byte[] requests, int count) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout((int) TIMEOUT.toMillis());
+      socket.setTcpNoDelay(true);
+      OutputStream out = socket.getOutputStream();
+      out.write(requests);
+      out.flush();
+      InputStream in = socket.getInputStream();
+      List<Response> responses = new ArrayList<>();
+      while (responses.size() < count) {
+        Response response;
+        try {
+          response = read(in, false);
+        } catch (SocketTimeoutException e) {
+          response = new Response(-1, Map.of(), new byte[0], "no answer within " + TIMEOUT);
+        } catch (IOException e) {
+          response = new Response(-1, Map.of(), new byte[0], e.toString());
+        }
+        responses.add(response);
+        if (!response.answered()) {
+          break;
+        }
+      }
+      return responses;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot connect to 127.0.0.1:" + port, e);
+    }
+  }
+
+  /**
    * A request head from its lines ({@code "GET / HTTP/1.1"}, {@code "Host: x"}, …),
    * CRLF-terminated, plus a body.
    */
@@ -172,7 +215,7 @@ public final class RawHttp {
           body = gunzip.readAllBytes();
         }
       }
-      return new Response(status, headers, body, null);
+      return new Response(status, headers, body, null, statusLine);
     }
   }
 
