@@ -76,7 +76,7 @@ public final class MainVerticle extends VerticleBase {
             () -> {
               DatabaseServer server = DatabaseServer.start(config.database());
               try {
-                Migrations.apply(server);
+                Migrations.apply(server, config.ui().cockpitLabel());
               } catch (RuntimeException e) {
                 server.close();
                 throw e;

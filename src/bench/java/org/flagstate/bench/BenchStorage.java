@@ -101,8 +101,17 @@ public final class BenchStorage {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 4 && args[0].equals("--queries")) {
+      // storage written by an earlier version: only the request files are (re)written
+      writeQueries(
+          Path.of(args[1]).resolve("queries"),
+          Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]));
+      return;
+    }
     if (args.length != 3) {
-      System.err.println("usage: BenchStorage OUT REPOS TAGS");
+      System.err.println(
+          "usage: BenchStorage OUT REPOS TAGS | BenchStorage --queries OUT REPOS TAGS");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
@@ -370,7 +379,7 @@ public final class BenchStorage {
     }
     Collections.sort(names);
     Map<String, List<String>> files = new LinkedHashMap<>();
-    for (String kind : List.of("one", "prefix", "two", "empty")) {
+    for (String kind : List.of("one", "prefix", "two", "empty", "filtered")) {
       List<String> api = new ArrayList<>();
       List<String> v1 = new ArrayList<>();
       java.util.Set<String> seen = new java.util.HashSet<>();
@@ -386,8 +395,11 @@ public final class BenchStorage {
                   WORDS.get(random.nextInt(WORDS.size()))
                       + " "
                       + WORDS.get(random.nextInt(WORDS.size()));
+              case "filtered" ->
+                  random.nextBoolean() ? WORDS.get(random.nextInt(WORDS.size())) : "";
               default -> "";
             };
+        String filters = kind.equals("filtered") ? filters(random) : "";
         int limit = 1 + random.nextInt(100);
         String cursor = random.nextInt(4) == 0 ? null : names.get(random.nextInt(names.size()));
         String q =
@@ -395,12 +407,13 @@ public final class BenchStorage {
         String path =
             "/api/v1/search?"
                 + q
+                + filters
                 + "limit="
                 + limit
                 + (cursor == null ? "" : "&cursor=" + cursor(cursor));
         if (seen.add(path)) {
           api.add(path);
-          if (!text.isEmpty()) {
+          if (!text.isEmpty() && filters.isEmpty()) {
             v1.add(
                 "/v1/search?q="
                     + URLEncoder.encode(text, StandardCharsets.UTF_8)
@@ -419,6 +432,33 @@ public final class BenchStorage {
     for (Map.Entry<String, List<String>> file : files.entrySet()) {
       Files.write(dir.resolve(file.getKey() + ".txt"), file.getValue());
     }
+  }
+
+  /**
+   * One to three facet filters of /api/v1/search ({@code kind=flatpak-app&architecture=arm64&}),
+   * each a value the data holds or a near miss.
+   */
+  private static String filters(Random random) {
+    List<String> choices =
+        new ArrayList<>(
+            List.of(
+                "kind="
+                    + List.of("flatpak-app", "container-image", "cockpit-plugin")
+                        .get(random.nextInt(3)),
+                "architecture=" + (random.nextBoolean() ? "amd64" : "arm64"),
+                "os=linux",
+                "label="
+                    + (random.nextBoolean() ? "org.flatpak.ref" : "org.opencontainers.image.title"),
+                "namespace=" + String.format(Locale.ROOT, "team%02d", random.nextInt(64)),
+                "mediaType="
+                    + URLEncoder.encode(
+                        "application/vnd.oci.image.index.v1+json", StandardCharsets.UTF_8)));
+    Collections.shuffle(choices, random);
+    StringBuilder filters = new StringBuilder();
+    for (String filter : choices.subList(0, 1 + random.nextInt(3))) {
+      filters.append(filter).append('&');
+    }
+    return filters.toString();
   }
 
   static String cursor(String name) {

@@ -1,5 +1,7 @@
 package org.flagstate.api;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -8,9 +10,12 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.flagstate.db.SqlStatement;
 import org.flagstate.http.Bytewise;
@@ -171,20 +176,15 @@ public final class ApiReader {
       where lm.member_digest = $1""";
 
   /**
-   * Facet counts over {@code matched} (id, name, facets): the architecture, os, label and mediaType
-   * tokens a repository's images have (stored on its row, V6), each counted once per repository;
-   * the kind of each of its images from their token sets ({@code repository_image}, V8; %1$s is the
-   * kind expression over {@code i.tokens}); namespaces; the total.
+   * Facet counts over {@code matched} (id, name, changed_at, facets): the architecture, os, label,
+   * mediaType and kind tokens a repository's images have (stored on its row, V6 and V8), each
+   * counted once per repository (grouped whole, split after); namespaces; the total, and when the
+   * match set last changed.
    */
   private static final String FACETS =
       """
-      select split_part(f.token, ':', 1), substr(f.token, strpos(f.token, ':') + 1), count(*)
-      from matched x cross join unnest(x.facets) f(token)
-      where split_part(f.token, ':', 1) in ('architecture', 'os', 'label', 'mediaType') group by 1, 2
-      union all
-      select 'kind', k.kind, count(distinct i.repository_id)
-      from matched x join repository_image i on i.repository_id = x.id cross join lateral (select %1$s) k(kind)
-      group by 2
+      , tokens as (select f.token, count(*) as n from matched x cross join unnest(x.facets) f(token) group by 1)
+      select split_part(token, ':', 1), substr(token, strpos(token, ':') + 1), n from tokens
       union all
       select 'namespace', split_part(x.name, '/', 1), count(*) from matched x where strpos(x.name, '/') > 0 group by 2
       union all
@@ -194,16 +194,35 @@ public final class ApiReader {
              (extract(epoch from greatest(max(x.changed_at), (select last_removal_at from index_state))) * 1000)::bigint
       from matched x""";
 
-  private final Pool pool;
-  private final String cockpitLabel;
+  /** Columns of {@code matched} for a page of summaries. */
+  private static final String PAGE_COLUMNS =
+      "r.id, r.name, r.title, r.description, r.icon, r.changed_at";
+
+  /** Columns of {@code matched} for the facets. */
+  private static final String FACET_COLUMNS = "r.id, r.name, r.changed_at, r.facets";
+
+  /** Match sets whose facets are remembered, per reader (their text, filters and generation). */
+  private static final int REMEMBERED_FACETS = 256;
 
   /**
-   * @param cockpitLabel the label that marks a Cockpit plugin ({@code ui.cockpit_label}, {@link
-   *     ImageKind})
+   * The facets, total and last change of a match set, kept while the index has not changed: they
+   * are the same on every page, so paging through a large match set counts them once.
    */
-  public ApiReader(Pool pool, String cockpitLabel) {
+  private record Counts(
+      Map<String, Map<String, Long>> facets, long total, long lastModifiedMillis) {}
+
+  private final Pool pool;
+  private final LongSupplier indexGeneration;
+  private final Cache<String, Future<Counts>> countsByMatchSet =
+      Caffeine.newBuilder().maximumSize(REMEMBERED_FACETS).build();
+
+  /**
+   * @param indexGeneration moves whenever the index changes (the response cache's generation), so
+   *     remembered facet counts are used only while they are current
+   */
+  public ApiReader(Pool pool, LongSupplier indexGeneration) {
     this.pool = pool;
-    this.cockpitLabel = cockpitLabel;
+    this.indexGeneration = indexGeneration;
   }
 
   /** A page of all repositories that have tags, and how many there are. */
@@ -240,7 +259,7 @@ public final class ApiReader {
    * match set.
    */
   public Future<SearchPage> search(RepositorySearch search) {
-    SqlStatement rows = matched(search);
+    SqlStatement rows = matched(search, PAGE_COLUMNS);
     rows.append(" select ")
         .append(SUMMARY_COLUMNS)
         .append(
@@ -253,58 +272,71 @@ public final class ApiReader {
         .append(") r")
         .append(SUMMARY_JOINS)
         .append(" order by r.name");
-    SqlStatement facets = matched(search);
-    facets
-        .append(" ")
-        .append(FACETS.formatted(ImageKind.sqlOfTokens("i.tokens", facets.param(cockpitLabel))));
     Future<List<RepositorySummary>> summaries = rows.execute(pool).map(ApiReader::summaries);
-    Future<Map<String, Map<String, Long>>> counts =
-        facets
-            .execute(pool)
-            .map(
-                result -> {
-                  Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
-                  for (String facet :
-                      List.of(
-                          "architecture",
-                          "os",
-                          "label",
-                          "mediaType",
-                          "kind",
-                          "namespace",
-                          "total",
-                          "lastModified")) {
-                    byFacet.put(facet, new java.util.TreeMap<>(Bytewise.ORDER));
-                  }
-                  for (Row row : result) {
-                    byFacet
-                        .get(row.getString(0))
-                        .put(row.getString(1) == null ? "" : row.getString(1), row.getLong(2));
-                  }
-                  return byFacet;
-                });
+    Future<Counts> counts = counts(search);
     return Future.all(summaries, counts)
         .map(
-            done -> {
-              Map<String, Map<String, Long>> byFacet = counts.result();
-              long total = byFacet.remove("total").getOrDefault("", 0L);
-              long lastModified = byFacet.remove("lastModified").getOrDefault("", 0L);
-              return new SearchPage(
-                  page(summaries.result(), total, lastModified, search.page()), byFacet);
+            done ->
+                new SearchPage(
+                    page(
+                        summaries.result(),
+                        counts.result().total(),
+                        counts.result().lastModifiedMillis(),
+                        search.page()),
+                    counts.result().facets()));
+  }
+
+  /** The counts of {@code search}'s match set: remembered, or counted now. */
+  private Future<Counts> counts(RepositorySearch search) {
+    String key = indexGeneration.getAsLong() + " " + search.matchSetKey();
+    Future<Counts> remembered = countsByMatchSet.getIfPresent(key);
+    if (remembered != null) {
+      return remembered;
+    }
+    Future<Counts> counted = count(search);
+    countsByMatchSet.put(key, counted);
+    counted.onFailure(failure -> countsByMatchSet.asMap().remove(key, counted));
+    return counted;
+  }
+
+  private Future<Counts> count(RepositorySearch search) {
+    SqlStatement facets = matched(search, FACET_COLUMNS);
+    facets.append(FACETS);
+    return facets
+        .execute(pool)
+        .map(
+            result -> {
+              Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
+              for (String facet :
+                  List.of("architecture", "os", "label", "mediaType", "kind", "namespace")) {
+                byFacet.put(facet, new TreeMap<>(Bytewise.ORDER));
+              }
+              long total = 0;
+              long lastModified = 0;
+              for (Row row : result) {
+                String facet = row.getString(0);
+                if (facet.equals("total")) {
+                  total = row.getLong(2);
+                } else if (facet.equals("lastModified")) {
+                  lastModified = row.getLong(2) == null ? 0 : row.getLong(2);
+                } else if (byFacet.containsKey(facet)) {
+                  byFacet.get(facet).put(row.getString(1), row.getLong(2));
+                }
+              }
+              byFacet.replaceAll((facet, counts) -> Collections.unmodifiableMap(counts));
+              return new Counts(Collections.unmodifiableMap(byFacet), total, lastModified);
             });
   }
 
   /**
-   * {@code with matched}: the id, name, title, description, icon, change time and facet tokens of
-   * the repositories {@code search} matches; its text as {@code /v1/search} matches it. Each image
-   * filter is first an overlap with the repository's tokens (GIN index {@code repository_facets}),
-   * then all of them must hold for one image: one token set of {@code repository_image}.
+   * {@code with matched}: {@code columns} of the repositories {@code search} matches; its text as
+   * {@code /v1/search} matches it. Each image filter is an overlap with the repository's tokens
+   * (GIN index {@code repository_facets}); two or more must also hold together for one image: one
+   * token set of {@code repository_image}.
    */
-  private SqlStatement matched(RepositorySearch search) {
+  private SqlStatement matched(RepositorySearch search, String columns) {
     SqlStatement s = new SqlStatement();
-    s.append(
-        "with matched as (select r.id, r.name, r.title, r.description, r.icon, r.changed_at,"
-            + " r.facets from repository r where ");
+    s.append("with matched as (select ").append(columns).append(" from repository r where ");
     if (search.text() != null) {
       s.append(RepositoryMatch.of(search.text()).bind(s).condition("r"));
     } else {
@@ -314,21 +346,15 @@ public final class ApiReader {
       s.append(" and strpos(r.name, '/') > 0");
       s.in("split_part(r.name, '/', 1)", search.namespaces());
     }
-    if (search.filtersImages()) {
-      List<String> tokenFilters = new ArrayList<>();
-      tokenFilter(s, "architecture", search.architectures(), tokenFilters);
-      tokenFilter(s, "os", search.oses(), tokenFilters);
-      tokenFilter(s, "label", search.labels(), tokenFilters);
-      tokenFilter(s, "mediaType", search.mediaTypes(), tokenFilters);
+    List<String> perImage = new ArrayList<>();
+    tokenFilter(s, "architecture", search.architectures(), perImage);
+    tokenFilter(s, "os", search.oses(), perImage);
+    tokenFilter(s, "label", search.labels(), perImage);
+    tokenFilter(s, "mediaType", search.mediaTypes(), perImage);
+    tokenFilter(s, "kind", search.kinds(), perImage);
+    if (perImage.size() > 1) {
       s.append(" and exists (select 1 from repository_image i where i.repository_id = r.id");
-      tokenFilters.forEach(s::append);
-      if (!search.kinds().isEmpty()) {
-        s.append(" and ")
-            .append(ImageKind.sqlOfTokens("i.tokens", s.param(cockpitLabel)))
-            .append(" = any(")
-            .append(s.param(search.kinds()))
-            .append(")");
-      }
+      perImage.forEach(s::append);
       s.append(")");
     }
     s.append(")");

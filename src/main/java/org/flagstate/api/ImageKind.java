@@ -6,8 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * What an image is for a person browsing: a Flatpak app or runtime, a Cockpit plugin or a plain
- * container image. The one definition, in SQL for search filters and facets and in Java for a page
- * about one repository, kept side by side so they cannot drift.
+ * container image. Decided here for a page about one repository, and by the same rule in SQL
+ * ({@code flagstate_image_kind}, migration V8) for the {@code kind:} facet token stored per image
+ * that search filters and counts; ImageKindTokensIT checks that the two agree.
  *
  * <p>A Cockpit plugin carries the marker label {@code ui.cockpit_label}, or appstream data ({@code
  * org.freedesktop.appstream.appdata}) with a component that {@code <extends>} {@code
@@ -68,30 +69,5 @@ public enum ImageKind {
       return FLATPAK_RUNTIME;
     }
     return CONTAINER_IMAGE;
-  }
-
-  /**
-   * SQL: the kind id of the image whose facet tokens (a {@code repository_image.tokens} array, made
-   * by {@code flagstate_image_tokens} of migration V8 from the same rules) are the expression
-   * {@code tokens}; {@code cockpitLabel} is the placeholder of the marker label's name.
-   */
-  static String sqlOfTokens(String tokens, String cockpitLabel) {
-    return "case when "
-        + tokens
-        + " && array['label:' || "
-        + cockpitLabel
-        + "::text, 'appstream:cockpit'] then '"
-        + COCKPIT_PLUGIN.id
-        + "' when 'flatpak:app' = any("
-        + tokens
-        + ") then '"
-        + FLATPAK_APP.id
-        + "' when 'flatpak:runtime' = any("
-        + tokens
-        + ") then '"
-        + FLATPAK_RUNTIME.id
-        + "' else '"
-        + CONTAINER_IMAGE.id
-        + "' end";
   }
 }

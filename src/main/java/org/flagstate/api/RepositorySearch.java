@@ -47,10 +47,27 @@ public record RepositorySearch(
   }
 
   /**
+   * What tells match sets apart: the text and filters in canonical form, without the page (its
+   * facets and total are the same on every page).
+   */
+  String matchSetKey() {
+    return matchSetQuery().toString();
+  }
+
+  /**
    * The canonical query string of this search at the page given by {@code cursor} (null: the first
    * page): the cache key of its response and the target of its {@code Link}.
    */
   public String queryString(String cursor) {
+    StringBuilder query = matchSetQuery();
+    ApiPage.append(query, "limit", Integer.toString(page.limit()));
+    if (cursor != null) {
+      ApiPage.append(query, Cursor.PARAMETER, cursor);
+    }
+    return query.toString();
+  }
+
+  private StringBuilder matchSetQuery() {
     StringBuilder query = new StringBuilder();
     if (text != null) {
       ApiPage.append(query, "q", text);
@@ -61,11 +78,7 @@ public record RepositorySearch(
     mediaTypes.forEach(value -> ApiPage.append(query, "mediaType", value));
     namespaces.forEach(value -> ApiPage.append(query, "namespace", value));
     oses.forEach(value -> ApiPage.append(query, "os", value));
-    ApiPage.append(query, "limit", Integer.toString(page.limit()));
-    if (cursor != null) {
-      ApiPage.append(query, Cursor.PARAMETER, cursor);
-    }
-    return query.toString();
+    return query;
   }
 
   private static SortedSet<String> sorted(Collection<String> values) {

@@ -132,6 +132,14 @@ public final class ResponseCache {
             .build();
   }
 
+  /**
+   * How many changes this cache has seen: a value derived from the index and remembered elsewhere
+   * is current while this number has not moved since it was derived.
+   */
+  public long generation() {
+    return generation.get();
+  }
+
   /** The ready response for {@code key}, or null. */
   public RenderedResponse cached(String key) {
     Entry entry = ready.getIfPresent(key);

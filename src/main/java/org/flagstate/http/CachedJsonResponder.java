@@ -52,6 +52,11 @@ public final class CachedJsonResponder {
     this.admission = admission;
   }
 
+  /** See {@link ResponseCache#generation()}. */
+  public long indexGeneration() {
+    return cache.generation();
+  }
+
   /**
    * Serves the body cached under {@code key}, rendering it with {@code render} on a miss once
    * {@link AdmissionControl} admits the work. When no fresh body can be had (database down, too

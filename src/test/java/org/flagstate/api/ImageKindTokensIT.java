@@ -8,14 +8,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Random;
+import org.flagstate.db.DatabaseServer;
+import org.flagstate.db.Migrations;
 import org.flagstate.testsupport.RouteTestServer;
 import org.flagstate.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kind of an image decided in SQL from its stored facet tokens (migration V8's {@code
- * flagstate_image_tokens}, read by {@link ImageKind#sqlOfTokens}) is the kind {@link ImageKind#of}
- * decides in Java from its labels, for seeded random label sets and either marker label.
+ * The {@code kind:} token SQL stores for an image (migration V8's {@code flagstate_image_tokens})
+ * is the kind {@link ImageKind#of} decides in Java from its labels, for seeded random label sets
+ * and either marker label.
  */
 class ImageKindTokensIT {
 
@@ -40,6 +42,34 @@ class ImageKindTokensIT {
           "");
 
   @Test
+  void anotherCockpitLabelAtStartDerivesTheKindsAgain() throws Exception {
+    RouteTestServer server = RouteTestServer.prepare(RouteTestServer.STANDARD_SEED);
+    String url = server.config().database().url();
+    String kinds =
+        "select string_agg(r.name || '=' || t, ',' order by r.name, t) from repository r,"
+            + " unnest(r.facets) t where t like 'kind:%'";
+    try {
+      String before = TestDatabase.query(url, kinds);
+      assertThat(before).contains("flatpak/hello=kind:flatpak-app");
+
+      DatabaseServer database = DatabaseServer.start(server.config().database());
+      try {
+        Migrations.apply(database, "org.flatpak.ref");
+        assertThat(TestDatabase.query(url, kinds))
+            .as("every image with the marker label is a Cockpit plugin now")
+            .contains("flatpak/hello=kind:cockpit-plugin")
+            .doesNotContain("kind:flatpak-app");
+        Migrations.apply(database, server.config().ui().cockpitLabel());
+      } finally {
+        database.close();
+      }
+      assertThat(TestDatabase.query(url, kinds)).isEqualTo(before);
+    } finally {
+      TestDatabase.dropDatabase(url);
+    }
+  }
+
+  @Test
   void sqlOfTheStoredTokensAgreesWithJavaOnTheLabels() throws Exception {
     long seed = Long.getLong("flagstate.seed", System.nanoTime());
     System.out.println("ImageKindTokensIT seed: " + seed + " (-Dflagstate.seed=" + seed + ")");
@@ -47,9 +77,8 @@ class ImageKindTokensIT {
     RouteTestServer server = RouteTestServer.prepare(List.of());
     String url = server.config().database().url();
     String sql =
-        "select "
-            + ImageKind.sqlOfTokens("i.tokens", "?")
-            + " from (select flagstate_image_tokens('t', 't', null, null, ?::jsonb) as tokens) i";
+        "select substr(token, 6) from unnest(flagstate_image_tokens('t', 't', null, null, ?::jsonb, ?))"
+            + " token where token like 'kind:%'";
     try (Connection connection = TestDatabase.connect(url);
         PreparedStatement statement = connection.prepareStatement(sql)) {
       for (int i = 0; i < 2000; i++) {
@@ -67,13 +96,14 @@ class ImageKindTokensIT {
         if (random.nextBoolean()) {
           labels.put("org.opencontainers.image.title", "t" + random.nextInt(10));
         }
-        statement.setString(1, marker);
-        statement.setString(2, labels.encode());
+        statement.setString(1, labels.encode());
+        statement.setString(2, marker);
         try (ResultSet result = statement.executeQuery()) {
-          assertThat(result.next()).isTrue();
+          assertThat(result.next()).as("one kind token").isTrue();
           assertThat(result.getString(1))
               .as("labels %s, marker %s (seed %d)", labels, marker, seed)
               .isEqualTo(ImageKind.of(labels, marker).id());
+          assertThat(result.next()).as("one kind token").isFalse();
         }
       }
     } finally {

@@ -199,7 +199,7 @@ public final class RouteTestServer {
     // by URL, so close() leaves the server running; its options carry the session settings
     // MainVerticle uses
     DatabaseServer server = DatabaseServer.start(config.database());
-    Migrations.apply(server);
+    Migrations.apply(server, config.ui().cockpitLabel());
     server.close();
     try (Connection connection = TestDatabase.connect(databaseUrl)) {
       connection.setAutoCommit(false);

@@ -102,6 +102,17 @@ public final class TestDatabase {
     }
   }
 
+  /** The first column of the first row of a query (null when it has none), through JDBC. */
+  public static String query(String url, String sql) {
+    try (Connection connection = connect(url);
+        java.sql.ResultSet result = connection.createStatement().executeQuery(sql)) {
+      return result.next() ? result.getString(1) : null;
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "SQL failed on " + url + ": " + sql + ": " + e.getMessage(), e);
+    }
+  }
+
   public static Connection connect(String url) throws SQLException {
     PgConnectOptions options = PgConnectOptions.fromUri(url);
     return DriverManager.getConnection(
