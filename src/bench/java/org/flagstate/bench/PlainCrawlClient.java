@@ -128,7 +128,8 @@ public final class PlainCrawlClient {
         digests.add(digest);
       }
     }
-    for (String digest : digests) {
+    for (int i = 0; i < digests.size(); i++) {
+      String digest = digests.get(i);
       HttpResponse<byte[]> manifest =
           send(
               "GET",
@@ -142,7 +143,18 @@ public final class PlainCrawlClient {
         throw new IllegalStateException(repository + "@" + digest + " has digest " + actual);
       }
       manifests.incrementAndGet();
-      String config = JSON.readTree(manifest.body()).path("config").path("digest").asText();
+      JsonNode parsed = JSON.readTree(manifest.body());
+      if (parsed.has("manifests")) {
+        // a list or index: its members are fetched like tagged manifests, as the crawler does
+        for (JsonNode member : parsed.path("manifests")) {
+          String memberDigest = member.path("digest").asText();
+          if (!digests.contains(memberDigest)) {
+            digests.add(memberDigest);
+          }
+        }
+        continue;
+      }
+      String config = parsed.path("config").path("digest").asText();
       HttpResponse<byte[]> blob =
           send("GET", base.resolve("v2/" + repository + "/blobs/" + config), null);
       JSON.readTree(blob.body()).path("config").path("Labels");

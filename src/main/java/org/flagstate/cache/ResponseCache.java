@@ -10,9 +10,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -83,6 +85,7 @@ public final class ResponseCache {
 
   private final long maxBytes;
   private final long maxBodyBytes;
+  private final WorkerExecutor renders;
   private final Cache<String, Entry> ready;
 
   /**
@@ -102,7 +105,16 @@ public final class ResponseCache {
    * @param maxBodyBytes the largest body kept; a larger one is sent without being kept
    */
   public ResponseCache(long maxBytes, long maxBodyBytes) {
-    this(maxBytes, maxBodyBytes, ForkJoinPool.commonPool());
+    this(maxBytes, maxBodyBytes, ForkJoinPool.commonPool(), null);
+  }
+
+  /**
+   * @param renders where the work of turning a render into a response runs (hashing, gzip, copying
+   *     to direct memory; see {@link #offload}): a small worker pool, so a flood of large uncached
+   *     renders cannot take the event loops from cached requests
+   */
+  public ResponseCache(long maxBytes, long maxBodyBytes, WorkerExecutor renders) {
+    this(maxBytes, maxBodyBytes, ForkJoinPool.commonPool(), renders);
   }
 
   /**
@@ -110,6 +122,12 @@ public final class ResponseCache {
    *     tests
    */
   ResponseCache(long maxBytes, long maxBodyBytes, Executor maintenance) {
+    this(maxBytes, maxBodyBytes, maintenance, null);
+  }
+
+  private ResponseCache(
+      long maxBytes, long maxBodyBytes, Executor maintenance, WorkerExecutor renders) {
+    this.renders = renders;
     this.maxBytes = maxBytes;
     this.maxBodyBytes = maxBodyBytes;
     this.ready =
@@ -177,8 +195,25 @@ public final class ResponseCache {
     } catch (RuntimeException e) {
       body = Future.failedFuture(e);
     }
-    body.onComplete(done -> land(key, scope, startedAt, flight, done));
+    body.compose(rendered -> offload(() -> remember(key, rendered)))
+        .onComplete(done -> land(key, scope, startedAt, flight, done));
     return answer(flight);
+  }
+
+  /**
+   * Runs CPU-heavy work of a render (a large JSON body, its hash and gzip) on the render workers,
+   * completing on the caller's context; inline when this cache has none (tests). Cached answers
+   * never wait for it.
+   */
+  public <T> Future<T> offload(Callable<T> work) {
+    if (renders == null) {
+      try {
+        return Future.succeededFuture(work.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return renders.executeBlocking(work, false);
   }
 
   /**
@@ -189,16 +224,9 @@ public final class ResponseCache {
       Set<String> scope,
       long startedAt,
       CompletableFuture<RenderedResponse> flight,
-      AsyncResult<RenderedBody> done) {
+      AsyncResult<RenderedResponse> done) {
     Throwable failure = done.cause();
-    RenderedResponse response = null;
-    if (failure == null) {
-      try {
-        response = remember(key, done.result());
-      } catch (RuntimeException e) {
-        failure = e;
-      }
-    }
+    RenderedResponse response = done.result();
     if (failure == null) {
       keep(key, new Entry(response, scope, 0), startedAt);
     }

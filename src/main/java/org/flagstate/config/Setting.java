@@ -158,7 +158,7 @@ public record Setting(String key, SettingType type, String description, List<Str
           new Setting(
               "query.max_concurrent",
               SettingType.POSITIVE_INT,
-              "Uncached database reads and renders running at once on this node (admission control)"),
+              "Uncached database reads and renders running at once on this node (admission control); about two per core the database has for Flagstate: more only makes each slower and takes CPU from cached answers"),
           new Setting(
               "query.max_queued",
               SettingType.NON_NEGATIVE_INT,

@@ -52,6 +52,11 @@ public final class CachedJsonResponder {
     this.admission = admission;
   }
 
+  /** See {@link ResponseCache#offload}: for rendering a large body off the event loop. */
+  public <T> Future<T> offload(java.util.concurrent.Callable<T> work) {
+    return cache.offload(work);
+  }
+
   /** See {@link ResponseCache#generation()}. */
   public long indexGeneration() {
     return cache.generation();

@@ -23,8 +23,13 @@ public record NodeResources(
 
   /** The node's resources as configured, their meters registered on {@code meters}. */
   public static NodeResources create(Vertx vertx, FlagstateConfig config, MeterRegistry meters) {
+    // half the cores (at least one) render uncached answers; the rest stay with the event loops
+    int renderThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     ResponseCache cache =
-        new ResponseCache(config.cache().maxBytes(), config.cache().maxBodyBytes());
+        new ResponseCache(
+            config.cache().maxBytes(),
+            config.cache().maxBodyBytes(),
+            vertx.createSharedWorkerExecutor("flagstate-render", renderThreads));
     cache.registerMetrics(meters);
     IndexFreshness freshness = new IndexFreshness();
     Gauge.builder("flagstate.freshness.lag", freshness, IndexFreshness::lagSeconds)

@@ -1,5 +1,7 @@
 package org.flagstate.http;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,14 @@ public final class Unavailable {
       new OutageLog(
           LOG,
           "Reading the index database failed; answering with the last good bytes where known, else 503");
+
+  /**
+   * How long a refusal by admission control waits before it is sent. A client that floods with
+   * uncached queries then gets at most a few refusals per connection and second instead of
+   * thousands, so the refusals themselves cannot take the event loops from cached answers; a
+   * well-behaved client waits a second anyway (Retry-After). Holds only a timer.
+   */
+  static final long OVERLOADED_DELAY_MS = 250;
 
   private Unavailable() {}
 
@@ -38,15 +48,29 @@ public final class Unavailable {
   public static void send(HttpServerResponse response, Throwable cause) {
     failed(cause);
     if (cause instanceof AdmissionControl.Overloaded) {
-      response.putHeader("Retry-After", "1");
-      ErrorResponses.send(
-          response,
-          503,
-          "OVERLOADED",
-          "too many uncached requests right now ("
-              + cause.getMessage()
-              + "); try again in a second",
-          null);
+      Runnable refuse =
+          () -> {
+            if (response.closed() || response.ended()) {
+              return;
+            }
+            response.putHeader("Retry-After", "1");
+            ErrorResponses.send(
+                response,
+                503,
+                "OVERLOADED",
+                "too many uncached requests right now ("
+                    + cause.getMessage()
+                    + "); try again in a second",
+                null);
+          };
+      Context context = Vertx.currentContext();
+      if (context == null) {
+        refuse.run();
+      } else {
+        context
+            .owner()
+            .setTimer(OVERLOADED_DELAY_MS, id -> context.runOnContext(v -> refuse.run()));
+      }
     } else {
       response.putHeader("Retry-After", "5");
       ErrorResponses.send(

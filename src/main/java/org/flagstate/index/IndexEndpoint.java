@@ -61,9 +61,12 @@ public final class IndexEndpoint {
         () ->
             reader
                 .find(query.query())
-                .map(
+                .compose(
                     matches ->
-                        RenderedBody.of(renderer.render(matches), matches.lastModifiedMillis())));
+                        responder.offload(
+                            () ->
+                                RenderedBody.of(
+                                    renderer.render(matches), matches.lastModifiedMillis()))));
   }
 
   private Parsed parse(String rawQuery) {

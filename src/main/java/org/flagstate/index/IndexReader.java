@@ -1,7 +1,6 @@
 package org.flagstate.index;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
@@ -17,15 +16,19 @@ import org.flagstate.db.SqlStatement;
  */
 public final class IndexReader {
 
-  /** A tagged image with all its tags in its repository. */
+  /**
+   * A tagged image with all its tags in its repository. Labels and annotations are the JSON text of
+   * their objects as stored: decoding them is left to the render, which runs off the event loop (a
+   * 10,000-repository answer holds megabytes of them).
+   */
   public record ImageRow(
       String repository,
       String digest,
       String mediaType,
       String os,
       String architecture,
-      JsonObject labels,
-      JsonObject annotations,
+      String labels,
+      String annotations,
       List<String> tags) {}
 
   /** One matching member of a tagged list, with the list's own tags. */
@@ -38,8 +41,8 @@ public final class IndexReader {
       String mediaType,
       String os,
       String architecture,
-      JsonObject labels,
-      JsonObject annotations) {}
+      String labels,
+      String annotations) {}
 
   /**
    * Everything a query matched, and when that data last changed: the newest change of a matched
@@ -80,8 +83,8 @@ public final class IndexReader {
                             row.getString(2),
                             row.getString(3),
                             row.getString(4),
-                            json(row, 5),
-                            json(row, 6),
+                            row.getString(5),
+                            row.getString(6),
                             List.of(row.getArrayOfStrings(7))));
                   }
                   return result;
@@ -104,8 +107,8 @@ public final class IndexReader {
                             row.getString(5),
                             row.getString(6),
                             row.getString(7),
-                            json(row, 8),
-                            json(row, 9)));
+                            row.getString(8),
+                            row.getString(9)));
                   }
                   return result;
                 });
@@ -125,17 +128,13 @@ public final class IndexReader {
     return at == null ? 0 : at.toInstant().toEpochMilli();
   }
 
-  private static JsonObject json(Row row, int column) {
-    Object value = row.getValue(column);
-    return value instanceof JsonObject object ? object : new JsonObject();
-  }
-
   private static SqlStatement imagesStatement(IndexQuery query) {
     SqlStatement s = new SqlStatement();
     s.append(
         """
-        select r.name, m.digest, m.media_type, coalesce(m.os, ''), coalesce(m.architecture, ''), m.labels,
-               m.annotations, array_agg(t.name order by t.name), max(r.changed_at)
+        select r.name, m.digest, m.media_type, coalesce(m.os, ''), coalesce(m.architecture, ''),
+               coalesce(m.labels, '{}')::text, coalesce(m.annotations, '{}')::text, array_agg(t.name order by t.name),
+               max(r.changed_at)
         from tag t
         join repository r on r.id = t.repository_id
         join manifest m on m.digest = t.digest
@@ -158,7 +157,7 @@ public final class IndexReader {
         """
         select r.name, l.digest, l.media_type, lt.tags, m.digest, m.media_type,
                coalesce(m.os, lm.platform_os, ''), coalesce(m.architecture, lm.platform_architecture, ''),
-               m.labels, m.annotations, r.changed_at
+               coalesce(m.labels, '{}')::text, coalesce(m.annotations, '{}')::text, r.changed_at
         from (select t.repository_id, t.digest, array_agg(t.name order by t.name) as tags
               from tag t join manifest tl on tl.digest = t.digest and tl.is_list
               group by t.repository_id, t.digest""");

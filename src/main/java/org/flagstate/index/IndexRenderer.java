@@ -123,8 +123,8 @@ public final class IndexRenderer {
       String mediaType,
       String os,
       String architecture,
-      JsonObject annotations,
-      JsonObject labels)
+      String annotations,
+      String labels)
       throws IOException {
     json.writeStringField("Digest", digest);
     json.writeStringField("MediaType", mediaType);
@@ -134,10 +134,14 @@ public final class IndexRenderer {
     writeStringMap(json, "Labels", labels);
   }
 
-  private static void writeStringMap(JsonGenerator json, String field, JsonObject map)
+  /** The string values of the JSON object {@code text}, keys in bytewise order; none: no field. */
+  private static void writeStringMap(JsonGenerator json, String field, String text)
       throws IOException {
+    if (text == null || text.equals("{}")) {
+      return;
+    }
     Map<String, String> sorted = new TreeMap<>(Bytewise.ORDER);
-    for (Map.Entry<String, Object> entry : map) {
+    for (Map.Entry<String, Object> entry : new JsonObject(text)) {
       if (entry.getValue() instanceof String value) {
         sorted.put(entry.getKey(), value);
       }

@@ -34,7 +34,14 @@ class IndexRendererTest {
       JsonObject annotations,
       List<String> tags) {
     return new IndexReader.ImageRow(
-        repository, digest, OCI_MANIFEST, "linux", "amd64", labels, annotations, tags);
+        repository,
+        digest,
+        OCI_MANIFEST,
+        "linux",
+        "amd64",
+        labels.encode(),
+        annotations.encode(),
+        tags);
   }
 
   private static IndexReader.ListMemberRow member(
@@ -52,8 +59,8 @@ class IndexRendererTest {
         OCI_MANIFEST,
         "linux",
         architecture,
-        new JsonObject(),
-        new JsonObject());
+        "{}",
+        "{}");
   }
 
   private static IndexReader.Matches matches(
@@ -345,8 +352,8 @@ class IndexRendererTest {
             OCI_MANIFEST,
             "linux",
             "arm64",
-            new JsonObject().put("l", "1"),
-            new JsonObject().put("a", "1"));
+            new JsonObject().put("l", "1").encode(),
+            new JsonObject().put("a", "1").encode());
     JsonObject member =
         renderJson(matches(List.of(), List.of(row)))
             .getJsonArray("Results")
