@@ -55,9 +55,11 @@ public final class ApiReader {
       long lastModifiedMillis) {}
 
   /**
-   * A page of search results with the facet counts (value → repositories) over the whole match set.
+   * A page of search results with the facet counts (value → repositories) over the whole match set;
+   * {@code facetsEstimated} when they were scaled from a sample ({@link #FACETS_EXACT_UP_TO}).
    */
-  public record SearchPage(RepositoryPage page, Map<String, Map<String, Long>> facets) {}
+  public record SearchPage(
+      RepositoryPage page, Map<String, Map<String, Long>> facets, boolean facetsEstimated) {}
 
   /** A stored manifest; platform, created and the config/layer sizes are null when unknown. */
   public record Manifest(
@@ -176,30 +178,46 @@ public final class ApiReader {
       where lm.member_digest = $1""";
 
   /**
-   * Facet counts over {@code matched} (id, name, changed_at, facets): the architecture, os, label,
+   * Facets are counted over every match up to this many; over a larger match set, over a sample of
+   * about this many (chosen by a hash of the repository id, so the same on every node and request)
+   * and scaled to the total. Counting reads each counted repository's tokens: 168,800 of them took
+   * 66 ms at 20,000 matches.
+   */
+  static final int FACETS_EXACT_UP_TO = 2_000;
+
+  /**
+   * Facet counts over {@code matched} (id, name, changed_at): the architecture, os, label,
    * mediaType and kind tokens a repository's images have (stored on its row, V6 and V8), each
-   * counted once per repository (grouped whole, split after); namespaces; the total, and when the
+   * counted once per repository (grouped whole, split after), and namespaces, over {@code sample}
+   * (all matches up to {@link #FACETS_EXACT_UP_TO}); the total, the sample's size, and when the
    * match set last changed.
    */
   private static final String FACETS =
       """
-      , tokens as (select f.token, count(*) as n from matched x cross join unnest(x.facets) f(token) group by 1)
+      , size as (select count(*) as n from matched)
+      , sample as (select x.id, x.name from matched x, size
+                   where size.n <= LIMIT or abs(hashint8(x.id)) % ceil(size.n / LIMIT.0)::bigint = 0)
+      , tokens as (select f.token, count(*) as n
+                   from sample x join repository r on r.id = x.id cross join unnest(r.facets) f(token) group by 1)
       select split_part(token, ':', 1), substr(token, strpos(token, ':') + 1), n from tokens
       union all
-      select 'namespace', split_part(x.name, '/', 1), count(*) from matched x where strpos(x.name, '/') > 0 group by 2
+      select 'namespace', split_part(x.name, '/', 1), count(*) from sample x where strpos(x.name, '/') > 0 group by 2
       union all
-      select 'total', null, count(*) from matched
+      select 'total', null, n from size
+      union all
+      select 'sample', null, count(*) from sample
       union all
       select 'lastModified', null,
              (extract(epoch from greatest(max(x.changed_at), (select last_removal_at from index_state))) * 1000)::bigint
-      from matched x""";
+      from matched x"""
+          .replace("LIMIT", Integer.toString(FACETS_EXACT_UP_TO));
 
   /** Columns of {@code matched} for a page of summaries. */
   private static final String PAGE_COLUMNS =
       "r.id, r.name, r.title, r.description, r.icon, r.changed_at";
 
   /** Columns of {@code matched} for the facets. */
-  private static final String FACET_COLUMNS = "r.id, r.name, r.changed_at, r.facets";
+  private static final String FACET_COLUMNS = "r.id, r.name, r.changed_at";
 
   /** Match sets whose facets are remembered, per reader (their text, filters and generation). */
   private static final int REMEMBERED_FACETS = 256;
@@ -209,7 +227,10 @@ public final class ApiReader {
    * are the same on every page, so paging through a large match set counts them once.
    */
   private record Counts(
-      Map<String, Map<String, Long>> facets, long total, long lastModifiedMillis) {}
+      Map<String, Map<String, Long>> facets,
+      boolean estimated,
+      long total,
+      long lastModifiedMillis) {}
 
   private final Pool pool;
   private final LongSupplier indexGeneration;
@@ -283,7 +304,8 @@ public final class ApiReader {
                         counts.result().total(),
                         counts.result().lastModifiedMillis(),
                         search.page()),
-                    counts.result().facets()));
+                    counts.result().facets(),
+                    counts.result().estimated()));
   }
 
   /** The counts of {@code search}'s match set: remembered, or counted now. */
@@ -312,19 +334,30 @@ public final class ApiReader {
                 byFacet.put(facet, new TreeMap<>(Bytewise.ORDER));
               }
               long total = 0;
+              long sample = 0;
               long lastModified = 0;
               for (Row row : result) {
                 String facet = row.getString(0);
                 if (facet.equals("total")) {
                   total = row.getLong(2);
+                } else if (facet.equals("sample")) {
+                  sample = row.getLong(2);
                 } else if (facet.equals("lastModified")) {
                   lastModified = row.getLong(2) == null ? 0 : row.getLong(2);
                 } else if (byFacet.containsKey(facet)) {
                   byFacet.get(facet).put(row.getString(1), row.getLong(2));
                 }
               }
+              boolean estimated = sample < total;
+              if (estimated) {
+                double scale = (double) total / sample;
+                byFacet
+                    .values()
+                    .forEach(counts -> counts.replaceAll((value, n) -> Math.round(n * scale)));
+              }
               byFacet.replaceAll((facet, counts) -> Collections.unmodifiableMap(counts));
-              return new Counts(Collections.unmodifiableMap(byFacet), total, lastModified);
+              return new Counts(
+                  Collections.unmodifiableMap(byFacet), estimated, total, lastModified);
             });
   }
 

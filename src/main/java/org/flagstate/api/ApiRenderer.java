@@ -72,6 +72,7 @@ final class ApiRenderer {
             json.writeEndObject();
           }
           json.writeEndObject();
+          json.writeBooleanField("facetsEstimated", result.facetsEstimated());
           json.writeEndObject();
         });
   }

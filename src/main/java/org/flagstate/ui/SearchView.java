@@ -48,6 +48,7 @@ final class SearchView {
         Cards.of(page.prefix(), result.page().repositories()),
         result.page().total(),
         List.copyOf(facets),
+        result.facetsEstimated(),
         List.copyOf(filters),
         next,
         first);

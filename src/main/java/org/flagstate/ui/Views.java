@@ -69,6 +69,7 @@ public final class Views {
   public record Filter(String label, String removeHref) {}
 
   /**
+   * @param facetsEstimated the facet counts were scaled from a sample of a large match set
    * @param nextHref null on the last page
    * @param firstHref null on the first page
    */
@@ -78,6 +79,7 @@ public final class Views {
       List<Card> results,
       long total,
       List<Facet> facets,
+      boolean facetsEstimated,
       List<Filter> filters,
       String nextHref,
       String firstHref) {}
