@@ -1,0 +1,95 @@
+package org.flagstate.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import org.flagstate.testsupport.RouteTestServer;
+import org.flagstate.testsupport.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code /api/v1/search} facets over a match set larger than {@link ApiReader#FACETS_EXACT_UP_TO}:
+ * estimated from a sample, said so, close to the truth and the same on every request; exact (and
+ * said so) for a smaller match set; the total always exact.
+ */
+@ExtendWith(VertxExtension.class)
+class FacetEstimateRouteIT {
+
+  static final int BULK = 3_000;
+  static RouteTestServer server;
+  static WebClient client;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    List<String> seed = new ArrayList<>(RouteTestServer.STANDARD_SEED);
+    seed.add(
+        "insert into repository (name) select 'bulk/r' || lpad(i::text, 5, '0')"
+            + " from generate_series(1, "
+            + BULK
+            + ") i");
+    // every fourth a Flatpak app, the rest plain images
+    seed.add(
+        "insert into tag (repository_id, name, digest, updated_at) select id, 'latest',"
+            + " case when id % 4 = 0 then '"
+            + RouteTestServer.HELLO
+            + "' else '"
+            + RouteTestServer.PLAIN
+            + "' end, '2026-01-02T00:00:00Z' from repository where name like 'bulk/%'");
+    server = RouteTestServer.prepare(seed);
+    client = WebClient.create(vertx);
+    server.deploy(vertx).await();
+  }
+
+  static JsonObject search(String query) {
+    var response = client.get(server.port(), "127.0.0.1", "/api/v1/search?" + query).send().await();
+    assertThat(response.statusCode()).as(query).isEqualTo(200);
+    return response.bodyAsJsonObject();
+  }
+
+  static long count(String sql) {
+    return Long.parseLong(TestDatabase.query(server.config().database().url(), sql));
+  }
+
+  @Test
+  void aLargeMatchSetGetsEstimatedFacetsAndAnExactTotal() {
+    long apps =
+        count(
+            "select count(*) from repository r where r.tag_count > 0"
+                + " and r.facets @> '{kind:flatpak-app}'");
+    JsonObject first = search("limit=1");
+    assertThat(first.getLong("total")).isEqualTo(BULK + 3);
+    assertThat(first.getBoolean("facetsEstimated")).isTrue();
+    long estimated = first.getJsonObject("facets").getJsonObject("kind").getLong("flatpak-app");
+    assertThat((double) estimated)
+        .as("estimated Flatpak apps against the %d there are", apps)
+        .isCloseTo(apps, within(apps * 0.1));
+
+    JsonObject again = search("limit=7");
+    assertThat(again.getJsonObject("facets"))
+        .as("the same estimate on another page size")
+        .isEqualTo(first.getJsonObject("facets"));
+  }
+
+  @Test
+  void aSmallMatchSetGetsExactFacets() {
+    long apps =
+        count(
+            "select count(*) from repository r where r.tag_count > 0 and r.name like 'bulk/%'"
+                + " and r.facets @> '{kind:flatpak-app}'");
+    JsonObject result = search("namespace=bulk&kind=flatpak-app&limit=1");
+    assertThat(result.getLong("total")).isEqualTo(apps);
+    assertThat(result.getBoolean("facetsEstimated")).isFalse();
+    assertThat(result.getJsonObject("facets").getJsonObject("kind").getLong("flatpak-app"))
+        .isEqualTo(apps);
+    assertThat(result.getJsonObject("facets").getJsonObject("namespace").getLong("bulk"))
+        .isEqualTo(apps);
+  }
+}
