@@ -196,7 +196,7 @@ public final class ApiReader {
       """
       , size as (select count(*) as n from matched)
       , sample as (select x.id, x.name from matched x, size
-                   where size.n <= LIMIT or abs(hashint8(x.id)) % ceil(size.n / LIMIT.0)::bigint = 0)
+                   where size.n <= %1$d or abs(hashint8(x.id)) %% ceil(size.n / %1$d.0)::bigint = 0)
       , tokens as (select f.token, count(*) as n
                    from sample x join repository r on r.id = x.id cross join unnest(r.facets) f(token) group by 1)
       select split_part(token, ':', 1), substr(token, strpos(token, ':') + 1), n from tokens
@@ -210,7 +210,7 @@ public final class ApiReader {
       select 'lastModified', null,
              (extract(epoch from greatest(max(x.changed_at), (select last_removal_at from index_state))) * 1000)::bigint
       from matched x"""
-          .replace("LIMIT", Integer.toString(FACETS_EXACT_UP_TO));
+          .formatted(FACETS_EXACT_UP_TO);
 
   /** Columns of {@code matched} for a page of summaries. */
   private static final String PAGE_COLUMNS =

@@ -195,18 +195,25 @@ public final class ResponseCache {
     } catch (RuntimeException e) {
       body = Future.failedFuture(e);
     }
-    body.compose(rendered -> offload(() -> remember(key, rendered)))
+    body.compose(rendered -> offload(rendered.bytes().length, () -> remember(key, rendered)))
         .onComplete(done -> land(key, scope, startedAt, flight, done));
     return answer(flight);
   }
 
   /**
-   * Runs CPU-heavy work of a render (a large JSON body, its hash and gzip) on the render workers,
-   * completing on the caller's context; inline when this cache has none (tests). Cached answers
-   * never wait for it.
+   * Work on a body of about this many bytes or more (rendering it, its hash and gzip) runs on the
+   * render workers; smaller work costs less than the hand-over and stays on the event loop, so a
+   * small answer never queues behind a large render.
    */
-  public <T> Future<T> offload(Callable<T> work) {
-    if (renders == null) {
+  public static final int OFFLOAD_FROM_BYTES = 64 * 1024;
+
+  /**
+   * Runs CPU-heavy work of a render on the render workers when it handles about {@code bytes} bytes
+   * or more ({@link #OFFLOAD_FROM_BYTES}), completing on the caller's context; inline below that,
+   * or when this cache has no workers (tests). Cached answers never wait for it.
+   */
+  public <T> Future<T> offload(long bytes, Callable<T> work) {
+    if (renders == null || bytes < OFFLOAD_FROM_BYTES) {
       try {
         return Future.succeededFuture(work.call());
       } catch (Exception e) {

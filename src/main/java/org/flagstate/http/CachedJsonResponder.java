@@ -53,8 +53,8 @@ public final class CachedJsonResponder {
   }
 
   /** See {@link ResponseCache#offload}: for rendering a large body off the event loop. */
-  public <T> Future<T> offload(java.util.concurrent.Callable<T> work) {
-    return cache.offload(work);
+  public <T> Future<T> offload(long bytes, java.util.concurrent.Callable<T> work) {
+    return cache.offload(bytes, work);
   }
 
   /** See {@link ResponseCache#generation()}. */

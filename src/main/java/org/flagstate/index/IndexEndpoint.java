@@ -64,6 +64,7 @@ public final class IndexEndpoint {
                 .compose(
                     matches ->
                         responder.offload(
+                            matches.approximateBytes(),
                             () ->
                                 RenderedBody.of(
                                     renderer.render(matches), matches.lastModifiedMillis()))));

@@ -54,6 +54,18 @@ public final class IndexReader {
     public Matches(List<ImageRow> images, List<ListMemberRow> listMembers) {
       this(images, listMembers, 0);
     }
+
+    /** About how large the rendered answer is: the stored labels and annotations dominate it. */
+    public long approximateBytes() {
+      long bytes = 0;
+      for (ImageRow image : images) {
+        bytes += 256 + image.labels().length() + image.annotations().length();
+      }
+      for (ListMemberRow member : listMembers) {
+        bytes += 256 + member.labels().length() + member.annotations().length();
+      }
+      return bytes;
+    }
   }
 
   private static final String LAST_REMOVAL = "select last_removal_at from index_state";

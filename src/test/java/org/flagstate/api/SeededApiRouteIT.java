@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.flagstate.testsupport.RouteTestServer.HELLO;
 import static org.flagstate.testsupport.RouteTestServer.MULTI;
 import static org.flagstate.testsupport.RouteTestServer.MULTI_ARM64;
+import static org.flagstate.testsupport.RouteTestServer.compact;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,7 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -43,11 +43,7 @@ class SeededApiRouteIT {
   }
 
   static Future<HttpResponse<Buffer>> get(String uri, String... headers) {
-    HttpRequest<Buffer> request = client.request(HttpMethod.GET, server.port(), "127.0.0.1", uri);
-    for (int i = 0; i < headers.length; i += 2) {
-      request.putHeader(headers[i], headers[i + 1]);
-    }
-    return request.send();
+    return server.request(client, HttpMethod.GET, uri, headers);
   }
 
   /** The cursor docs/api.md describes, worked out independently of {@link Cursor}. */
@@ -68,10 +64,6 @@ class SeededApiRouteIT {
       """
       {"name": "multi/oci", "description": "A multi-arch app", "tagCount": 2,
        "lastUpdated": "2026-01-01T00:00:04.250Z"}""";
-
-  static String compact(String json) {
-    return new JsonObject(json).encode();
-  }
 
   @Test
   void listsTheRepositoriesThatHaveTags(VertxTestContext context) {

@@ -7,13 +7,13 @@ import static org.flagstate.testsupport.RouteTestServer.MULTI;
 import static org.flagstate.testsupport.RouteTestServer.MULTI_AMD64;
 import static org.flagstate.testsupport.RouteTestServer.MULTI_ARM64;
 import static org.flagstate.testsupport.RouteTestServer.PUBLIC_URL;
+import static org.flagstate.testsupport.RouteTestServer.compact;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -52,20 +52,11 @@ class SeededIndexRouteIT {
   }
 
   static Future<HttpResponse<Buffer>> request(HttpMethod method, String uri, String... headers) {
-    HttpRequest<Buffer> request = client.request(method, server.port(), "127.0.0.1", uri);
-    for (int i = 0; i < headers.length; i += 2) {
-      request.putHeader(headers[i], headers[i + 1]);
-    }
-    return request.send();
+    return server.request(client, method, uri, headers);
   }
 
   static Future<HttpResponse<Buffer>> get(String uri, String... headers) {
     return request(HttpMethod.GET, uri, headers);
-  }
-
-  /** The expected body: {@code json} in the order written, compact, as the renderer writes it. */
-  static String compact(String json) {
-    return new JsonObject(json).encode();
   }
 
   static final String FLATPAK_ANSWER =

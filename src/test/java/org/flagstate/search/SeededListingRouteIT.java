@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -59,8 +58,7 @@ class SeededListingRouteIT {
   }
 
   static Future<HttpResponse<Buffer>> request(HttpMethod method, String uri) {
-    HttpRequest<Buffer> request = client.request(method, server.port(), "127.0.0.1", uri);
-    return request.send();
+    return server.request(client, method, uri);
   }
 
   static Future<HttpResponse<Buffer>> get(String uri) {

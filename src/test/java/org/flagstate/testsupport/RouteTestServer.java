@@ -3,6 +3,12 @@ package org.flagstate.testsupport;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.pgclient.PgConnectOptions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -233,6 +239,21 @@ public final class RouteTestServer {
 
   public int port() {
     return config.http().port();
+  }
+
+  /** Sends {@code method uri} to this listener with the given header name/value pairs. */
+  public Future<HttpResponse<Buffer>> request(
+      WebClient client, HttpMethod method, String uri, String... headers) {
+    HttpRequest<Buffer> request = client.request(method, port(), "127.0.0.1", uri);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.putHeader(headers[i], headers[i + 1]);
+    }
+    return request.send();
+  }
+
+  /** An expected body: {@code json} in the order written, compact, as the renderers write it. */
+  public static String compact(String json) {
+    return new JsonObject(json).encode();
   }
 
   public FlagstateConfig config() {
