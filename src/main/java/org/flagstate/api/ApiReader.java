@@ -194,11 +194,12 @@ public final class ApiReader {
    */
   private static final String FACETS =
       """
-      , size as (select count(*) as n from matched)
-      , sample as (select x.id, x.name from matched x, size
-                   where size.n <= %1$d or abs(hashint8(x.id)) %% ceil(size.n / %1$d.0)::bigint = 0)
+      , size as (select count(*) as n, greatest(1, (count(*) + %1$d - 1) / %1$d) as step from matched)
+      , sample as (select x.id, x.name from matched x, size where abs(hashint8(x.id)::bigint) %% size.step = 0)
+      -- each sampled row's tokens looked up by id: a join hashed every repository row first
       , tokens as (select f.token, count(*) as n
-                   from sample x join repository r on r.id = x.id cross join unnest(r.facets) f(token) group by 1)
+                   from sample x cross join lateral unnest((select r.facets from repository r where r.id = x.id)) f(token)
+                   group by 1)
       select split_part(token, ':', 1), substr(token, strpos(token, ':') + 1), n from tokens
       union all
       select 'namespace', split_part(x.name, '/', 1), count(*) from sample x where strpos(x.name, '/') > 0 group by 2
@@ -365,7 +366,8 @@ public final class ApiReader {
    * {@code with matched}: {@code columns} of the repositories {@code search} matches; its text as
    * {@code /v1/search} matches it. Each image filter is an overlap with the repository's tokens
    * (GIN index {@code repository_facets}); two or more must also hold together for one image: one
-   * token set of {@code repository_image}.
+   * token set of {@code repository_image}, looked up only when the images differ in more than one
+   * of the filtered facets ({@code common_facets}, V9).
    */
   private SqlStatement matched(RepositorySearch search, String columns) {
     SqlStatement s = new SqlStatement();
@@ -379,16 +381,23 @@ public final class ApiReader {
       s.append(" and strpos(r.name, '/') > 0");
       s.in("split_part(r.name, '/', 1)", search.namespaces());
     }
-    List<String> perImage = new ArrayList<>();
-    tokenFilter(s, "architecture", search.architectures(), perImage);
-    tokenFilter(s, "os", search.oses(), perImage);
-    tokenFilter(s, "label", search.labels(), perImage);
-    tokenFilter(s, "mediaType", search.mediaTypes(), perImage);
-    tokenFilter(s, "kind", search.kinds(), perImage);
-    if (perImage.size() > 1) {
-      s.append(" and exists (select 1 from repository_image i where i.repository_id = r.id");
-      perImage.forEach(s::append);
-      s.append(")");
+    List<String> filters = new ArrayList<>();
+    tokenFilter(s, "architecture", search.architectures(), filters);
+    tokenFilter(s, "os", search.oses(), filters);
+    tokenFilter(s, "label", search.labels(), filters);
+    tokenFilter(s, "mediaType", search.mediaTypes(), filters);
+    tokenFilter(s, "kind", search.kinds(), filters);
+    if (filters.size() > 1) {
+      // every image meets the filters its common tokens meet (V9), so with one filter left
+      // some image meets them all; else look for one image that does
+      s.append(" and (")
+          .append(
+              filters.stream()
+                  .map(tokens -> "(not r.common_facets && " + tokens + ")::int")
+                  .collect(Collectors.joining(" + ")))
+          .append(" <= 1 or exists (select 1 from repository_image i where i.repository_id = r.id");
+      filters.forEach(tokens -> s.append(" and i.tokens && ").append(tokens));
+      s.append("))");
     }
     s.append(")");
     return s;
@@ -396,17 +405,17 @@ public final class ApiReader {
 
   /**
    * Appends the overlap of the repository's tokens with the {@code facet:value} tokens of {@code
-   * values} (none when empty), and adds the same condition on one image's tokens to {@code
-   * perImage}.
+   * values} (none when empty), and adds those tokens (SQL) to {@code filters}.
    */
   private static void tokenFilter(
-      SqlStatement s, String facet, Collection<String> values, List<String> perImage) {
+      SqlStatement s, String facet, Collection<String> values, List<String> filters) {
     if (values.isEmpty()) {
       return;
     }
-    String tokens = s.param(values.stream().map(value -> facet + ":" + value).toList());
-    s.append(" and r.facets && ").append(tokens).append("::text[]");
-    perImage.add(" and i.tokens && " + tokens + "::text[]");
+    String tokens =
+        s.param(values.stream().map(value -> facet + ":" + value).toList()) + "::text[]";
+    s.append(" and r.facets && ").append(tokens);
+    filters.add(tokens);
   }
 
   /** True when the repository is in the index (has at least one tag). */

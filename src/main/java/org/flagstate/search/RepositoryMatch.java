@@ -12,12 +12,12 @@ import org.flagstate.db.SqlStatement;
  * query's are.
  *
  * <p>A repository with at least one tag ({@code tag_count > 0}, kept by triggers on tag) matches
- * when its lower-cased name contains the text (trigram index on {@code lower(name)}), or when every
- * word of the text is the start of a word of its name, title or description ({@code
- * to_tsquery('simple', 'caf:* & 日:*')} against the GIN-indexed {@code search_document}), so a
- * partly typed word finds it. Matches rank: the whole name or its last path component equal to the
- * text, then starting with it, then containing it, then the rest; within a rank by text relevance
- * ({@code ts_rank}), then by name.
+ * when its lower-cased name contains the text (trigram index on {@code lower(name)}, and one of its
+ * two-character substrings for a two-character text), or when every word of the text is the start
+ * of a word of its name, title or description ({@code to_tsquery('simple', 'caf:* & 日:*')} against
+ * the GIN-indexed {@code search_document}), so a partly typed word finds it. Matches rank: the
+ * whole name or its last path component equal to the text, then starting with it, then containing
+ * it, then the rest; within a rank by text relevance ({@code ts_rank}), then by name.
  *
  * <p>Words are the runs of letters, digits and combining marks. PostgreSQL's parser would keep host
  * names, paths, versions, e-mail addresses, URLs and hyphenated words whole ({@code
@@ -151,6 +151,7 @@ public final class RepositoryMatch {
     private final String exact;
     private final String startsWith;
     private final String contains;
+    private final String bigram;
     private final String query;
 
     private Bound(SqlStatement statement) {
@@ -158,13 +159,24 @@ public final class RepositoryMatch {
       exact = statement.param(lower) + "::text";
       startsWith = statement.param(likeEscaped(lower) + "%") + "::text";
       contains = statement.param("%" + likeEscaped(lower) + "%") + "::text";
+      bigram =
+          lower.codePointCount(0, lower.length()) == 2
+              ? "array[" + statement.param(lower) + "::text]"
+              : null;
       query =
           tsquery == null ? null : "to_tsquery('simple', " + statement.param(tsquery) + "::text)";
     }
 
-    /** SQL: repository {@code alias} has tags and matches. */
+    /**
+     * SQL: repository {@code alias} has tags and matches. A name contains a text of three
+     * characters or more when its trigram index says so; one of two characters when its index of
+     * two-character substrings does (V9); one character is looked for in every name.
+     */
     public String condition(String alias) {
-      String names = "lower(" + alias + ".name) like " + contains + " escape '\\'";
+      String names =
+          bigram == null
+              ? "lower(" + alias + ".name) like " + contains + " escape '\\'"
+              : alias + ".name_bigrams @> " + bigram;
       return hasTags(alias)
           + " and ("
           + names

@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -473,6 +474,49 @@ class SeededListingRouteIT {
                                       .put("results", new JsonArray()));
                           context.completeNow();
                         })));
+  }
+
+  /**
+   * A two-character text finds names containing it through the index of their two-character
+   * substrings (V9), exactly as a longer one finds them by trigrams: every tagged name containing
+   * it, ranked before the text-only matches, wildcards of LIKE taken literally.
+   */
+  @Test
+  void aTwoCharacterTextFindsEveryNameContainingIt() {
+    List<String> tagged =
+        List.of(
+            "docker/plain",
+            "flatpak/hello",
+            "hello-world",
+            "multi/oci",
+            "sort/a_b",
+            "sort/ab",
+            "tools/othello");
+    java.util.Set<String> terms = new java.util.TreeSet<>(List.of("_b", "a_", "%o", "zz", "LL"));
+    tagged.forEach(
+        name -> {
+          for (int i = 0; i + 2 <= name.length(); i++) {
+            terms.add(name.substring(i, i + 2));
+          }
+        });
+    for (String term : terms) {
+      String lower = term.toLowerCase(java.util.Locale.ROOT);
+      List<String> containing = tagged.stream().filter(name -> name.contains(lower)).toList();
+      var response =
+          get("/v1/search?n=100&q=" + java.net.URLEncoder.encode(term, StandardCharsets.UTF_8))
+              .await();
+      assertThat(response.statusCode()).as(term).isEqualTo(200);
+      List<String> names =
+          response.bodyAsJsonObject().getJsonArray("results").stream()
+              .map(r -> ((JsonObject) r).getString("name"))
+              .toList();
+      assertThat(names.subList(0, Math.min(names.size(), containing.size())))
+          .as("'%s': the names containing it first, then text matches: %s", term, names)
+          .containsExactlyInAnyOrderElementsOf(containing);
+      assertThat(names.stream().filter(name -> name.contains(lower)).toList())
+          .as("'%s'", term)
+          .hasSameSizeAs(containing);
+    }
   }
 
   @Test
