@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -294,7 +295,7 @@ public final class ApiReader {
         .append(") r")
         .append(SUMMARY_JOINS)
         .append(" order by r.name");
-    Future<List<RepositorySummary>> summaries = rows.execute(pool).map(ApiReader::summaries);
+    Future<List<RepositorySummary>> summaries = run(rows, search).map(ApiReader::summaries);
     Future<Counts> counts = counts(search);
     return Future.all(summaries, counts)
         .map(
@@ -325,8 +326,7 @@ public final class ApiReader {
   private Future<Counts> count(RepositorySearch search) {
     SqlStatement facets = matched(search, FACET_COLUMNS);
     facets.append(FACETS);
-    return facets
-        .execute(pool)
+    return run(facets, search)
         .map(
             result -> {
               Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
@@ -360,6 +360,11 @@ public final class ApiReader {
               return new Counts(
                   Collections.unmodifiableMap(byFacet), estimated, total, lastModified);
             });
+  }
+
+  /** A statement matching a text goes through the indexes (see {@link SqlStatement}). */
+  private Future<RowSet<Row>> run(SqlStatement statement, RepositorySearch search) {
+    return search.text() == null ? statement.execute(pool) : statement.executeThroughIndexes(pool);
   }
 
   /**

@@ -39,6 +39,22 @@ public final class SqlStatement {
     return pool.preparedQuery(sql.toString()).execute(params);
   }
 
+  /**
+   * Executes the statement planned without sequential scans wherever an index can serve it (in a
+   * transaction of its own, {@code set local}). For statements whose conditions PostgreSQL
+   * underprices: a text search's array and tsvector operators cost it about a microsecond a row
+   * where it assumes a few nanoseconds, so for a text most repositories match it read and tested
+   * every row (22 ms at 20,000 repositories) rather than combine two GIN indexes (9 ms).
+   */
+  public Future<RowSet<Row>> executeThroughIndexes(Pool pool) {
+    return pool.withTransaction(
+        connection ->
+            connection
+                .query("set local enable_seqscan = off")
+                .execute()
+                .compose(done -> connection.preparedQuery(sql.toString()).execute(params)));
+  }
+
   @Override
   public String toString() {
     return sql.toString();

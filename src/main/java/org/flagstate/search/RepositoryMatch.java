@@ -148,23 +148,56 @@ public final class RepositoryMatch {
    * repository}.
    */
   public final class Bound {
-    private final String exact;
-    private final String startsWith;
-    private final String contains;
-    private final String bigram;
-    private final String query;
+    // Each value becomes a parameter when first used: PostgreSQL cannot type a parameter the
+    // statement never mentions, and then fails every prepare of it once.
+    private final SqlStatement statement;
+    private final String lower;
+    private String exact;
+    private String startsWith;
+    private String contains;
+    private String bigram;
+    private String query;
 
     private Bound(SqlStatement statement) {
-      String lower = term.toLowerCase(Locale.ROOT);
-      exact = statement.param(lower) + "::text";
-      startsWith = statement.param(likeEscaped(lower) + "%") + "::text";
-      contains = statement.param("%" + likeEscaped(lower) + "%") + "::text";
-      bigram =
-          lower.codePointCount(0, lower.length()) == 2
-              ? "array[" + statement.param(lower) + "::text]"
-              : null;
-      query =
-          tsquery == null ? null : "to_tsquery('simple', " + statement.param(tsquery) + "::text)";
+      this.statement = statement;
+      this.lower = term.toLowerCase(Locale.ROOT);
+    }
+
+    private String exact() {
+      if (exact == null) {
+        exact = statement.param(lower) + "::text";
+      }
+      return exact;
+    }
+
+    private String startsWith() {
+      if (startsWith == null) {
+        startsWith = statement.param(likeEscaped(lower) + "%") + "::text";
+      }
+      return startsWith;
+    }
+
+    private String contains() {
+      if (contains == null) {
+        contains = statement.param("%" + likeEscaped(lower) + "%") + "::text";
+      }
+      return contains;
+    }
+
+    /** The two-character text as a one-element array, or null for another length. */
+    private String bigram() {
+      if (bigram == null && lower.codePointCount(0, lower.length()) == 2) {
+        bigram = "array[" + statement.param(lower) + "::text]";
+      }
+      return bigram;
+    }
+
+    /** Null when the text has no word. */
+    private String query() {
+      if (query == null && tsquery != null) {
+        query = "to_tsquery('simple', " + statement.param(tsquery) + "::text)";
+      }
+      return query;
     }
 
     /**
@@ -174,13 +207,13 @@ public final class RepositoryMatch {
      */
     public String condition(String alias) {
       String names =
-          bigram == null
-              ? "lower(" + alias + ".name) like " + contains + " escape '\\'"
-              : alias + ".name_bigrams @> " + bigram;
+          bigram() == null
+              ? "lower(" + alias + ".name) like " + contains() + " escape '\\'"
+              : alias + ".name_bigrams @> " + bigram();
       return hasTags(alias)
           + " and ("
           + names
-          + (query == null ? "" : " or " + alias + ".search_document @@ " + query)
+          + (query() == null ? "" : " or " + alias + ".search_document @@ " + query())
           + ")";
     }
 
@@ -203,25 +236,25 @@ public final class RepositoryMatch {
       return "case when "
           + name
           + " = "
-          + exact
+          + exact()
           + " or "
           + last
           + " = "
-          + exact
+          + exact()
           + " then 0"
           + " when "
           + name
           + " like "
-          + startsWith
+          + startsWith()
           + " escape '\\' or "
           + last
           + " like "
-          + startsWith
+          + startsWith()
           + " escape '\\' then 1"
           + " when "
           + name
           + " like "
-          + contains
+          + contains()
           + " escape '\\' then 2"
           + " else 3 end";
     }
@@ -232,7 +265,9 @@ public final class RepositoryMatch {
      * word.
      */
     public String relevance(String alias) {
-      return query == null ? "0::real" : "ts_rank(" + alias + ".search_document, " + query + ")";
+      return query() == null
+          ? "0::real"
+          : "ts_rank(" + alias + ".search_document, " + query() + ")";
     }
   }
 

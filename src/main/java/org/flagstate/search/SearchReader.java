@@ -98,7 +98,7 @@ public final class SearchReader {
         .append(
             " from (values (1)) as one (x) left join (page p join repository r on r.id = p.id) on true")
         .append(" order by p.rank, p.relevance desc, p.name");
-    return s.execute(pool)
+    return s.executeThroughIndexes(pool)
         .map(
             rows -> {
               List<Hit> hits = new ArrayList<>();

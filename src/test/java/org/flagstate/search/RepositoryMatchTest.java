@@ -110,7 +110,7 @@ class RepositoryMatchTest {
     assertThat(sql)
         .doesNotContain("drop", "'a'")
         .contains("$1::text", "$2::text", "$3::text", "$4::text")
-        .contains("to_tsquery('simple', $4::text)")
+        .contains("to_tsquery('simple', $2::text)")
         .contains("r.search_document @@");
     assertThat(statement.toString()).isEmpty();
   }
@@ -122,9 +122,36 @@ class RepositoryMatchTest {
     RepositoryMatch.Bound bound = match.bind(new SqlStatement());
     assertThat(bound.condition("r"))
         .doesNotContain("search_document")
-        .contains("like $3::text escape");
+        .contains("like $1::text escape");
     assertThat(bound.rankColumns("r")).contains("0::real as relevance");
     assertThatThrownBy(() -> RepositoryMatch.of("  ")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aValueBecomesAParameterOnlyWhereTheSqlUsesIt() {
+    RepositoryMatch.Bound bound = RepositoryMatch.of("Hello").bind(new SqlStatement());
+    assertThat(bound.condition("r"))
+        .as("the condition: the substring and the words, numbered as they are used")
+        .contains("like $1::text escape", "to_tsquery('simple', $2::text)")
+        .doesNotContain("$3");
+    assertThat(bound.rank("r")).contains("$3::text", "$4::text").doesNotContain("$5");
+    assertThat(bound.condition("x")).as("used again, the same parameters").doesNotContain("$5");
+  }
+
+  @Test
+  void aTwoCharacterTextMatchesNamesThroughTheirTwoCharacterSubstrings() {
+    assertThat(RepositoryMatch.of("Me").bind(new SqlStatement()).condition("r"))
+        .contains("r.name_bigrams @> array[$1::text]")
+        .doesNotContain("like");
+    assertThat(RepositoryMatch.of("日本").bind(new SqlStatement()).condition("r"))
+        .as("two characters, six bytes")
+        .contains("name_bigrams");
+    assertThat(RepositoryMatch.of("abc").bind(new SqlStatement()).condition("r"))
+        .contains("like")
+        .doesNotContain("name_bigrams");
+    assertThat(RepositoryMatch.of("a").bind(new SqlStatement()).condition("r"))
+        .contains("like")
+        .doesNotContain("name_bigrams");
   }
 
   @Test
