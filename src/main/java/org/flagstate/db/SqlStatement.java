@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.Collection;
+import java.util.stream.Collector;
 
 /**
  * A SQL statement assembled from optional conditions, with its positional parameters added as the
@@ -37,6 +38,17 @@ public final class SqlStatement {
 
   public Future<RowSet<Row>> execute(Pool pool) {
     return pool.preparedQuery(sql.toString()).execute(params);
+  }
+
+  /**
+   * Executes the statement and collects its rows as they are decoded, so a large result is held
+   * once (as what {@code collector} makes of it), not also as a {@code RowSet} of rows.
+   */
+  public <R> Future<R> collect(Pool pool, Collector<Row, ?, R> collector) {
+    return pool.preparedQuery(sql.toString())
+        .collecting(collector)
+        .execute(params)
+        .map(result -> result.value());
   }
 
   /**

@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.flagstate.db.SqlStatement;
 
 /**
@@ -81,49 +82,41 @@ public final class IndexReader {
     SqlStatement lists = listsStatement(query);
     AtomicLong lastChange = new AtomicLong();
     Future<List<ImageRow>> imageRows =
-        images
-            .execute(pool)
-            .map(
-                rows -> {
-                  List<ImageRow> result = new ArrayList<>();
-                  for (Row row : rows) {
-                    lastChange.accumulateAndGet(millis(row, 8), Math::max);
-                    result.add(
-                        new ImageRow(
-                            row.getString(0),
-                            row.getString(1),
-                            row.getString(2),
-                            row.getString(3),
-                            row.getString(4),
-                            row.getString(5),
-                            row.getString(6),
-                            List.of(row.getArrayOfStrings(7))));
-                  }
-                  return result;
-                });
+        images.collect(
+            pool,
+            Collectors.mapping(
+                row -> {
+                  lastChange.accumulateAndGet(millis(row, 8), Math::max);
+                  return new ImageRow(
+                      row.getString(0),
+                      row.getString(1),
+                      row.getString(2),
+                      row.getString(3),
+                      row.getString(4),
+                      row.getString(5),
+                      row.getString(6),
+                      List.of(row.getArrayOfStrings(7)));
+                },
+                Collectors.toList()));
     Future<List<ListMemberRow>> memberRows =
-        lists
-            .execute(pool)
-            .map(
-                rows -> {
-                  List<ListMemberRow> result = new ArrayList<>();
-                  for (Row row : rows) {
-                    lastChange.accumulateAndGet(millis(row, 10), Math::max);
-                    result.add(
-                        new ListMemberRow(
-                            row.getString(0),
-                            row.getString(1),
-                            row.getString(2),
-                            List.of(row.getArrayOfStrings(3)),
-                            row.getString(4),
-                            row.getString(5),
-                            row.getString(6),
-                            row.getString(7),
-                            row.getString(8),
-                            row.getString(9)));
-                  }
-                  return result;
-                });
+        lists.collect(
+            pool,
+            Collectors.mapping(
+                row -> {
+                  lastChange.accumulateAndGet(millis(row, 10), Math::max);
+                  return new ListMemberRow(
+                      row.getString(0),
+                      row.getString(1),
+                      row.getString(2),
+                      List.of(row.getArrayOfStrings(3)),
+                      row.getString(4),
+                      row.getString(5),
+                      row.getString(6),
+                      row.getString(7),
+                      row.getString(8),
+                      row.getString(9));
+                },
+                Collectors.toList()));
     Future<Long> lastRemoval =
         pool.query(LAST_REMOVAL).execute().map(rows -> millis(rows.iterator().next(), 0));
     return Future.all(imageRows, memberRows, lastRemoval)
