@@ -113,7 +113,8 @@ public final class ApiReader {
 
   /** How many repositories are listed, and when the listing's data last changed. */
   private static final String COUNT_REPOSITORIES =
-      "select count(*), greatest(max(r.changed_at), (select last_removal_at from index_state))"
+      "select count(*), "
+          + RepositoryMatch.lastModified("max(r.changed_at)")
           + " from repository r where "
           + HAS_TAGS;
 
@@ -210,9 +211,9 @@ public final class ApiReader {
       select 'sample', null, count(*) from sample
       union all
       select 'lastModified', null,
-             (extract(epoch from greatest(max(x.changed_at), (select last_removal_at from index_state))) * 1000)::bigint
+             (extract(epoch from %2$s) * 1000)::bigint
       from matched x"""
-          .formatted(FACETS_EXACT_UP_TO);
+          .formatted(FACETS_EXACT_UP_TO, RepositoryMatch.lastModified("max(x.changed_at)"));
 
   /** Columns of {@code matched} for a page of summaries. */
   private static final String PAGE_COLUMNS =

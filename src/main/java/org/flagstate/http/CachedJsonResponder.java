@@ -11,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.RenderedBody;
@@ -53,7 +54,7 @@ public final class CachedJsonResponder {
   }
 
   /** See {@link ResponseCache#offload}: for rendering a large body off the event loop. */
-  public <T> Future<T> offload(long bytes, java.util.concurrent.Callable<T> work) {
+  public <T> Future<T> offload(long bytes, Callable<T> work) {
     return cache.offload(bytes, work);
   }
 

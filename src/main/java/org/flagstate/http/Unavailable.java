@@ -67,9 +67,8 @@ public final class Unavailable {
       if (context == null) {
         refuse.run();
       } else {
-        context
-            .owner()
-            .setTimer(OVERLOADED_DELAY_MS, id -> context.runOnContext(v -> refuse.run()));
+        // a timer set on a context fires on it
+        context.owner().setTimer(OVERLOADED_DELAY_MS, id -> refuse.run());
       }
     } else {
       response.putHeader("Retry-After", "5");

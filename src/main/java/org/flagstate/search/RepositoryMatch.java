@@ -83,6 +83,15 @@ public final class RepositoryMatch {
   }
 
   /**
+   * SQL: when the data of an answer over a set of repositories last changed, given the SQL of the
+   * newest change among them ({@code max(r.changed_at)}): that, or the last time a repository left
+   * the index, whichever is later (a removal changes totals and listings too).
+   */
+  public static String lastModified(String newestChange) {
+    return "greatest(" + newestChange + ", (select last_removal_at from index_state))";
+  }
+
+  /**
    * The text of a {@code to_tsquery('simple', …)} that matches a document holding, for every word
    * of {@code text}, a word that starts with it: {@code 'caf':* & '日本':*}. Null when {@code text}
    * has no word. Only letters, digits and marks reach the query, so no input can inject tsquery

@@ -36,8 +36,10 @@ public final class SearchReader {
 
   /** When something last entered or left the index, and a page of the catalog. */
   private static final String CATALOG =
-      """
-      select greatest((select max(changed_at) from repository), (select last_removal_at from index_state)),
+      "select "
+          + RepositoryMatch.lastModified("(select max(changed_at) from repository)")
+          + """
+          ,
              array(select name from repository where ($1::text is null or name > $1) order by name limit $2)""";
 
   private static final String REPOSITORY_EXISTS =
@@ -91,8 +93,9 @@ public final class SearchReader {
         .append(")")
         // one row even past the last page, so the total is known there too
         .append(" select (select coalesce(sum(n), 0) from ranks)::bigint,")
-        .append(
-            " greatest((select max(changed_at) from matched), (select last_removal_at from index_state)),")
+        .append(" ")
+        .append(RepositoryMatch.lastModified("(select max(changed_at) from matched)"))
+        .append(",")
         .append(" r.name, r.title,")
         .append(" coalesce(r.description, r.title, ''), r.icon")
         .append(
