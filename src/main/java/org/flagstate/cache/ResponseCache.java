@@ -178,6 +178,28 @@ public final class ResponseCache {
    */
   public Future<RenderedResponse> get(
       String key, Set<String> repositories, Supplier<Future<RenderedBody>> render) {
+    return get(key, repositories, render, Supplier::get);
+  }
+
+  /**
+   * Decides when the uncached work of a miss may run (admission control); {@code Supplier::get}
+   * runs it at once.
+   */
+  @FunctionalInterface
+  public interface Admission {
+    Future<RenderedResponse> submit(Supplier<Future<RenderedResponse>> work);
+  }
+
+  /**
+   * The same, the work of a miss run when {@code admission} allows: all of it, the render and the
+   * turning of its body into a response (hash, gzip, copy to direct memory), so that a bound on
+   * uncached work also bounds the rendered bodies waiting for the render workers.
+   */
+  public Future<RenderedResponse> get(
+      String key,
+      Set<String> repositories,
+      Supplier<Future<RenderedBody>> render,
+      Admission admission) {
     RenderedResponse hit = cached(key);
     if (hit != null) {
       return Future.succeededFuture(hit);
@@ -189,14 +211,20 @@ public final class ResponseCache {
       return answer(running);
     }
     Set<String> scope = Set.copyOf(repositories);
-    Future<RenderedBody> body;
+    Future<RenderedResponse> response;
     try {
-      body = render.get();
+      response =
+          admission.submit(
+              () ->
+                  render
+                      .get()
+                      .compose(
+                          rendered ->
+                              offload(rendered.bytes().length(), () -> remember(key, rendered))));
     } catch (RuntimeException e) {
-      body = Future.failedFuture(e);
+      response = Future.failedFuture(e);
     }
-    body.compose(rendered -> offload(rendered.bytes().length, () -> remember(key, rendered)))
-        .onComplete(done -> land(key, scope, startedAt, flight, done));
+    response.onComplete(done -> land(key, scope, startedAt, flight, done));
     return answer(flight);
   }
 
@@ -276,17 +304,20 @@ public final class ResponseCache {
 
   /**
    * The outcome of {@code flight} as a future that completes on the calling Vert.x context, if any.
+   * {@code handle}, not {@code whenComplete}: the stage that returns would wrap a failure in a new
+   * CompletionException, its stack trace filled for nobody, on every refused request of a flood.
    */
   private static Future<RenderedResponse> answer(CompletableFuture<RenderedResponse> flight) {
     Context waiter = Vertx.currentContext();
     Promise<RenderedResponse> promise = Promise.promise();
-    flight.whenComplete(
+    flight.handle(
         (response, failure) -> {
           if (waiter == null || waiter == Vertx.currentContext()) {
             complete(promise, response, failure);
           } else {
             waiter.runOnContext(v -> complete(promise, response, failure));
           }
+          return null;
         });
     return promise.future();
   }

@@ -83,7 +83,7 @@ public final class CachedJsonResponder {
       return;
     }
     cache
-        .get(key, repositories, () -> admission.submit(render))
+        .get(key, repositories, render, admission::submit)
         .onComplete(
             outcome -> {
               if (outcome.succeeded()) {

@@ -2,14 +2,15 @@ package org.flagstate.index;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.flagstate.cache.ByteChunks;
 import org.flagstate.http.Bytewise;
 
 /**
@@ -32,7 +33,7 @@ public final class IndexRenderer {
     final Map<String, List<IndexReader.ListMemberRow>> lists = new TreeMap<>(Bytewise.ORDER);
   }
 
-  public byte[] render(IndexReader.Matches matches) {
+  public ByteChunks render(IndexReader.Matches matches) {
     Map<String, Repository> repositories = new TreeMap<>(Bytewise.ORDER);
     for (IndexReader.ImageRow image : matches.images()) {
       repositories
@@ -47,7 +48,7 @@ public final class IndexRenderer {
           .computeIfAbsent(member.listDigest(), digest -> new ArrayList<>())
           .add(member);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 2048 * repositories.size());
+    ByteChunks.Output out = new ByteChunks.Output(matches.approximateBytes());
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
       json.writeStringField("Registry", registryUrl);
@@ -60,7 +61,7 @@ public final class IndexRenderer {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+    return out.toChunks();
   }
 
   private static void writeRepository(JsonGenerator json, String name, Repository repository)
@@ -134,16 +135,28 @@ public final class IndexRenderer {
     writeStringMap(json, "Labels", labels);
   }
 
-  /** The string values of the JSON object {@code text}, keys in bytewise order; none: no field. */
+  /**
+   * The string values of the JSON object {@code text}, keys in bytewise order; none: no field. Read
+   * with the streaming parser: a large answer has thousands of these objects, and binding each to a
+   * map cost more than writing the whole answer.
+   */
   private static void writeStringMap(JsonGenerator json, String field, String text)
       throws IOException {
     if (text == null || text.equals("{}")) {
       return;
     }
     Map<String, String> sorted = new TreeMap<>(Bytewise.ORDER);
-    for (Map.Entry<String, Object> entry : new JsonObject(text)) {
-      if (entry.getValue() instanceof String value) {
-        sorted.put(entry.getKey(), value);
+    try (JsonParser parser = JSON.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String key = parser.currentName();
+        if (parser.nextToken() == JsonToken.VALUE_STRING) {
+          sorted.put(key, parser.getText());
+        } else {
+          parser.skipChildren();
+        }
       }
     }
     if (sorted.isEmpty()) {

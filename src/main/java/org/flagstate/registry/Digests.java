@@ -31,8 +31,13 @@ public final class Digests {
 
   /** The raw 32-byte SHA-256 of {@code bytes}. */
   public static byte[] sha256Bytes(byte[] bytes) {
+    return newSha256().digest(bytes);
+  }
+
+  /** A fresh SHA-256 digest, for bytes that arrive in parts. */
+  public static MessageDigest newSha256() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JRE", e);
     }

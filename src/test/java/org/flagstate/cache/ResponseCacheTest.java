@@ -134,6 +134,53 @@ class ResponseCacheTest {
   }
 
   @Test
+  void theAdmittedWorkIsTheRenderAndTheResponseMadeOfIt() {
+    ResponseCache cache = newCache();
+    ManualRender render = new ManualRender();
+    List<Supplier<Future<RenderedResponse>>> admitted = new ArrayList<>();
+    Promise<RenderedResponse> slot = Promise.promise();
+
+    Future<RenderedResponse> answer =
+        cache.get(
+            "k",
+            Set.of(),
+            bodies(render),
+            work -> {
+              admitted.add(work);
+              return slot.future();
+            });
+
+    assertThat(render.count()).isZero();
+    Future<RenderedResponse> work = admitted.get(0).get();
+    assertThat(render.count()).isEqualTo(1);
+    render.complete(0, BODY);
+    // the admitted work ends only once the body is a response (hashed, compressed, copied)
+    assertThat(work.result().identity().getBytes()).isEqualTo(BODY);
+    assertThat(answer.isComplete()).isFalse();
+    slot.complete(work.result());
+    assertThat(answer.result()).isSameAs(work.result());
+    assertThat(cache.cached("k")).isSameAs(work.result());
+  }
+
+  @Test
+  void aRefusedMissRendersNothingAndKeepsNothing() {
+    ResponseCache cache = newCache();
+    ManualRender render = new ManualRender();
+
+    Future<RenderedResponse> answer =
+        cache.get(
+            "k",
+            Set.of(),
+            bodies(render),
+            work -> Future.failedFuture(new IllegalStateException("refused")));
+
+    assertThat(answer.failed()).isTrue();
+    assertThat(answer.cause()).hasMessage("refused");
+    assertThat(render.count()).isZero();
+    assertThat(cache.cached("k")).isNull();
+  }
+
+  @Test
   void invalidateAllMakesTheNextGetRenderAgain() {
     ResponseCache cache = newCache();
     AtomicInteger renders = new AtomicInteger();

@@ -69,7 +69,7 @@ class IndexRendererTest {
   }
 
   private String renderText(IndexReader.Matches matches) {
-    return new String(renderer.render(matches), StandardCharsets.UTF_8);
+    return new String(renderer.render(matches).toByteArray(), StandardCharsets.UTF_8);
   }
 
   private JsonObject renderJson(IndexReader.Matches matches) {
@@ -94,7 +94,8 @@ class IndexRendererTest {
   void registryIsRenderedEvenWhenRelative() {
     String json =
         new String(
-            new IndexRenderer("/").render(matches(List.of(), List.of())), StandardCharsets.UTF_8);
+            new IndexRenderer("/").render(matches(List.of(), List.of())).toByteArray(),
+            StandardCharsets.UTF_8);
 
     assertThat(new JsonObject(json).getString("Registry")).isEqualTo("/");
   }
@@ -388,19 +389,23 @@ class IndexRendererTest {
             member("q", digest('l'), List.of("latest", "x"), digest('d'), "arm64"));
 
     byte[] first =
-        renderer.render(
-            matches(
-                List.of(
-                    image("r", digest('a'), labels1, new JsonObject(), List.of("b", "a")),
-                    image("s", digest('b'), List.of("t"))),
-                members));
+        renderer
+            .render(
+                matches(
+                    List.of(
+                        image("r", digest('a'), labels1, new JsonObject(), List.of("b", "a")),
+                        image("s", digest('b'), List.of("t"))),
+                    members))
+            .toByteArray();
     byte[] second =
-        renderer.render(
-            matches(
-                List.of(
-                    image("s", digest('b'), List.of("t")),
-                    image("r", digest('a'), labels2, new JsonObject(), List.of("a", "b"))),
-                members));
+        renderer
+            .render(
+                matches(
+                    List.of(
+                        image("s", digest('b'), List.of("t")),
+                        image("r", digest('a'), labels2, new JsonObject(), List.of("a", "b"))),
+                    members))
+            .toByteArray();
 
     assertThat(second).isEqualTo(first);
   }
