@@ -33,6 +33,7 @@ public final class AdmissionControl {
   }
 
   private final Vertx vertx;
+  private final String runningLimit;
   private final int maxRunning;
   private final int maxQueued;
   private final Duration queueTimeout;
@@ -54,19 +55,42 @@ public final class AdmissionControl {
 
   public AdmissionControl(
       Vertx vertx, int maxRunning, int maxQueued, Duration queueTimeout, MeterRegistry meters) {
+    this(
+        vertx,
+        "flagstate.admission",
+        "query.max_concurrent",
+        maxRunning,
+        maxQueued,
+        queueTimeout,
+        meters);
+  }
+
+  /**
+   * @param meterPrefix names its meters ({@code .running}, {@code .queued}, {@code .refused})
+   * @param runningLimit what sets {@code maxRunning}, named in refusals
+   */
+  public AdmissionControl(
+      Vertx vertx,
+      String meterPrefix,
+      String runningLimit,
+      int maxRunning,
+      int maxQueued,
+      Duration queueTimeout,
+      MeterRegistry meters) {
     this.vertx = vertx;
+    this.runningLimit = runningLimit;
     this.maxRunning = maxRunning;
     this.maxQueued = maxQueued;
     this.queueTimeout = queueTimeout;
     this.refused =
-        Counter.builder("flagstate.admission.refused")
+        Counter.builder(meterPrefix + ".refused")
             .description(
                 "Uncached requests refused because too much uncached work was running and queued")
             .register(meters);
-    Gauge.builder("flagstate.admission.running", running, AtomicInteger::get)
+    Gauge.builder(meterPrefix + ".running", running, AtomicInteger::get)
         .description("Uncached database reads and renders running")
         .register(meters);
-    Gauge.builder("flagstate.admission.queued", queued, AtomicInteger::get)
+    Gauge.builder(meterPrefix + ".queued", queued, AtomicInteger::get)
         .description("Uncached requests waiting for a slot")
         .register(meters);
   }
@@ -79,7 +103,9 @@ public final class AdmissionControl {
     if (queued.incrementAndGet() > maxQueued) {
       queued.decrementAndGet();
       return refuse(
-          "too many uncached requests are running and waiting (query.max_concurrent "
+          "too many uncached requests are running and waiting ("
+              + runningLimit
+              + " "
               + maxRunning
               + ", query.max_queued "
               + maxQueued

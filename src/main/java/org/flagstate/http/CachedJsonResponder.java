@@ -45,12 +45,17 @@ public final class CachedJsonResponder {
   private final ResponseCache cache;
   private final IndexFreshness freshness;
   private final AdmissionControl admission;
+  private final AdmissionControl wholeIndexRenders;
 
   public CachedJsonResponder(
-      ResponseCache cache, IndexFreshness freshness, AdmissionControl admission) {
+      ResponseCache cache,
+      IndexFreshness freshness,
+      AdmissionControl admission,
+      AdmissionControl wholeIndexRenders) {
     this.cache = cache;
     this.freshness = freshness;
     this.admission = admission;
+    this.wholeIndexRenders = wholeIndexRenders;
   }
 
   /** See {@link ResponseCache#offload}: for rendering a large body off the event loop. */
@@ -77,13 +82,45 @@ public final class CachedJsonResponder {
       Set<String> repositories,
       CharSequence cacheControl,
       Supplier<Future<RenderedBody>> render) {
+    serve(request, key, repositories, cacheControl, render, admission::submit);
+  }
+
+  /**
+   * The same for an answer that can span the whole index (a Flatpak index query naming no
+   * repository: megabytes at 10,000 repositories). Such renders are also limited to as many at once
+   * as there are render threads: more only hold their rows in memory while they wait for one, and
+   * during a flood of them every garbage-collection pause copied those rows (docs/bench.md), while
+   * searches and pages keep the rest of {@code query.max_concurrent}.
+   */
+  public void serveWholeIndex(
+      HttpServerRequest request,
+      String key,
+      Set<String> repositories,
+      CharSequence cacheControl,
+      Supplier<Future<RenderedBody>> render) {
+    serve(
+        request,
+        key,
+        repositories,
+        cacheControl,
+        render,
+        work -> wholeIndexRenders.submit(() -> admission.submit(work)));
+  }
+
+  private void serve(
+      HttpServerRequest request,
+      String key,
+      Set<String> repositories,
+      CharSequence cacheControl,
+      Supplier<Future<RenderedBody>> render,
+      ResponseCache.Admission admitted) {
     RenderedResponse hit = cache.cached(key);
     if (hit != null) {
       respond(request, hit, cacheControl);
       return;
     }
     cache
-        .get(key, repositories, render, admission::submit)
+        .get(key, repositories, render, admitted)
         .onComplete(
             outcome -> {
               if (outcome.succeeded()) {

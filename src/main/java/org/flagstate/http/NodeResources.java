@@ -18,6 +18,7 @@ public record NodeResources(
     ResponseCache cache,
     IndexFreshness freshness,
     AdmissionControl admission,
+    AdmissionControl wholeIndexRenders,
     AtomicInteger openConnections,
     ClientRateLimit clientRateLimit) {
 
@@ -44,6 +45,15 @@ public record NodeResources(
             config.query().maxQueued(),
             config.query().queueTimeout(),
             meters);
+    AdmissionControl wholeIndexRenders =
+        new AdmissionControl(
+            vertx,
+            "flagstate.admission.whole_index",
+            "render threads (half the cores)",
+            Math.min(config.query().maxConcurrent(), renderThreads),
+            config.query().maxQueued(),
+            config.query().queueTimeout(),
+            meters);
     AtomicInteger openConnections = new AtomicInteger();
     Gauge.builder("flagstate.http.connections", openConnections, AtomicInteger::get)
         .description("Open connections to the public listener")
@@ -56,6 +66,7 @@ public record NodeResources(
                 config.http().clientBurst(),
                 config.http().clientAddressHeader(),
                 config.http().trustedProxies());
-    return new NodeResources(cache, freshness, admission, openConnections, clientRateLimit);
+    return new NodeResources(
+        cache, freshness, admission, wholeIndexRenders, openConnections, clientRateLimit);
   }
 }

@@ -61,7 +61,8 @@ public final class PublicHttpVerticle extends VerticleBase {
             vertx,
             config,
             pool,
-            new CachedJsonResponder(node.cache(), node.freshness(), node.admission()),
+            new CachedJsonResponder(
+                node.cache(), node.freshness(), node.admission(), node.wholeIndexRenders()),
             node.admission());
     String prefix = config.http().pathPrefix();
     Router router = Router.router(vertx);

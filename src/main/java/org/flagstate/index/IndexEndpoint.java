@@ -1,10 +1,13 @@
 package org.flagstate.index;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.flagstate.cache.RenderedBody;
 import org.flagstate.http.CachedJsonResponder;
 import org.flagstate.http.ErrorResponses;
@@ -53,11 +56,7 @@ public final class IndexEndpoint {
           request.response(), 400, "INVALID_PARAMETER", e.getMessage(), e.parameter());
       return;
     }
-    responder.serve(
-        request,
-        query.cacheKey(),
-        query.query().repositories(),
-        isStatic ? staticCacheControl : NO_CACHE,
+    Supplier<Future<RenderedBody>> render =
         () ->
             reader
                 .find(query.query())
@@ -67,7 +66,14 @@ public final class IndexEndpoint {
                             matches.approximateBytes(),
                             () ->
                                 RenderedBody.of(
-                                    renderer.render(matches), matches.lastModifiedMillis()))));
+                                    renderer.render(matches), matches.lastModifiedMillis())));
+    Set<String> repositories = query.query().repositories();
+    CharSequence cacheControl = isStatic ? staticCacheControl : NO_CACHE;
+    if (repositories.isEmpty()) {
+      responder.serveWholeIndex(request, query.cacheKey(), repositories, cacheControl, render);
+    } else {
+      responder.serve(request, query.cacheKey(), repositories, cacheControl, render);
+    }
   }
 
   private Parsed parse(String rawQuery) {
