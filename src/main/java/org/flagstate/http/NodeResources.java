@@ -11,8 +11,8 @@ import org.flagstate.config.FlagstateConfig;
 /**
  * What every instance of the public listener on one node shares, so that its bounds hold per node
  * and not per event loop: the rendered responses, how fresh the index is, the admission of uncached
- * work and the count of open connections, and the per-client rate limit (null when {@code
- * http.client_rate} is 0).
+ * work and, within it, of renders of the whole index, the count of open connections, and the
+ * per-client rate limit (null when {@code http.client_rate} is 0).
  */
 public record NodeResources(
     ResponseCache cache,
