@@ -59,7 +59,7 @@ public final class ByteChunks {
     forEach((array, length) -> target.put(array, 0, length));
   }
 
-  /** All the bytes in one array: for tests and small bodies. */
+  /** All the bytes in one array (tests compare bodies this way). */
   public byte[] toByteArray() {
     byte[] all = new byte[Math.toIntExact(length)];
     int[] at = {0};
@@ -82,10 +82,6 @@ public final class ByteChunks {
     /** Starts with a chunk sized for {@code expectedBytes}, up to {@link #CHUNK}. */
     public Output(long expectedBytes) {
       current = new byte[(int) Math.max(256, Math.min(CHUNK, expectedBytes))];
-    }
-
-    public Output() {
-      this(CHUNK);
     }
 
     @Override
