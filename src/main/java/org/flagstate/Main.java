@@ -13,6 +13,7 @@ import org.flagstate.cluster.HazelcastCluster;
 import org.flagstate.config.ConfigException;
 import org.flagstate.config.ConfigLoader;
 import org.flagstate.config.FlagstateConfig;
+import org.flagstate.ops.JvmLimits;
 import org.flagstate.ops.Observability;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +107,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
     LOG.info(
         "Network transport: {}", vertx.isNativeTransportEnabled() ? "native epoll" : "Java NIO");
+    LOG.info("JVM: {}", JvmLimits.current().describe());
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Runtime.getRuntime()
