@@ -124,8 +124,9 @@ public final class AdmissionControl {
                 new Overloaded(
                     "waited "
                         + queueTimeout.toMillis()
-                        + " ms for a database slot "
-                        + "(query.queue_timeout)"));
+                        + " ms for a slot of "
+                        + runningLimit
+                        + " (query.queue_timeout)"));
           }
         };
     (context != null ? context.owner() : vertx)

@@ -39,7 +39,7 @@ class JvmLimitsTest {
   }
 
   @Test
-  void withoutAMaximumForDirectMemoryTheHeapsAppliesAsTheJdkDoes() throws Exception {
+  void withoutAMaximumForDirectMemoryTheHeapLimitAppliesAsInTheJdk() throws Exception {
     String described = probe("-Xms64m", "-Xmx64m", "-XX:+UseSerialGC");
 
     String heap = described.replaceAll(".*heap up to (\\d+) MiB.*", "$1");
