@@ -1,7 +1,5 @@
 package org.flagstate.api;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -18,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
+import org.flagstate.cache.SearchMemo;
 import org.flagstate.db.SqlStatement;
 import org.flagstate.http.Bytewise;
 import org.flagstate.search.RepositoryMatch;
@@ -222,9 +221,6 @@ public final class ApiReader {
   /** Columns of {@code matched} for the facets. */
   private static final String FACET_COLUMNS = "r.id, r.name, r.changed_at";
 
-  /** Match sets whose facets are remembered, per reader (their text, filters and generation). */
-  private static final int REMEMBERED_FACETS = 256;
-
   /**
    * The facets, total and last change of a match set, kept while the index has not changed: they
    * are the same on every page, so paging through a large match set counts them once.
@@ -233,20 +229,33 @@ public final class ApiReader {
       Map<String, Map<String, Long>> facets,
       boolean estimated,
       long total,
-      long lastModifiedMillis) {}
+      long lastModifiedMillis) {
+
+    /** About what these take of the heap: a map entry, a string and a boxed count per value. */
+    long bytes() {
+      long bytes = 0;
+      for (Map<String, Long> values : facets.values()) {
+        for (String value : values.keySet()) {
+          bytes += 96 + 2L * value.length();
+        }
+      }
+      return bytes;
+    }
+  }
 
   private final Pool pool;
   private final LongSupplier indexGeneration;
-  private final Cache<String, Future<Counts>> countsByMatchSet =
-      Caffeine.newBuilder().maximumSize(REMEMBERED_FACETS).build();
+  private final SearchMemo memo;
 
   /**
    * @param indexGeneration moves whenever the index changes (the response cache's generation), so
    *     remembered facet counts are used only while they are current
+   * @param memo the node's remembered searches
    */
-  public ApiReader(Pool pool, LongSupplier indexGeneration) {
+  public ApiReader(Pool pool, LongSupplier indexGeneration, SearchMemo memo) {
     this.pool = pool;
     this.indexGeneration = indexGeneration;
+    this.memo = memo;
   }
 
   /** A page of all repositories that have tags, and how many there are. */
@@ -313,15 +322,13 @@ public final class ApiReader {
 
   /** The counts of {@code search}'s match set: remembered, or counted now. */
   private Future<Counts> counts(RepositorySearch search) {
-    String key = indexGeneration.getAsLong() + " " + search.matchSetKey();
-    Future<Counts> remembered = countsByMatchSet.getIfPresent(key);
+    long generation = indexGeneration.getAsLong();
+    String key = "facets " + search.matchSetKey();
+    Counts remembered = memo.get(generation, key, Counts.class);
     if (remembered != null) {
-      return remembered;
+      return Future.succeededFuture(remembered);
     }
-    Future<Counts> counted = count(search);
-    countsByMatchSet.put(key, counted);
-    counted.onFailure(failure -> countsByMatchSet.asMap().remove(key, counted));
-    return counted;
+    return count(search).onSuccess(counted -> memo.put(generation, key, counted, counted.bytes()));
   }
 
   private Future<Counts> count(RepositorySearch search) {
@@ -384,8 +391,20 @@ public final class ApiReader {
       s.append(HAS_TAGS);
     }
     if (!search.namespaces().isEmpty()) {
-      s.append(" and strpos(r.name, '/') > 0");
-      s.in("split_part(r.name, '/', 1)", search.namespaces());
+      // the names in a namespace are those from "ns/" up to "ns0" ('0' follows '/' bytewise):
+      // ranges of the name index, where a test per name read every repository
+      s.append(" and (")
+          .append(
+              search.namespaces().stream()
+                  .map(
+                      namespace ->
+                          "(r.name >= "
+                              + s.param(namespace + "/")
+                              + "::text and r.name < "
+                              + s.param(namespace + "0")
+                              + "::text)")
+                  .collect(Collectors.joining(" or ")))
+          .append(")");
     }
     List<String> filters = new ArrayList<>();
     tokenFilter(s, "architecture", search.architectures(), filters);

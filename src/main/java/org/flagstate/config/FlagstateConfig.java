@@ -99,7 +99,7 @@ public record FlagstateConfig(
   }
 
   /** Response caching. */
-  public record Cache(Duration staticMaxAge, long maxBytes, long maxBodyBytes) {}
+  public record Cache(Duration staticMaxAge, long maxBytes, long maxBodyBytes, long searchBytes) {}
 
   /** How the crawler talks to the registry. */
   public record Crawl(
@@ -183,7 +183,8 @@ public record FlagstateConfig(
         new Cache(
             (Duration) v.get("cache.static_max_age"),
             (Long) v.get("cache.max_bytes"),
-            (Long) v.get("cache.max_body_bytes")),
+            (Long) v.get("cache.max_body_bytes"),
+            (Long) v.get("cache.search_bytes")),
         new Crawl(
             (Duration) v.get("crawl.interval"),
             (Integer) v.get("crawl.concurrency"),

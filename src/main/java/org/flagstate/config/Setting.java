@@ -131,6 +131,10 @@ public record Setting(String key, SettingType type, String description, List<Str
               SettingType.SIZE,
               "Largest rendered response kept in the cache; a larger one is sent without being kept"),
           new Setting(
+              "cache.search_bytes",
+              SettingType.SIZE,
+              "Memory for what searches remember while the index is unchanged (each text's ranked matches, 8 bytes a repository; each match set's facet counts), so paging through a broad search ranks and counts once"),
+          new Setting(
               "crawl.interval",
               SettingType.DURATION,
               "Period of the reconciliation: a full sync of catalog and tags (HEAD per tag), fetching only new digests",

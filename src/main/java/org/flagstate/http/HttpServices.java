@@ -2,6 +2,7 @@ package org.flagstate.http;
 
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import org.flagstate.cache.SearchMemo;
 import org.flagstate.config.FlagstateConfig;
 
 /**
@@ -14,4 +15,5 @@ public record HttpServices(
     FlagstateConfig config,
     Pool pool,
     CachedJsonResponder responder,
-    AdmissionControl admission) {}
+    AdmissionControl admission,
+    SearchMemo searchMemo) {}

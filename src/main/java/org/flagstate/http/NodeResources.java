@@ -6,13 +6,14 @@ import io.vertx.core.Vertx;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.flagstate.cache.IndexFreshness;
 import org.flagstate.cache.ResponseCache;
+import org.flagstate.cache.SearchMemo;
 import org.flagstate.config.FlagstateConfig;
 
 /**
  * What every instance of the public listener on one node shares, so that its bounds hold per node
  * and not per event loop: the rendered responses, how fresh the index is, the admission of uncached
- * work and, within it, of renders of the whole index, the count of open connections, and the
- * per-client rate limit (null when {@code http.client_rate} is 0).
+ * work and, within it, of renders of the whole index, the count of open connections, the per-client
+ * rate limit (null when {@code http.client_rate} is 0), and the ranked matches of search texts.
  */
 public record NodeResources(
     ResponseCache cache,
@@ -20,7 +21,8 @@ public record NodeResources(
     AdmissionControl admission,
     AdmissionControl wholeIndexRenders,
     AtomicInteger openConnections,
-    ClientRateLimit clientRateLimit) {
+    ClientRateLimit clientRateLimit,
+    SearchMemo searchMemo) {
 
   /** The node's resources as configured, their meters registered on {@code meters}. */
   public static NodeResources create(Vertx vertx, FlagstateConfig config, MeterRegistry meters) {
@@ -67,6 +69,12 @@ public record NodeResources(
                 config.http().clientAddressHeader(),
                 config.http().trustedProxies());
     return new NodeResources(
-        cache, freshness, admission, wholeIndexRenders, openConnections, clientRateLimit);
+        cache,
+        freshness,
+        admission,
+        wholeIndexRenders,
+        openConnections,
+        clientRateLimit,
+        new SearchMemo(config.cache().searchBytes()));
   }
 }

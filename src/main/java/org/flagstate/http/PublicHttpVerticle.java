@@ -63,7 +63,8 @@ public final class PublicHttpVerticle extends VerticleBase {
             pool,
             new CachedJsonResponder(
                 node.cache(), node.freshness(), node.admission(), node.wholeIndexRenders()),
-            node.admission());
+            node.admission(),
+            node.searchMemo());
     String prefix = config.http().pathPrefix();
     Router router = Router.router(vertx);
     ConnectionGuard guard =

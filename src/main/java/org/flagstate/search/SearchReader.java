@@ -7,6 +7,8 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
+import org.flagstate.cache.SearchMemo;
 import org.flagstate.db.SqlStatement;
 
 /**
@@ -34,6 +36,12 @@ public final class SearchReader {
    */
   public record Names(List<String> names, boolean more, long lastModifiedMillis) {}
 
+  /**
+   * The ids of every repository a text matches, in ranked order, and when the data of the answer
+   * last changed.
+   */
+  private record RankedMatches(long[] ids, long lastModifiedMillis) {}
+
   /** When something last entered or left the index, and a page of the catalog. */
   private static final String CATALOG =
       "select "
@@ -41,6 +49,17 @@ public final class SearchReader {
           + """
           ,
              array(select name from repository where ($1::text is null or name > $1) order by name limit $2)""";
+
+  /**
+   * The hits of a page of ranked ids, in their order; one that left the index since the ranking is
+   * left out.
+   */
+  private static final String PAGE =
+      "select r.name, r.title, coalesce(r.description, r.title, ''), r.icon"
+          + " from unnest($1::bigint[]) with ordinality as p (id, position)"
+          + " join repository r on r.id = p.id where "
+          + RepositoryMatch.hasTags("r")
+          + " order by p.position";
 
   private static final String REPOSITORY_EXISTS =
       "select id, changed_at from repository where name = $1";
@@ -50,73 +69,86 @@ public final class SearchReader {
       select array(select name from tag where repository_id = $1 and ($2::text is null or name > $2) order by name limit $3)""";
 
   private final Pool pool;
+  private final LongSupplier indexGeneration;
+  private final SearchMemo memo;
 
-  public SearchReader(Pool pool) {
+  /**
+   * @param indexGeneration moves whenever the index changes (the response cache's generation), so a
+   *     remembered order is used only while it is current
+   * @param memo the node's remembered searches
+   */
+  public SearchReader(Pool pool, LongSupplier indexGeneration, SearchMemo memo) {
     this.pool = pool;
+    this.indexGeneration = indexGeneration;
+    this.memo = memo;
   }
 
   /**
-   * A page of ranked hits and the number of matches. The rank of every match comes from its name
-   * alone (cheap); the text relevance ({@code ts_rank}, the costly part) is computed only for the
-   * matches in the ranks the page reaches, so a page of name matches never ranks the thousands of
-   * text matches after them.
+   * A page of ranked hits and the number of matches. The matches of a text are ranked once while
+   * the index is unchanged ({@link SearchMemo}); a page then reads only its own rows.
    */
   public Future<Hits> search(SearchRequest request) {
+    long generation = indexGeneration.getAsLong();
+    RepositoryMatch match = RepositoryMatch.of(request.term());
+    String key = "ranked " + match.term();
+    RankedMatches remembered = memo.get(generation, key, RankedMatches.class);
+    Future<RankedMatches> order =
+        remembered != null
+            ? Future.succeededFuture(remembered)
+            : rank(match)
+                .onSuccess(ranked -> memo.put(generation, key, ranked, 8L * ranked.ids().length));
+    return order.compose(ranked -> page(ranked, request));
+  }
+
+  /** Every match in ranked order, and when the data of the answer last changed. */
+  private Future<RankedMatches> rank(RepositoryMatch match) {
     SqlStatement s = new SqlStatement();
-    RepositoryMatch.Bound match = RepositoryMatch.of(request.term()).bind(s);
-    String offset = s.param((long) (request.page() - 1) * request.pageSize()) + "::bigint";
-    String limit = s.param((long) request.pageSize()) + "::bigint";
-    s.append("with matched as materialized (select r.id, r.name, r.search_document, r.changed_at, ")
-        .append(match.rank("r"))
-        .append(" as rank from repository r where ")
-        .append(match.condition("r"))
-        .append("),")
-        // per rank: how many matches, and how many rank before it
-        .append(
-            " ranks as (select rank, count(*) as n, (sum(count(*)) over (order by rank) - count(*))::bigint as before")
-        .append(" from matched group by rank),")
-        .append(" needed as (select rank, before from ranks where before < ")
-        .append(offset)
-        .append(" + ")
-        .append(limit)
-        .append(" and before + n > ")
-        .append(offset)
-        .append("),")
-        .append(" page as (select m.id, m.name, m.rank, ")
-        .append(match.relevance("m"))
-        .append(" as relevance from matched m where m.rank in (select rank from needed) order by ")
+    RepositoryMatch.Bound bound = match.bind(s);
+    s.append("select coalesce(array_agg(m.id order by ")
         .append(RepositoryMatch.RANKED_ORDER)
-        .append(" offset ")
-        .append(offset)
-        .append(" - coalesce((select min(before) from needed), 0) limit ")
-        .append(limit)
-        .append(")")
-        // one row even past the last page, so the total is known there too
-        .append(" select (select coalesce(sum(n), 0) from ranks)::bigint,")
-        .append(" ")
-        .append(RepositoryMatch.lastModified("(select max(changed_at) from matched)"))
-        .append(",")
-        .append(" r.name, r.title,")
-        .append(" coalesce(r.description, r.title, ''), r.icon")
-        .append(
-            " from (values (1)) as one (x) left join (page p join repository r on r.id = p.id) on true")
-        .append(" order by p.rank, p.relevance desc, p.name");
+        .append("), '{}'), ")
+        .append(RepositoryMatch.lastModified("max(m.changed_at)"))
+        .append(" from (select r.id, r.name, r.changed_at, ")
+        .append(bound.rankColumns("r"))
+        .append(" from repository r where ")
+        .append(bound.condition("r"))
+        .append(") m");
     return s.executeThroughIndexes(pool)
         .map(
             rows -> {
-              List<Hit> hits = new ArrayList<>();
-              long total = 0;
-              long lastModified = 0;
-              for (Row row : rows) {
-                total = row.getLong(0);
-                lastModified = millis(row.getOffsetDateTime(1));
-                if (row.getString(2) != null) {
-                  hits.add(
-                      new Hit(
-                          row.getString(2), row.getString(3), row.getString(4), row.getString(5)));
-                }
+              Row row = rows.iterator().next();
+              Long[] ids = row.getArrayOfLongs(0);
+              long[] order = new long[ids.length];
+              for (int i = 0; i < ids.length; i++) {
+                order[i] = ids[i];
               }
-              return new Hits(hits, total, lastModified);
+              return new RankedMatches(order, millis(row.getOffsetDateTime(1)));
+            });
+  }
+
+  /** The page {@code request} asks for of the ranked matches. */
+  private Future<Hits> page(RankedMatches order, SearchRequest request) {
+    long[] ids = order.ids();
+    long from = (long) (request.page() - 1) * request.pageSize();
+    int to = (int) Math.min(ids.length, from + request.pageSize());
+    if (from >= to) {
+      return Future.succeededFuture(new Hits(List.of(), ids.length, order.lastModifiedMillis()));
+    }
+    Long[] page = new Long[to - (int) from];
+    for (int i = 0; i < page.length; i++) {
+      page[i] = ids[(int) from + i];
+    }
+    return pool.preparedQuery(PAGE)
+        .execute(Tuple.of(page))
+        .map(
+            rows -> {
+              List<Hit> hits = new ArrayList<>();
+              for (Row row : rows) {
+                hits.add(
+                    new Hit(
+                        row.getString(0), row.getString(1), row.getString(2), row.getString(3)));
+              }
+              return new Hits(hits, ids.length, order.lastModifiedMillis());
             });
   }
 

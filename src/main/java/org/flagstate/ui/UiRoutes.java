@@ -65,7 +65,9 @@ public final class UiRoutes implements RouteGroup {
     this.config = services.config();
     var query = config.query();
     this.parser = new ApiRequestParser(query.maxTerms(), query.maxQueryBytes());
-    this.api = new ApiReader(services.pool(), services.responder()::indexGeneration);
+    this.api =
+        new ApiReader(
+            services.pool(), services.responder()::indexGeneration, services.searchMemo());
     this.reader = new UiReader(services.pool());
     this.responder = services.responder();
     this.address = new PublicAddress(config);

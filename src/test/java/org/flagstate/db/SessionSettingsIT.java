@@ -10,14 +10,14 @@ import org.flagstate.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
- * Flagstate's sessions run without JIT and parallel workers ({@link DatabaseServer}), and {@link
- * SqlStatement#executeThroughIndexes} turns sequential scans off for its one statement only: the
- * same connection plans the next statement as usual.
+ * Flagstate's sessions run without JIT, parallel workers and generic plans ({@link
+ * DatabaseServer}), and {@link SqlStatement#executeThroughIndexes} turns sequential scans off for
+ * its one statement only: the same connection plans the next statement as usual.
  */
 class SessionSettingsIT {
 
   @Test
-  void sessionsRunWithoutJitOrParallelWorkersAndSeqScansAreOffForOneStatementOnly()
+  void sessionsRunWithoutJitParallelWorkersOrGenericPlansAndSeqScansAreOffForOneStatementOnly()
       throws Exception {
     RouteTestServer seeded = RouteTestServer.prepare(List.of());
     DatabaseServer database = DatabaseServer.start(seeded.config().database());
@@ -26,6 +26,7 @@ class SessionSettingsIT {
       Pool pool = SharedPool.create(vertx, database.connectOptions(), 1);
       assertThat(setting(pool, "jit", false)).isEqualTo("off");
       assertThat(setting(pool, "max_parallel_workers_per_gather", false)).isEqualTo("0");
+      assertThat(setting(pool, "plan_cache_mode", false)).isEqualTo("force_custom_plan");
       assertThat(setting(pool, "enable_seqscan", false)).isEqualTo("on");
       assertThat(setting(pool, "enable_seqscan", true)).isEqualTo("off");
       assertThat(setting(pool, "enable_seqscan", false))

@@ -224,6 +224,21 @@ class SearchIT {
   }
 
   @Test
+  void pagesOfEverySizeCutTheSameRanking() {
+    List<String> ranked = names(json("/v1/search?q=hello&n=25"));
+    for (int n = 1; n <= 3; n++) {
+      List<String> paged = new ArrayList<>();
+      for (int page = 1; page <= (ranked.size() + n - 1) / n; page++) {
+        paged.addAll(names(json("/v1/search?q=hello&n=" + n + "&page=" + page)));
+      }
+      assertThat(paged).as("pages of %d", n).isEqualTo(ranked);
+    }
+    JsonObject past = json("/v1/search?q=hello&n=2&page=4");
+    assertThat(names(past)).isEmpty();
+    assertThat(past.getInteger("num_results")).isEqualTo(ranked.size());
+  }
+
+  @Test
   void badSearchParametersAreJson400s() {
     for (String query :
         List.of(

@@ -173,6 +173,30 @@ class EventDeliveryIT {
     awaitIndex("?repository=events/doomed", i -> i.getJsonArray("Results").isEmpty());
   }
 
+  /**
+   * Searches remember a text's ranking and a match set's facet counts per index generation: after a
+   * change, a page they have not answered before (not a cached response) shows it.
+   */
+  @Test
+  void searchesShowAPushAndADeleteOnTheirNextPage() {
+    assertThat(searchTotals(1)).containsExactly(0L, 0L);
+    PushedImage image =
+        pusher.pushImage("events/remembered", "latest", ImageSpec.oci().withSeed("remembered"));
+    awaitIndex(
+        "?repository=events/remembered", i -> tagsOf(i, image.digest()).equals(List.of("latest")));
+    assertThat(searchTotals(2)).containsExactly(1L, 1L);
+    pusher.deleteManifest("events/remembered", image.digest());
+    awaitIndex("?repository=events/remembered", i -> i.getJsonArray("Results").isEmpty());
+    assertThat(searchTotals(3)).containsExactly(0L, 0L);
+  }
+
+  /** The totals of {@code /v1/search} and {@code /api/v1/search} for "remembered", pages of n. */
+  List<Long> searchTotals(int n) {
+    JsonObject v1 = flagstate.getJson("/v1/search?q=remembered&n=" + n);
+    JsonObject api = flagstate.getJson("/api/v1/search?q=remembered&limit=" + n);
+    return List.of(v1.getLong("num_results"), api.getLong("total"));
+  }
+
   @Test
   void aDuplicateDeliveryChangesNothing() {
     PushedImage image = pusher.pushImage("events/dup", "latest", ImageSpec.oci().withSeed("dup"));
