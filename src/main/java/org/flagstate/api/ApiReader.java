@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.flagstate.cache.SearchMemo;
 import org.flagstate.db.SqlStatement;
@@ -244,17 +243,13 @@ public final class ApiReader {
   }
 
   private final Pool pool;
-  private final LongSupplier indexGeneration;
   private final SearchMemo memo;
 
   /**
-   * @param indexGeneration moves whenever the index changes (the response cache's generation), so
-   *     remembered facet counts are used only while they are current
-   * @param memo the node's remembered searches
+   * @param memo the node's remembered searches, where the facet counts of a match set are kept
    */
-  public ApiReader(Pool pool, LongSupplier indexGeneration, SearchMemo memo) {
+  public ApiReader(Pool pool, SearchMemo memo) {
     this.pool = pool;
-    this.indexGeneration = indexGeneration;
     this.memo = memo;
   }
 
@@ -322,13 +317,8 @@ public final class ApiReader {
 
   /** The counts of {@code search}'s match set: remembered, or counted now. */
   private Future<Counts> counts(RepositorySearch search) {
-    long generation = indexGeneration.getAsLong();
-    String key = "facets " + search.matchSetKey();
-    Counts remembered = memo.get(generation, key, Counts.class);
-    if (remembered != null) {
-      return Future.succeededFuture(remembered);
-    }
-    return count(search).onSuccess(counted -> memo.put(generation, key, counted, counted.bytes()));
+    return memo.remembered(
+        "facets " + search.matchSetKey(), Counts.class, () -> count(search), Counts::bytes);
   }
 
   private Future<Counts> count(RepositorySearch search) {

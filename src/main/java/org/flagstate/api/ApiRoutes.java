@@ -42,9 +42,7 @@ public final class ApiRoutes implements RouteGroup {
   public ApiRoutes(HttpServices services) {
     var query = services.config().query();
     this.parser = new ApiRequestParser(query.maxTerms(), query.maxQueryBytes());
-    this.reader =
-        new ApiReader(
-            services.pool(), services.responder()::indexGeneration, services.searchMemo());
+    this.reader = new ApiReader(services.pool(), services.searchMemo());
     this.admission = services.admission();
     this.responder = services.responder();
   }

@@ -2,6 +2,10 @@ package org.flagstate.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.vertx.core.Future;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * What searches remember per node while the index is unchanged: each text's matches in ranked
@@ -18,8 +22,14 @@ public final class SearchMemo {
   private record Entry(Object value, long weight) {}
 
   private final Cache<String, Entry> entries;
+  private final LongSupplier generation;
 
-  public SearchMemo(long maxBytes) {
+  /**
+   * @param generation moves whenever the index changes (the response cache's {@link
+   *     ResponseCache#generation()}), so a remembered value is used only while it is current
+   */
+  public SearchMemo(long maxBytes, LongSupplier generation) {
+    this.generation = generation;
     this.entries =
         Caffeine.newBuilder()
             .maximumWeight(maxBytes)
@@ -29,18 +39,19 @@ public final class SearchMemo {
             .build();
   }
 
-  /** The value remembered under {@code key} at index generation {@code generation}, or null. */
-  public <V> V get(long generation, String key, Class<V> type) {
-    Entry entry = entries.getIfPresent(generation + " " + key);
-    return entry == null ? null : type.cast(entry.value());
-  }
-
   /**
-   * Remembers {@code value}, which takes about {@code bytes} of heap, under {@code key} at the
-   * generation its work started at.
+   * The value remembered under {@code key} for the index as it is; else what {@code work} yields,
+   * remembered when it succeeds. {@code bytes} tells about how much of the heap a value takes.
    */
-  public void put(long generation, String key, Object value, long bytes) {
-    entries.put(generation + " " + key, new Entry(value, 64 + bytes));
+  public <V> Future<V> remembered(
+      String key, Class<V> type, Supplier<Future<V>> work, ToLongFunction<V> bytes) {
+    String current = generation.getAsLong() + " " + key;
+    Entry entry = entries.getIfPresent(current);
+    if (entry != null) {
+      return Future.succeededFuture(type.cast(entry.value()));
+    }
+    return work.get()
+        .onSuccess(value -> entries.put(current, new Entry(value, 64 + bytes.applyAsLong(value))));
   }
 
   /** How many values are remembered (after pending evictions). */

@@ -63,11 +63,6 @@ public final class CachedJsonResponder {
     return cache.offload(bytes, work);
   }
 
-  /** See {@link ResponseCache#generation()}. */
-  public long indexGeneration() {
-    return cache.generation();
-  }
-
   /**
    * Serves the body cached under {@code key}, rendering it with {@code render} on a miss once
    * {@link AdmissionControl} admits the work. When no fresh body can be had (database down, too

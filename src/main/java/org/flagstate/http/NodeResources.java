@@ -13,7 +13,7 @@ import org.flagstate.config.FlagstateConfig;
  * What every instance of the public listener on one node shares, so that its bounds hold per node
  * and not per event loop: the rendered responses, how fresh the index is, the admission of uncached
  * work and, within it, of renders of the whole index, the count of open connections, the per-client
- * rate limit (null when {@code http.client_rate} is 0), and the ranked matches of search texts.
+ * rate limit (null when {@code http.client_rate} is 0), and what searches remember.
  */
 public record NodeResources(
     ResponseCache cache,
@@ -75,6 +75,6 @@ public record NodeResources(
         wholeIndexRenders,
         openConnections,
         clientRateLimit,
-        new SearchMemo(config.cache().searchBytes()));
+        new SearchMemo(config.cache().searchBytes(), cache::generation));
   }
 }

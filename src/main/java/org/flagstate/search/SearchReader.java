@@ -7,7 +7,6 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongSupplier;
 import org.flagstate.cache.SearchMemo;
 import org.flagstate.db.SqlStatement;
 
@@ -69,17 +68,13 @@ public final class SearchReader {
       select array(select name from tag where repository_id = $1 and ($2::text is null or name > $2) order by name limit $3)""";
 
   private final Pool pool;
-  private final LongSupplier indexGeneration;
   private final SearchMemo memo;
 
   /**
-   * @param indexGeneration moves whenever the index changes (the response cache's generation), so a
-   *     remembered order is used only while it is current
    * @param memo the node's remembered searches
    */
-  public SearchReader(Pool pool, LongSupplier indexGeneration, SearchMemo memo) {
+  public SearchReader(Pool pool, SearchMemo memo) {
     this.pool = pool;
-    this.indexGeneration = indexGeneration;
     this.memo = memo;
   }
 
@@ -88,16 +83,13 @@ public final class SearchReader {
    * the index is unchanged ({@link SearchMemo}); a page then reads only its own rows.
    */
   public Future<Hits> search(SearchRequest request) {
-    long generation = indexGeneration.getAsLong();
     RepositoryMatch match = RepositoryMatch.of(request.term());
-    String key = "ranked " + match.term();
-    RankedMatches remembered = memo.get(generation, key, RankedMatches.class);
-    Future<RankedMatches> order =
-        remembered != null
-            ? Future.succeededFuture(remembered)
-            : rank(match)
-                .onSuccess(ranked -> memo.put(generation, key, ranked, 8L * ranked.ids().length));
-    return order.compose(ranked -> page(ranked, request));
+    return memo.remembered(
+            "ranked " + match.term(),
+            RankedMatches.class,
+            () -> rank(match),
+            ranked -> 8L * ranked.ids().length)
+        .compose(ranked -> page(ranked, request));
   }
 
   /** Every match in ranked order, and when the data of the answer last changed. */

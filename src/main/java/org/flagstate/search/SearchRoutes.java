@@ -40,9 +40,7 @@ public final class SearchRoutes implements RouteGroup {
   private final AdmissionControl admission;
 
   public SearchRoutes(HttpServices services) {
-    this.reader =
-        new SearchReader(
-            services.pool(), services.responder()::indexGeneration, services.searchMemo());
+    this.reader = new SearchReader(services.pool(), services.searchMemo());
     this.admission = services.admission();
     this.responder = services.responder();
   }

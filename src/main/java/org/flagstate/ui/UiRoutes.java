@@ -65,9 +65,7 @@ public final class UiRoutes implements RouteGroup {
     this.config = services.config();
     var query = config.query();
     this.parser = new ApiRequestParser(query.maxTerms(), query.maxQueryBytes());
-    this.api =
-        new ApiReader(
-            services.pool(), services.responder()::indexGeneration, services.searchMemo());
+    this.api = new ApiReader(services.pool(), services.searchMemo());
     this.reader = new UiReader(services.pool());
     this.responder = services.responder();
     this.address = new PublicAddress(config);

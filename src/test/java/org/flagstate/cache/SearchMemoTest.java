@@ -2,29 +2,61 @@ package org.flagstate.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class SearchMemoTest {
 
+  final AtomicLong generation = new AtomicLong(7);
+  final AtomicInteger worked = new AtomicInteger();
+
+  long[] remembered(SearchMemo memo, String key, long[] computed) {
+    return memo.remembered(
+            key,
+            long[].class,
+            () -> {
+              worked.incrementAndGet();
+              return Future.succeededFuture(computed);
+            },
+            ids -> 8L * ids.length)
+        .result();
+  }
+
   @Test
   void aValueIsReadOnlyAtTheGenerationItWasRememberedAt() {
-    SearchMemo memo = new SearchMemo(1 << 20);
+    SearchMemo memo = new SearchMemo(1 << 20, generation::get);
     long[] ids = {3, 1, 2};
-    memo.put(7, "ranked fo", ids, 24);
-    assertThat(memo.get(7, "ranked fo", long[].class)).isSameAs(ids);
-    assertThat(memo.get(8, "ranked fo", long[].class)).as("after the index changed").isNull();
-    assertThat(memo.get(7, "ranked f", long[].class)).as("another text").isNull();
+    assertThat(remembered(memo, "ranked fo", ids)).isSameAs(ids);
+    assertThat(remembered(memo, "ranked fo", new long[0])).isSameAs(ids);
+    assertThat(worked).hasValue(1);
+    assertThat(remembered(memo, "ranked f", new long[0])).as("another text").isNotSameAs(ids);
+    generation.incrementAndGet();
+    assertThat(remembered(memo, "ranked fo", new long[0]))
+        .as("after the index changed")
+        .isNotSameAs(ids);
+    assertThat(worked).hasValue(3);
+  }
+
+  @Test
+  void aFailedWorkIsNotRemembered() {
+    SearchMemo memo = new SearchMemo(1 << 20, generation::get);
+    Future<long[]> failed =
+        memo.remembered(
+            "ranked x", long[].class, () -> Future.failedFuture("database down"), ids -> 0);
+    assertThat(failed.failed()).isTrue();
+    assertThat(memo.size()).isZero();
   }
 
   @Test
   void whatItRemembersStaysWithinItsBytes() {
     long maxBytes = 1 << 20;
-    SearchMemo memo = new SearchMemo(maxBytes);
+    SearchMemo memo = new SearchMemo(maxBytes, generation::get);
     Random random = new Random(42);
     for (int i = 0; i < 2_000; i++) {
-      int ids = random.nextInt(20_000);
-      memo.put(1, "ranked word" + i, new long[ids], 8L * ids);
+      remembered(memo, "ranked word" + i, new long[random.nextInt(20_000)]);
     }
     assertThat(memo.size()).isPositive().isLessThan(2_000);
     assertThat(memo.weightedBytes()).isLessThanOrEqualTo(maxBytes);
@@ -32,9 +64,10 @@ class SearchMemoTest {
 
   @Test
   void aValueLargerThanAllItsBytesIsNotKept() {
-    SearchMemo memo = new SearchMemo(1_000);
-    memo.put(1, "ranked broad", new long[1_000], 8_000);
+    SearchMemo memo = new SearchMemo(1_000, generation::get);
+    remembered(memo, "ranked broad", new long[1_000]);
     assertThat(memo.size()).isZero();
-    assertThat(memo.get(1, "ranked broad", long[].class)).isNull();
+    remembered(memo, "ranked broad", new long[1_000]);
+    assertThat(worked).as("ranked again").hasValue(2);
   }
 }
