@@ -10,9 +10,11 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.flagstate.cache.SearchMemo;
@@ -187,20 +189,21 @@ public final class ApiReader {
 
   /**
    * Facet counts over {@code matched} (id, name, changed_at): the architecture, os, label,
-   * mediaType and kind tokens a repository's images have (stored on its row, V6 and V8), each
-   * counted once per repository (grouped whole, split after), and namespaces, over {@code sample}
-   * (all matches up to {@link #FACETS_EXACT_UP_TO}); the total, the sample's size, and when the
-   * match set last changed.
+   * mediaType and kind tokens a repository's images have (their ids on its {@code
+   * tagged_repository} row, V10), each counted once per repository (grouped by id, named after),
+   * and namespaces, over {@code sample} (all matches up to {@link #FACETS_EXACT_UP_TO}); the total,
+   * the sample's size, and when the match set last changed.
    */
   private static final String FACETS =
       """
       , size as (select count(*) as n, greatest(1, (count(*) + %1$d - 1) / %1$d) as step from matched)
       , sample as (select x.id, x.name from matched x, size where abs(hashint8(x.id)::bigint) %% size.step = 0)
-      -- each sampled row's tokens looked up by id: a join hashed every repository row first
-      , tokens as (select f.token, count(*) as n
-                   from sample x cross join lateral unnest((select r.facets from repository r where r.id = x.id)) f(token)
+      -- each sampled row's tokens looked up by id: a join hashed every row first
+      , tokens as (select f.id, count(*) as n
+                   from sample x cross join lateral unnest((select t.tokens from tagged_repository t where t.id = x.id)) f(id)
                    group by 1)
-      select split_part(token, ':', 1), substr(token, strpos(token, ':') + 1), n from tokens
+      select split_part(t.token, ':', 1), substr(t.token, strpos(t.token, ':') + 1), c.n
+      from tokens c join facet_token t on t.id = c.id
       union all
       select 'namespace', split_part(x.name, '/', 1), count(*) from sample x where strpos(x.name, '/') > 0 group by 2
       union all
@@ -213,44 +216,30 @@ public final class ApiReader {
       from matched x"""
           .formatted(FACETS_EXACT_UP_TO, RepositoryMatch.lastModified("max(x.changed_at)"));
 
-  /** Columns of {@code matched} for a page of summaries. */
-  private static final String PAGE_COLUMNS =
-      "r.id, r.name, r.title, r.description, r.icon, r.changed_at";
+  /** Columns of {@code matched} for a page of summaries (read from {@code repository} after). */
+  private static final String PAGE_COLUMNS = "r.id, r.name";
 
   /** Columns of {@code matched} for the facets. */
   private static final String FACET_COLUMNS = "r.id, r.name, r.changed_at";
 
-  /**
-   * The facets, total and last change of a match set, kept while the index has not changed: they
-   * are the same on every page, so paging through a large match set counts them once.
-   */
-  private record Counts(
-      Map<String, Map<String, Long>> facets,
-      boolean estimated,
-      long total,
-      long lastModifiedMillis) {
-
-    /** About what these take of the heap: a map entry, a string and a boxed count per value. */
-    long bytes() {
-      long bytes = 0;
-      for (Map<String, Long> values : facets.values()) {
-        for (String value : values.keySet()) {
-          bytes += 96 + 2L * value.length();
-        }
-      }
-      return bytes;
-    }
-  }
-
   private final Pool pool;
   private final SearchMemo memo;
+  private final int maxFacetGroups;
 
   /**
    * @param memo the node's remembered searches, where the facet counts of a match set are kept
    */
   public ApiReader(Pool pool, SearchMemo memo) {
+    this(pool, memo, FacetGroups.MAX_GROUPS);
+  }
+
+  /**
+   * @param maxFacetGroups the most {@link FacetGroups} kept; with more, counts are made in SQL
+   */
+  ApiReader(Pool pool, SearchMemo memo, int maxFacetGroups) {
     this.pool = pool;
     this.memo = memo;
+    this.maxFacetGroups = maxFacetGroups;
   }
 
   /** A page of all repositories that have tags, and how many there are. */
@@ -287,21 +276,22 @@ public final class ApiReader {
    * match set.
    */
   public Future<SearchPage> search(RepositorySearch search) {
-    SqlStatement rows = matched(search, PAGE_COLUMNS);
-    rows.append(" select ")
-        .append(SUMMARY_COLUMNS)
-        .append(
-            " from (select x.id, x.name, x.title, x.description, x.icon, x.changed_at from matched x");
+    return rowsOf(search).compose(source -> search(search, source));
+  }
+
+  private Future<SearchPage> search(RepositorySearch search, MatchedRows source) {
+    SqlStatement rows = matched(search, PAGE_COLUMNS, source);
+    rows.append(" select ").append(SUMMARY_COLUMNS).append(" from (select x.id from matched x");
     if (search.page().after() != null) {
       rows.append(" where x.name > ").append(rows.param(search.page().after()));
     }
     rows.append(" order by x.name limit ")
         .append(rows.param(search.page().limit() + 1))
-        .append(") r")
+        .append(") p join repository r on r.id = p.id")
         .append(SUMMARY_JOINS)
         .append(" order by r.name");
     Future<List<RepositorySummary>> summaries = run(rows, search).map(ApiReader::summaries);
-    Future<Counts> counts = counts(search);
+    Future<MatchSetCounts> counts = counts(search, source);
     return Future.all(summaries, counts)
         .map(
             done ->
@@ -316,20 +306,42 @@ public final class ApiReader {
   }
 
   /** The counts of {@code search}'s match set: remembered, or counted now. */
-  private Future<Counts> counts(RepositorySearch search) {
+  private Future<MatchSetCounts> counts(RepositorySearch search, MatchedRows source) {
     return memo.remembered(
-        "facets " + search.matchSetKey(), Counts.class, () -> count(search), Counts::bytes);
+        "facets " + search.matchSetKey(),
+        MatchSetCounts.class,
+        () -> search.text() == null ? countWithoutText(search, source) : countInSql(search, source),
+        MatchSetCounts::bytes);
   }
 
-  private Future<Counts> count(RepositorySearch search) {
-    SqlStatement facets = matched(search, FACET_COLUMNS);
+  /**
+   * Without a text, from the index's {@link FacetGroups}; in SQL when it has more than {@code
+   * maxFacetGroups}.
+   */
+  private Future<MatchSetCounts> countWithoutText(RepositorySearch search, MatchedRows source) {
+    return memo.remembered(
+            "facet groups",
+            FacetGroups.class,
+            () ->
+                pool.preparedQuery(FacetGroups.SQL)
+                    .execute(Tuple.of(maxFacetGroups + 1))
+                    .map(rows -> FacetGroups.of(rows, maxFacetGroups)),
+            FacetGroups::bytes)
+        .compose(
+            groups ->
+                groups.tooMany()
+                    ? countInSql(search, source)
+                    : Future.succeededFuture(groups.count(search)));
+  }
+
+  private Future<MatchSetCounts> countInSql(RepositorySearch search, MatchedRows source) {
+    SqlStatement facets = matched(search, FACET_COLUMNS, source);
     facets.append(FACETS);
     return run(facets, search)
         .map(
             result -> {
               Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
-              for (String facet :
-                  List.of("architecture", "os", "label", "mediaType", "kind", "namespace")) {
+              for (String facet : MatchSetCounts.FACETS) {
                 byFacet.put(facet, new TreeMap<>(Bytewise.ORDER));
               }
               long total = 0;
@@ -355,7 +367,7 @@ public final class ApiReader {
                     .forEach(counts -> counts.replaceAll((value, n) -> Math.round(n * scale)));
               }
               byFacet.replaceAll((facet, counts) -> Collections.unmodifiableMap(counts));
-              return new Counts(
+              return new MatchSetCounts(
                   Collections.unmodifiableMap(byFacet), estimated, total, lastModified);
             });
   }
@@ -366,19 +378,81 @@ public final class ApiReader {
   }
 
   /**
-   * {@code with matched}: {@code columns} of the repositories {@code search} matches; its text as
-   * {@code /v1/search} matches it. Each image filter is an overlap with the repository's tokens
-   * (GIN index {@code repository_facets}); two or more must also hold together for one image: one
-   * token set of {@code repository_image}, looked up only when the images differ in more than one
-   * of the filtered facets ({@code common_facets}, V9).
+   * The rows a match set is read from. A text is matched on {@code repository} (its search
+   * columns); without one, the narrow {@code tagged_repository} rows are read (V10), which hold a
+   * repository's tokens as ids of {@code facet_token}: those of a filter are bound as values, so
+   * each statement is planned for how many repositories have them.
+   *
+   * @param tokenIds facet_token's ids by token; null for {@code repository}
    */
-  private SqlStatement matched(RepositorySearch search, String columns) {
-    SqlStatement s = new SqlStatement();
-    s.append("with matched as (select ").append(columns).append(" from repository r where ");
+  private record MatchedRows(
+      String from, String tokens, String commonTokens, Map<String, Integer> tokenIds) {
+
+    static final MatchedRows REPOSITORY =
+        new MatchedRows("repository r where " + HAS_TAGS, "r.facets", "r.common_facets", null);
+
+    static MatchedRows tagged(FacetTokenIds ids) {
+      return new MatchedRows(
+          "tagged_repository r where true", "r.tokens", "r.common_tokens", ids.byToken());
+    }
+
+    /**
+     * SQL of the set of {@code tokens} in this source's form, given their SQL text[] {@code texts};
+     * a token no image has is left out.
+     */
+    String tokenSet(SqlStatement s, List<String> tokens, String texts) {
+      if (tokenIds == null) {
+        return texts;
+      }
+      Integer[] ids =
+          tokens.stream().map(tokenIds::get).filter(Objects::nonNull).toArray(Integer[]::new);
+      return s.param(ids) + "::int[]";
+    }
+  }
+
+  /** Every token an image had, with its id in {@code facet_token}. */
+  private record FacetTokenIds(Map<String, Integer> byToken) {
+
+    static FacetTokenIds of(RowSet<Row> rows) {
+      Map<String, Integer> byToken = new HashMap<>();
+      rows.forEach(row -> byToken.put(row.getString(0), row.getInteger(1)));
+      return new FacetTokenIds(Map.copyOf(byToken));
+    }
+
+    long bytes() {
+      return 64 + byToken.keySet().stream().mapToLong(token -> 80 + 2L * token.length()).sum();
+    }
+  }
+
+  /** Where {@code search}'s match set is read from (see {@link MatchedRows}). */
+  private Future<MatchedRows> rowsOf(RepositorySearch search) {
     if (search.text() != null) {
-      s.append(RepositoryMatch.of(search.text()).bind(s).condition("r"));
-    } else {
-      s.append(HAS_TAGS);
+      return Future.succeededFuture(MatchedRows.REPOSITORY);
+    }
+    return memo.remembered(
+            "facet token ids",
+            FacetTokenIds.class,
+            () -> pool.query("select token, id from facet_token").execute().map(FacetTokenIds::of),
+            FacetTokenIds::bytes)
+        .map(MatchedRows::tagged);
+  }
+
+  /** One image filter: its {@code facet:value} tokens as SQL text[], and in the source's form. */
+  private record TokenFilter(String texts, String tokens) {}
+
+  /**
+   * {@code with matched}: {@code columns} of the repositories {@code search} matches, read from
+   * {@code source} ({@link MatchedRows#REPOSITORY} when there is a text, matched as {@code
+   * /v1/search} matches it). Each image filter is an overlap with the repository's tokens (a GIN
+   * index); two or more must also hold together for one image: one token set of {@code
+   * repository_image}, looked up only when the images differ in more than one of the filtered
+   * facets (its common tokens, V9).
+   */
+  private SqlStatement matched(RepositorySearch search, String columns, MatchedRows source) {
+    SqlStatement s = new SqlStatement();
+    s.append("with matched as (select ").append(columns).append(" from ").append(source.from);
+    if (search.text() != null) {
+      s.append(" and ").append(RepositoryMatch.of(search.text()).bind(s).condition("r"));
     }
     if (!search.namespaces().isEmpty()) {
       // the names in a namespace are those from "ns/" up to "ns0" ('0' follows '/' bytewise):
@@ -396,22 +470,23 @@ public final class ApiReader {
                   .collect(Collectors.joining(" or ")))
           .append(")");
     }
-    List<String> filters = new ArrayList<>();
-    tokenFilter(s, "architecture", search.architectures(), filters);
-    tokenFilter(s, "os", search.oses(), filters);
-    tokenFilter(s, "label", search.labels(), filters);
-    tokenFilter(s, "mediaType", search.mediaTypes(), filters);
-    tokenFilter(s, "kind", search.kinds(), filters);
+    List<TokenFilter> filters = new ArrayList<>();
+    tokenFilter(s, source, "architecture", search.architectures(), filters);
+    tokenFilter(s, source, "os", search.oses(), filters);
+    tokenFilter(s, source, "label", search.labels(), filters);
+    tokenFilter(s, source, "mediaType", search.mediaTypes(), filters);
+    tokenFilter(s, source, "kind", search.kinds(), filters);
     if (filters.size() > 1) {
       // every image meets the filters its common tokens meet (V9), so with one filter left
       // some image meets them all; else look for one image that does
       s.append(" and (")
           .append(
               filters.stream()
-                  .map(tokens -> "(not r.common_facets && " + tokens + ")::int")
+                  .map(
+                      filter -> "(not " + source.commonTokens + " && " + filter.tokens() + ")::int")
                   .collect(Collectors.joining(" + ")))
           .append(" <= 1 or exists (select 1 from repository_image i where i.repository_id = r.id");
-      filters.forEach(tokens -> s.append(" and i.tokens && ").append(tokens));
+      filters.forEach(filter -> s.append(" and i.tokens && ").append(filter.texts()));
       s.append("))");
     }
     s.append(")");
@@ -420,17 +495,22 @@ public final class ApiReader {
 
   /**
    * Appends the overlap of the repository's tokens with the {@code facet:value} tokens of {@code
-   * values} (none when empty), and adds those tokens (SQL) to {@code filters}.
+   * values} (none when empty), and adds the filter to {@code filters}.
    */
   private static void tokenFilter(
-      SqlStatement s, String facet, Collection<String> values, List<String> filters) {
+      SqlStatement s,
+      MatchedRows source,
+      String facet,
+      Collection<String> values,
+      List<TokenFilter> filters) {
     if (values.isEmpty()) {
       return;
     }
-    String tokens =
-        s.param(values.stream().map(value -> facet + ":" + value).toList()) + "::text[]";
-    s.append(" and r.facets && ").append(tokens);
-    filters.add(tokens);
+    List<String> tokens = values.stream().map(value -> facet + ":" + value).toList();
+    String texts = s.param(tokens) + "::text[]";
+    TokenFilter filter = new TokenFilter(texts, source.tokenSet(s, tokens, texts));
+    s.append(" and ").append(source.tokens).append(" && ").append(filter.tokens());
+    filters.add(filter);
   }
 
   /** True when the repository is in the index (has at least one tag). */

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code /api/v1/search} facets over a match set larger than {@link ApiReader#FACETS_EXACT_UP_TO}:
- * estimated from a sample, said so, close to the truth and the same on every request; exact (and
- * said so) for a smaller match set; the total always exact.
+ * {@code /api/v1/search} facets of a text's match set larger than {@link
+ * ApiReader#FACETS_EXACT_UP_TO}: estimated from a sample, said so, close to the truth and the same
+ * on every request; exact (and said so) for a smaller match set, and for a search without text
+ * whatever its size ({@link FacetGroups}); the total always exact.
  */
 @ExtendWith(VertxExtension.class)
 class FacetEstimateRouteIT {
@@ -59,23 +60,38 @@ class FacetEstimateRouteIT {
   }
 
   @Test
-  void aLargeMatchSetGetsEstimatedFacetsAndAnExactTotal() {
+  void aTextsLargeMatchSetGetsEstimatedFacetsAndAnExactTotal() {
     long apps =
         count(
-            "select count(*) from repository r where r.tag_count > 0"
+            "select count(*) from repository r where r.tag_count > 0 and r.name like 'bulk/%'"
                 + " and r.facets @> '{kind:flatpak-app}'");
-    JsonObject first = search("limit=1");
-    assertThat(first.getLong("total")).isEqualTo(BULK + 3);
+    JsonObject first = search("q=bulk&limit=1");
+    assertThat(first.getLong("total")).isEqualTo(BULK);
     assertThat(first.getBoolean("facetsEstimated")).isTrue();
     long estimated = first.getJsonObject("facets").getJsonObject("kind").getLong("flatpak-app");
     assertThat((double) estimated)
         .as("estimated Flatpak apps against the %d there are", apps)
         .isCloseTo(apps, within(apps * 0.1));
 
-    JsonObject again = search("limit=7");
+    JsonObject again = search("q=bulk&limit=7");
     assertThat(again.getJsonObject("facets"))
         .as("the same estimate on another page size")
         .isEqualTo(first.getJsonObject("facets"));
+  }
+
+  @Test
+  void aLargeMatchSetWithoutTextGetsExactFacets() {
+    long apps =
+        count(
+            "select count(*) from repository r where r.tag_count > 0"
+                + " and r.facets @> '{kind:flatpak-app}'");
+    JsonObject all = search("limit=1");
+    assertThat(all.getLong("total")).isEqualTo(BULK + 3);
+    assertThat(all.getBoolean("facetsEstimated")).isFalse();
+    assertThat(all.getJsonObject("facets").getJsonObject("kind").getLong("flatpak-app"))
+        .isEqualTo(apps);
+    assertThat(all.getJsonObject("facets").getJsonObject("namespace").getLong("bulk"))
+        .isEqualTo(BULK);
   }
 
   @Test

@@ -1,0 +1,139 @@
+package org.flagstate.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import org.flagstate.cache.SearchMemo;
+import org.flagstate.db.DatabaseServer;
+import org.flagstate.db.SharedPool;
+import org.flagstate.testsupport.RouteTestServer;
+import org.flagstate.testsupport.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A search without text counts its match set from the index's {@link FacetGroups}, in Java; with
+ * more groups than {@code maxFacetGroups}, in SQL over {@code tagged_repository}. Both must give
+ * the same page, total, facets and last change for every search: seeded random repositories in
+ * several namespaces (the standard seed's images mixed, lists among them) and seeded random
+ * namespace and image filters, asked of a reader that keeps the groups and of one that keeps none.
+ */
+class FacetGroupsIT {
+
+  static final int REPOSITORIES = 400;
+  static final List<String> DIGESTS =
+      List.of(
+          RouteTestServer.HELLO,
+          RouteTestServer.HELLO_ARM,
+          RouteTestServer.PLAIN,
+          RouteTestServer.MULTI,
+          RouteTestServer.MULTI_AMD64,
+          RouteTestServer.MULTI_ARM64);
+  static final List<String> NAMESPACES = List.of("alpha", "beta", "beta-x", "gamma");
+
+  static long seed;
+  static RouteTestServer server;
+  static DatabaseServer database;
+  static Vertx vertx;
+  static Pool pool;
+
+  @BeforeAll
+  static void start() {
+    seed = Long.getLong("flagstate.seed", System.nanoTime());
+    System.out.println("FacetGroupsIT seed: " + seed + " (-Dflagstate.seed=" + seed + ")");
+    Random random = new Random(seed);
+    List<String> sql = new ArrayList<>(RouteTestServer.STANDARD_SEED);
+    for (int i = 1; i <= REPOSITORIES; i++) {
+      // some without a namespace, some one level deeper
+      String name =
+          switch (random.nextInt(6)) {
+            case 0 -> "solo%04d".formatted(i);
+            case 1 -> NAMESPACES.get(random.nextInt(NAMESPACES.size())) + "/sub/r%04d".formatted(i);
+            default -> NAMESPACES.get(random.nextInt(NAMESPACES.size())) + "/r%04d".formatted(i);
+          };
+      sql.add("insert into repository (name) values ('" + name + "')");
+      int tags = random.nextInt(4); // a repository without tags is not in the index
+      for (int t = 0; t < tags; t++) {
+        sql.add(
+            RouteTestServer.tag(
+                name,
+                "t" + t,
+                DIGESTS.get(random.nextInt(DIGESTS.size())),
+                "2026-01-0%dT00:00:00Z".formatted(1 + random.nextInt(9))));
+      }
+    }
+    sql.add("update index_state set last_removal_at = '2026-01-05T00:00:00Z'");
+    server = RouteTestServer.prepare(sql);
+    database = DatabaseServer.start(server.config().database());
+    vertx = Vertx.vertx();
+    pool = SharedPool.create(vertx, database.connectOptions(), 2);
+  }
+
+  @AfterAll
+  static void stop() {
+    pool.close().await();
+    vertx.close().await();
+    database.close();
+    TestDatabase.dropDatabase(server.config().database().url());
+  }
+
+  @Test
+  void groupsCountEverySearchWithoutTextAsSqlDoes() {
+    AtomicLong generation = new AtomicLong();
+    ApiReader groups = new ApiReader(pool, new SearchMemo(1 << 24, generation::get));
+    ApiReader sql = new ApiReader(pool, new SearchMemo(1 << 24, generation::get), 0);
+    Map<String, List<String>> values =
+        Map.of(
+            "architecture", List.of("amd64", "arm64", "s390x"),
+            "os", List.of("linux", "windows"),
+            "label", List.of("org.flatpak.ref", "org.opencontainers.image.title", "nosuch"),
+            "mediaType",
+                List.of(RouteTestServer.OCI, RouteTestServer.OCI_INDEX, RouteTestServer.DOCKER),
+            "kind", List.of("flatpak-app", "container-image", "cockpit-plugin"));
+    Random random = new Random(seed + 1);
+    long matched = 0;
+    for (int round = 0; round < 120; round++) {
+      Map<String, TreeSet<String>> filters = new java.util.HashMap<>();
+      int count = round == 0 ? 0 : random.nextInt(4);
+      List<String> facets = List.copyOf(new TreeSet<>(values.keySet()));
+      for (int i = 0; i < count; i++) {
+        String facet = facets.get(random.nextInt(facets.size()));
+        List<String> choices = values.get(facet);
+        filters
+            .computeIfAbsent(facet, f -> new TreeSet<>())
+            .add(choices.get(random.nextInt(choices.size())));
+      }
+      TreeSet<String> namespaces = new TreeSet<>();
+      if (random.nextInt(3) == 0) {
+        namespaces.add(NAMESPACES.get(random.nextInt(NAMESPACES.size())));
+        if (random.nextBoolean()) {
+          namespaces.add(NAMESPACES.get(random.nextInt(NAMESPACES.size())));
+        }
+      }
+      RepositorySearch search =
+          new RepositorySearch(
+              null,
+              filters.getOrDefault("architecture", new TreeSet<>()),
+              filters.getOrDefault("os", new TreeSet<>()),
+              filters.getOrDefault("label", new TreeSet<>()),
+              filters.getOrDefault("mediaType", new TreeSet<>()),
+              filters.getOrDefault("kind", new TreeSet<>()),
+              namespaces,
+              new ApiPage(1 + random.nextInt(ApiPage.MAX_LIMIT), null));
+      ApiReader.SearchPage fromGroups = groups.search(search).await();
+      ApiReader.SearchPage inSql = sql.search(search).await();
+      assertThat(fromGroups).as("%s (seed %d)", search.queryString(null), seed).isEqualTo(inSql);
+      assertThat(fromGroups.facetsEstimated()).isFalse();
+      matched += fromGroups.page().total();
+    }
+    assertThat(matched).as("the searches matched something").isGreaterThan(1_000);
+  }
+}
