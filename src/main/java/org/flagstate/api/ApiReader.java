@@ -396,13 +396,10 @@ public final class ApiReader {
           "tagged_repository r where true", "r.tokens", "r.common_tokens", ids.byToken());
     }
 
-    /**
-     * SQL of the set of {@code tokens} in this source's form, given their SQL text[] {@code texts};
-     * a token no image has is left out.
-     */
-    String tokenSet(SqlStatement s, List<String> tokens, String texts) {
+    /** SQL of the set of {@code tokens} in this source's form; a token no image has is left out. */
+    String tokenSet(SqlStatement s, List<String> tokens) {
       if (tokenIds == null) {
-        return texts;
+        return imageTokenSet(s, tokens);
       }
       Integer[] ids =
           tokens.stream().map(tokenIds::get).filter(Objects::nonNull).toArray(Integer[]::new);
@@ -437,8 +434,13 @@ public final class ApiReader {
         .map(MatchedRows::tagged);
   }
 
-  /** One image filter: its {@code facet:value} tokens as SQL text[], and in the source's form. */
-  private record TokenFilter(String texts, String tokens) {}
+  /** SQL of the set of {@code tokens} as {@code repository_image} holds them. */
+  private static String imageTokenSet(SqlStatement s, List<String> tokens) {
+    return s.param(tokens) + "::text[]";
+  }
+
+  /** One image filter: its {@code facet:value} tokens, and their set in the source's form (SQL). */
+  private record TokenFilter(List<String> tokens, String set) {}
 
   /**
    * {@code with matched}: {@code columns} of the repositories {@code search} matches, read from
@@ -482,11 +484,16 @@ public final class ApiReader {
       s.append(" and (")
           .append(
               filters.stream()
-                  .map(
-                      filter -> "(not " + source.commonTokens + " && " + filter.tokens() + ")::int")
+                  .map(filter -> "(not " + source.commonTokens + " && " + filter.set() + ")::int")
                   .collect(Collectors.joining(" + ")))
           .append(" <= 1 or exists (select 1 from repository_image i where i.repository_id = r.id");
-      filters.forEach(filter -> s.append(" and i.tokens && ").append(filter.texts()));
+      for (TokenFilter filter : filters) {
+        s.append(" and i.tokens && ")
+            .append(
+                source == MatchedRows.REPOSITORY
+                    ? filter.set()
+                    : imageTokenSet(s, filter.tokens()));
+      }
       s.append("))");
     }
     s.append(")");
@@ -507,9 +514,8 @@ public final class ApiReader {
       return;
     }
     List<String> tokens = values.stream().map(value -> facet + ":" + value).toList();
-    String texts = s.param(tokens) + "::text[]";
-    TokenFilter filter = new TokenFilter(texts, source.tokenSet(s, tokens, texts));
-    s.append(" and ").append(source.tokens).append(" && ").append(filter.tokens());
+    TokenFilter filter = new TokenFilter(tokens, source.tokenSet(s, tokens));
+    s.append(" and ").append(source.tokens).append(" && ").append(filter.set());
     filters.add(filter);
   }
 

@@ -40,7 +40,7 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
   /**
    * The groups, at most {@code $1} (one more than are kept, so that one more says "too many"), each
    * with how many repositories it has and the newest {@code changed_at} among them, in
-   * milliseconds; and, as a last row with a null namespace, when a repository last left the index.
+   * milliseconds; and, in a row with a null namespace, when a repository last left the index.
    */
   static final String SQL =
       """
