@@ -29,14 +29,7 @@ import org.junit.jupiter.api.Test;
 class FacetGroupsIT {
 
   static final int REPOSITORIES = 400;
-  static final List<String> DIGESTS =
-      List.of(
-          RouteTestServer.HELLO,
-          RouteTestServer.HELLO_ARM,
-          RouteTestServer.PLAIN,
-          RouteTestServer.MULTI,
-          RouteTestServer.MULTI_AMD64,
-          RouteTestServer.MULTI_ARM64);
+  static final List<String> DIGESTS = RouteTestServer.STANDARD_DIGESTS;
   static final List<String> NAMESPACES = List.of("alpha", "beta", "beta-x", "gamma");
 
   static long seed;

@@ -33,14 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SameImageFiltersIT {
 
   static final int REPOSITORIES = 300;
-  static final List<String> DIGESTS =
-      List.of(
-          RouteTestServer.HELLO,
-          RouteTestServer.HELLO_ARM,
-          RouteTestServer.PLAIN,
-          RouteTestServer.MULTI,
-          RouteTestServer.MULTI_AMD64,
-          RouteTestServer.MULTI_ARM64);
+  static final List<String> DIGESTS = RouteTestServer.STANDARD_DIGESTS;
 
   /** Filter values per facet, some that no image has. */
   static final Map<String, List<String>> VALUES =

@@ -25,14 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class TaggedRepositoryIT {
 
-  static final List<String> DIGESTS =
-      List.of(
-          RouteTestServer.HELLO,
-          RouteTestServer.HELLO_ARM,
-          RouteTestServer.PLAIN,
-          RouteTestServer.MULTI,
-          RouteTestServer.MULTI_AMD64,
-          RouteTestServer.MULTI_ARM64);
+  static final List<String> DIGESTS = RouteTestServer.STANDARD_DIGESTS;
 
   /**
    * Rows where the two disagree, both ways; token sets compared sorted bytewise. Empty when they

@@ -60,6 +60,10 @@ public final class RouteTestServer {
   /** The arm64 member, whose config names no platform: the index takes the list's. */
   public static final String MULTI_ARM64 = digest('6');
 
+  /** Every manifest of the standard seed a tag can point at: plain images, Flatpak apps, lists. */
+  public static final List<String> STANDARD_DIGESTS =
+      List.of(HELLO, HELLO_ARM, PLAIN, MULTI, MULTI_AMD64, MULTI_ARM64);
+
   /** Every repository row (some without tags), in bytewise order. */
   public static final List<String> REPOSITORIES =
       List.of(
