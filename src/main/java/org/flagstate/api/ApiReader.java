@@ -316,7 +316,7 @@ public final class ApiReader {
 
   /**
    * Without a text, from the index's {@link FacetGroups}; in SQL when it has more than {@code
-   * maxFacetGroups}.
+   * maxFacetGroups}, or they would take more than a quarter of the memo.
    */
   private Future<MatchSetCounts> countWithoutText(RepositorySearch search, MatchedRows source) {
     return memo.remembered(
@@ -325,7 +325,9 @@ public final class ApiReader {
             () ->
                 pool.preparedQuery(FacetGroups.SQL)
                     .execute(Tuple.of(maxFacetGroups + 1))
-                    .map(rows -> FacetGroups.of(rows, maxFacetGroups)),
+                    .map(rows -> FacetGroups.of(rows, maxFacetGroups))
+                    // groups the memo might not keep would be read again for every search
+                    .map(groups -> groups.bytes() > memo.maxBytes() / 4 ? groups.none() : groups),
             FacetGroups::bytes)
         .compose(
             groups ->

@@ -29,8 +29,8 @@ import org.flagstate.http.Bytewise;
  *
  * @param lastRemovalMillis when a repository last left the index (0: never), the earliest last
  *     change of any match set
- * @param tooMany true when the index has more groups than were to be kept: none are, and counts are
- *     made in SQL
+ * @param tooMany true when the index has more groups than were to be kept (or they would take too
+ *     much of the memo): none are, and counts are made in SQL
  */
 record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) {
 
@@ -48,7 +48,8 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
              array(select f.token from facet_token f where f.id = any(g.tokens)),
              array(select f.token from facet_token f where f.id = any(g.common_tokens)),
              g.images, g.n, (extract(epoch from g.newest) * 1000)::bigint
-      from (select split_part(t.name, '/', 1) as namespace, strpos(t.name, '/') > 0 as namespaced, t.tokens,
+      from (select case when strpos(t.name, '/') > 0 then split_part(t.name, '/', 1) else '' end as namespace,
+                   strpos(t.name, '/') > 0 as namespaced, t.tokens,
                    t.common_tokens,
                    case when t.tokens <> t.common_tokens
                         then (select jsonb_agg(i.tokens order by i.tokens) from repository_image i
@@ -62,6 +63,8 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
   /**
    * Repositories alike for every search without text.
    *
+   * @param namespace the first component of their names; empty when they have one component only
+   *     (all such repositories are alike: no namespace filter matches them)
    * @param images each image's token set, or empty when all have the same ({@code tokens})
    */
   record Group(
@@ -112,9 +115,13 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
               row.getLong(5),
               row.getLong(6) == null ? 0 : row.getLong(6)));
     }
-    return groups.size() > maxGroups
-        ? new FacetGroups(List.of(), lastRemoval, true)
-        : new FacetGroups(List.copyOf(groups), lastRemoval, false);
+    FacetGroups all = new FacetGroups(List.copyOf(groups), lastRemoval, false);
+    return groups.size() > maxGroups ? all.none() : all;
+  }
+
+  /** No groups, and {@code tooMany}: what is remembered when the groups are not kept. */
+  FacetGroups none() {
+    return new FacetGroups(List.of(), lastRemovalMillis, true);
   }
 
   private static Set<String> tokenSet(Collection<String> tokens, Map<String, String> shared) {

@@ -9,13 +9,14 @@ import java.util.function.ToLongFunction;
 
 /**
  * What searches remember per node while the index is unchanged: each text's matches in ranked
- * order, each match set's facet counts. Ranking and counting are what a broad search costs (a
- * two-letter text or a filter on {@code os=linux} can match every repository), and every page of
- * it, in every page size, would pay them again; remembered, the first page pays and the others read
- * only their own rows. Shared by the node's listener instances, so a search is not ranked once per
- * event loop. Bounded by {@code cache.search_bytes}; W-TinyLFU eviction keeps what is asked for
- * often through a run of one-off searches. A value is remembered under the index generation its
- * work started at, so one computed while the index changed is never read.
+ * order, each match set's facet counts, the facet groups searches without text are counted from.
+ * Ranking and counting are what a broad search costs (a two-letter text or a filter on {@code
+ * os=linux} can match every repository), and every page of it, in every page size, would pay them
+ * again; remembered, the first page pays and the others read only their own rows. Shared by the
+ * node's listener instances, so a search is not ranked once per event loop. Bounded by {@code
+ * cache.search_bytes}; W-TinyLFU eviction keeps what is asked for often through a run of one-off
+ * searches. A value is remembered under the index generation its work started at, so one computed
+ * while the index changed is never read.
  */
 public final class SearchMemo {
 
@@ -23,6 +24,7 @@ public final class SearchMemo {
 
   private final Cache<String, Entry> entries;
   private final LongSupplier generation;
+  private final long maxBytes;
 
   /**
    * @param generation moves whenever the index changes (the response cache's {@link
@@ -30,6 +32,7 @@ public final class SearchMemo {
    */
   public SearchMemo(long maxBytes, LongSupplier generation) {
     this.generation = generation;
+    this.maxBytes = maxBytes;
     this.entries =
         Caffeine.newBuilder()
             .maximumWeight(maxBytes)
@@ -52,6 +55,11 @@ public final class SearchMemo {
     }
     return work.get()
         .onSuccess(value -> entries.put(current, new Entry(value, 64 + bytes.applyAsLong(value))));
+  }
+
+  /** The bound on what the remembered values weigh ({@code cache.search_bytes}). */
+  public long maxBytes() {
+    return maxBytes;
   }
 
   /** How many values are remembered (after pending evictions). */

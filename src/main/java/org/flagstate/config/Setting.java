@@ -133,7 +133,7 @@ public record Setting(String key, SettingType type, String description, List<Str
           new Setting(
               "cache.search_bytes",
               SettingType.SIZE,
-              "Memory for what searches remember while the index is unchanged (each text's ranked matches, 8 bytes a repository; each match set's facet counts), so paging through a broad search ranks and counts once"),
+              "Memory for what searches remember while the index is unchanged (each text's ranked matches, 8 bytes a repository; each match set's facet counts; the facet groups searches without text are counted from, if they fit in a quarter of it), so paging through a broad search ranks and counts once"),
           new Setting(
               "crawl.interval",
               SettingType.DURATION,

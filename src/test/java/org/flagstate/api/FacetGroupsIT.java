@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * more groups than {@code maxFacetGroups}, in SQL over {@code tagged_repository}. Both must give
  * the same page, total, facets and last change for every search: seeded random repositories in
  * several namespaces (the standard seed's images mixed, lists among them) and seeded random
- * namespace and image filters, asked of a reader that keeps the groups and of one that keeps none.
+ * namespace and image filters, asked of a reader that keeps the groups and of two that keep none
+ * (more groups than they keep; a memo too small for them).
  */
 class FacetGroupsIT {
 
@@ -83,6 +84,8 @@ class FacetGroupsIT {
     AtomicLong generation = new AtomicLong();
     ApiReader groups = new ApiReader(pool, new SearchMemo(1 << 24, generation::get));
     ApiReader sql = new ApiReader(pool, new SearchMemo(1 << 24, generation::get), 0);
+    // groups heavier than a quarter of the memo are not kept either
+    ApiReader smallMemo = new ApiReader(pool, new SearchMemo(16 * 1024, generation::get));
     Map<String, List<String>> values =
         Map.of(
             "architecture", List.of("amd64", "arm64", "s390x"),
@@ -128,5 +131,39 @@ class FacetGroupsIT {
       matched += fromGroups.page().total();
     }
     assertThat(matched).as("the searches matched something").isGreaterThan(1_000);
+  }
+
+  @Test
+  void repositoriesWithoutANamespaceShareGroups() {
+    FacetGroups groups =
+        pool.preparedQuery(FacetGroups.SQL)
+            .execute(io.vertx.sqlclient.Tuple.of(FacetGroups.MAX_GROUPS + 1))
+            .map(rows -> FacetGroups.of(rows, FacetGroups.MAX_GROUPS))
+            .await();
+    long solo =
+        Long.parseLong(
+            TestDatabase.query(
+                server.config().database().url(),
+                "select count(*) from tagged_repository where strpos(name, '/') = 0"));
+    long soloGroups = groups.groups().stream().filter(group -> !group.namespaced()).count();
+    long soloTokenSets =
+        Long.parseLong(
+            TestDatabase.query(
+                server.config().database().url(),
+                """
+                select count(*) from (select distinct t.tokens, t.common_tokens,
+                  (select jsonb_agg(i.tokens order by i.tokens) from repository_image i
+                   where i.repository_id = t.id and t.tokens <> t.common_tokens)
+                from tagged_repository t where strpos(t.name, '/') = 0) x"""));
+    assertThat(solo).as("repositories without a namespace in the index").isGreaterThan(20);
+    assertThat(soloGroups)
+        .as("groups of the %d repositories without a namespace: one per set of tokens", solo)
+        .isEqualTo(soloTokenSets)
+        .isLessThan(solo);
+    assertThat(groups.groups().stream().mapToLong(FacetGroups.Group::repositories).sum())
+        .isEqualTo(
+            Long.parseLong(
+                TestDatabase.query(
+                    server.config().database().url(), "select count(*) from tagged_repository")));
   }
 }
