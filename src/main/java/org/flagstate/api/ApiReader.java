@@ -8,7 +8,6 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -305,35 +304,45 @@ public final class ApiReader {
                     counts.result().estimated()));
   }
 
-  /** The counts of {@code search}'s match set: remembered, or counted now. */
-  private Future<MatchSetCounts> counts(RepositorySearch search, MatchedRows source) {
-    return memo.remembered(
-        "facets " + search.matchSetKey(),
-        MatchSetCounts.class,
-        () -> search.text() == null ? countWithoutText(search, source) : countInSql(search, source),
-        MatchSetCounts::bytes);
-  }
-
   /**
-   * Without a text, from the index's {@link FacetGroups}; in SQL when it has more than {@code
-   * maxFacetGroups}, or they would take more than a quarter of the memo.
+   * The counts of {@code search}'s match set: without a text, from the index's {@link FacetGroups};
+   * else, or when the groups are not kept, counted in SQL (and remembered).
    */
-  private Future<MatchSetCounts> countWithoutText(RepositorySearch search, MatchedRows source) {
-    return memo.remembered(
-            "facet groups",
-            FacetGroups.class,
-            () ->
-                pool.preparedQuery(FacetGroups.SQL)
-                    .execute(Tuple.of(maxFacetGroups + 1))
-                    .map(rows -> FacetGroups.of(rows, maxFacetGroups))
-                    // groups the memo might not keep would be read again for every search
-                    .map(groups -> groups.bytes() > memo.maxBytes() / 4 ? groups.none() : groups),
-            FacetGroups::bytes)
+  private Future<MatchSetCounts> counts(RepositorySearch search, MatchedRows source) {
+    if (search.text() != null) {
+      return countedInSql(search, source);
+    }
+    return facetGroups()
         .compose(
             groups ->
                 groups.tooMany()
-                    ? countInSql(search, source)
+                    ? countedInSql(search, source)
                     : Future.succeededFuture(groups.count(search)));
+  }
+
+  /**
+   * The index's facet groups, read once per index generation; none when it has more than {@code
+   * maxFacetGroups}, or they would take more than a quarter of the memo (which might not keep them,
+   * and every search would read them again).
+   */
+  private Future<FacetGroups> facetGroups() {
+    return memo.remembered(
+        "facet groups",
+        FacetGroups.class,
+        () ->
+            pool.preparedQuery(FacetGroups.SQL)
+                .execute(Tuple.of(maxFacetGroups + 1))
+                .map(rows -> FacetGroups.of(rows, maxFacetGroups))
+                .map(groups -> groups.bytes() > memo.maxBytes() / 4 ? groups.none() : groups),
+        FacetGroups::bytes);
+  }
+
+  private Future<MatchSetCounts> countedInSql(RepositorySearch search, MatchedRows source) {
+    return memo.remembered(
+        "facets " + search.matchSetKey(),
+        MatchSetCounts.class,
+        () -> countInSql(search, source),
+        MatchSetCounts::bytes);
   }
 
   private Future<MatchSetCounts> countInSql(RepositorySearch search, MatchedRows source) {
@@ -475,11 +484,12 @@ public final class ApiReader {
           .append(")");
     }
     List<TokenFilter> filters = new ArrayList<>();
-    tokenFilter(s, source, "architecture", search.architectures(), filters);
-    tokenFilter(s, source, "os", search.oses(), filters);
-    tokenFilter(s, source, "label", search.labels(), filters);
-    tokenFilter(s, source, "mediaType", search.mediaTypes(), filters);
-    tokenFilter(s, source, "kind", search.kinds(), filters);
+    for (List<String> tokens : search.imageFilterTokens()) {
+      // each image filter an overlap with the repository's tokens
+      TokenFilter filter = new TokenFilter(tokens, source.tokenSet(s, tokens));
+      s.append(" and ").append(source.tokens).append(" && ").append(filter.set());
+      filters.add(filter);
+    }
     if (filters.size() > 1) {
       // every image meets the filters its common tokens meet (V9), so with one filter left
       // some image meets them all; else look for one image that does
@@ -500,25 +510,6 @@ public final class ApiReader {
     }
     s.append(")");
     return s;
-  }
-
-  /**
-   * Appends the overlap of the repository's tokens with the {@code facet:value} tokens of {@code
-   * values} (none when empty), and adds the filter to {@code filters}.
-   */
-  private static void tokenFilter(
-      SqlStatement s,
-      MatchedRows source,
-      String facet,
-      Collection<String> values,
-      List<TokenFilter> filters) {
-    if (values.isEmpty()) {
-      return;
-    }
-    List<String> tokens = values.stream().map(value -> facet + ":" + value).toList();
-    TokenFilter filter = new TokenFilter(tokens, source.tokenSet(s, tokens));
-    s.append(" and ").append(source.tokens).append(" && ").append(filter.set());
-    filters.add(filter);
   }
 
   /** True when the repository is in the index (has at least one tag). */

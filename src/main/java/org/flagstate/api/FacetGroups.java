@@ -150,12 +150,8 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
    * with two filters or more, an image that has them all.
    */
   MatchSetCounts count(RepositorySearch search) {
-    List<Set<String>> filters = new ArrayList<>();
-    addFilter(filters, "architecture", search.architectures());
-    addFilter(filters, "os", search.oses());
-    addFilter(filters, "label", search.labels());
-    addFilter(filters, "mediaType", search.mediaTypes());
-    addFilter(filters, "kind", search.kinds());
+    List<Set<String>> filters =
+        search.imageFilterTokens().stream().map(Set::<String>copyOf).toList();
     Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
     for (String facet : MatchSetCounts.FACETS) {
       byFacet.put(facet, new TreeMap<>(Bytewise.ORDER));
@@ -181,12 +177,6 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
     }
     byFacet.replaceAll((facet, counts) -> Collections.unmodifiableMap(counts));
     return new MatchSetCounts(Collections.unmodifiableMap(byFacet), false, total, newest);
-  }
-
-  private static void addFilter(List<Set<String>> filters, String facet, Set<String> values) {
-    if (!values.isEmpty()) {
-      filters.add(Set.copyOf(values.stream().map(value -> facet + ":" + value).toList()));
-    }
   }
 
   private static boolean matches(Group group, Set<String> namespaces, List<Set<String>> filters) {

@@ -1,6 +1,8 @@
 package org.flagstate.api;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.flagstate.http.Bytewise;
@@ -33,12 +35,29 @@ public record RepositorySearch(
     namespaces = sorted(namespaces);
   }
 
+  /**
+   * The image filters that are set, each as the {@code facet:value} tokens the index stores of an
+   * image (V6, V8): an image passes a filter when it has one of its tokens.
+   */
+  List<List<String>> imageFilterTokens() {
+    List<List<String>> filters = new ArrayList<>();
+    addTokens(filters, "architecture", architectures);
+    addTokens(filters, "os", oses);
+    addTokens(filters, "label", labels);
+    addTokens(filters, "mediaType", mediaTypes);
+    addTokens(filters, "kind", kinds);
+    return List.copyOf(filters);
+  }
+
+  private static void addTokens(
+      List<List<String>> filters, String facet, SortedSet<String> values) {
+    if (!values.isEmpty()) {
+      filters.add(values.stream().map(value -> facet + ":" + value).toList());
+    }
+  }
+
   boolean filtersImages() {
-    return !architectures.isEmpty()
-        || !oses.isEmpty()
-        || !labels.isEmpty()
-        || !mediaTypes.isEmpty()
-        || !kinds.isEmpty();
+    return !imageFilterTokens().isEmpty();
   }
 
   /** True when any filter beside the text is set. */

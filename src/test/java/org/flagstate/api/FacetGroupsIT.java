@@ -15,6 +15,7 @@ import org.flagstate.db.DatabaseServer;
 import org.flagstate.db.SharedPool;
 import org.flagstate.testsupport.RouteTestServer;
 import org.flagstate.testsupport.TestDatabase;
+import org.flagstate.testsupport.TestSeeds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,8 +42,7 @@ class FacetGroupsIT {
 
   @BeforeAll
   static void start() {
-    seed = Long.getLong("flagstate.seed", System.nanoTime());
-    System.out.println("FacetGroupsIT seed: " + seed + " (-Dflagstate.seed=" + seed + ")");
+    seed = TestSeeds.seed(FacetGroupsIT.class);
     Random random = new Random(seed);
     List<String> sql = new ArrayList<>(RouteTestServer.STANDARD_SEED);
     for (int i = 1; i <= REPOSITORIES; i++) {

@@ -12,6 +12,7 @@ import org.flagstate.db.DatabaseServer;
 import org.flagstate.db.Migrations;
 import org.flagstate.testsupport.RouteTestServer;
 import org.flagstate.testsupport.TestDatabase;
+import org.flagstate.testsupport.TestSeeds;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,8 +72,7 @@ class ImageKindTokensIT {
 
   @Test
   void sqlOfTheStoredTokensAgreesWithJavaOnTheLabels() throws Exception {
-    long seed = Long.getLong("flagstate.seed", System.nanoTime());
-    System.out.println("ImageKindTokensIT seed: " + seed + " (-Dflagstate.seed=" + seed + ")");
+    long seed = TestSeeds.seed(ImageKindTokensIT.class);
     Random random = new Random(seed);
     RouteTestServer server = RouteTestServer.prepare(List.of());
     String url = server.config().database().url();

@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import org.flagstate.testsupport.RouteTestServer;
 import org.flagstate.testsupport.TestDatabase;
+import org.flagstate.testsupport.TestSeeds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,8 +56,7 @@ class SameImageFiltersIT {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    seed = Long.getLong("flagstate.seed", System.nanoTime());
-    System.out.println("SameImageFiltersIT seed: " + seed + " (-Dflagstate.seed=" + seed + ")");
+    seed = TestSeeds.seed(SameImageFiltersIT.class);
     Random random = new Random(seed);
     List<String> sql = new ArrayList<>(RouteTestServer.STANDARD_SEED);
     sql.add(

@@ -10,6 +10,7 @@ import org.flagstate.config.ConfigLoader;
 import org.flagstate.config.FlagstateConfig;
 import org.flagstate.testsupport.RouteTestServer;
 import org.flagstate.testsupport.TestDatabase;
+import org.flagstate.testsupport.TestSeeds;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,8 +55,7 @@ class TaggedRepositoryIT {
 
   @BeforeAll
   static void fillAnIndexStoredBeforeV10() {
-    seed = Long.getLong("flagstate.seed", System.nanoTime());
-    System.out.println("TaggedRepositoryIT seed: " + seed + " (-Dflagstate.seed=" + seed + ")");
+    seed = TestSeeds.seed(TaggedRepositoryIT.class);
     url = TestDatabase.createDatabase();
     Properties none = new Properties();
     FlagstateConfig config =
