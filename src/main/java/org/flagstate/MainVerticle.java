@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import java.util.List;
 import java.util.function.Function;
 import org.flagstate.api.ApiRoutes;
+import org.flagstate.api.SearchWarmupVerticle;
 import org.flagstate.cache.CacheInvalidationVerticle;
 import org.flagstate.cluster.ClusterNode;
 import org.flagstate.config.FlagstateConfig;
@@ -113,6 +114,14 @@ public final class MainVerticle extends VerticleBase {
                                 ? observability.scrapeHandler()
                                 : null),
                     new DeploymentOptions().setInstances(queryInstances)))
+        .compose(
+            id ->
+                vertx.deployVerticle(
+                    new SearchWarmupVerticle(
+                        resources.searchMemo(),
+                        resources.cache()::generation,
+                        database.connectOptions(),
+                        config.database().poolSize())))
         .compose(
             id ->
                 vertx.deployVerticle(

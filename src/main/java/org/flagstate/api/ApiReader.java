@@ -437,12 +437,24 @@ public final class ApiReader {
     if (search.text() != null) {
       return Future.succeededFuture(MatchedRows.REPOSITORY);
     }
+    return facetTokenIds().map(MatchedRows::tagged);
+  }
+
+  /** Every token an image had, with its id, read once per index generation. */
+  private Future<FacetTokenIds> facetTokenIds() {
     return memo.remembered(
-            "facet token ids",
-            FacetTokenIds.class,
-            () -> pool.query("select token, id from facet_token").execute().map(FacetTokenIds::of),
-            FacetTokenIds::bytes)
-        .map(MatchedRows::tagged);
+        "facet token ids",
+        FacetTokenIds.class,
+        () -> pool.query("select token, id from facet_token").execute().map(FacetTokenIds::of),
+        FacetTokenIds::bytes);
+  }
+
+  /**
+   * Reads what every search without text starts from (the facet token ids, the facet groups) into
+   * the memo, unless it holds them for the index as it is, so that no search waits for them.
+   */
+  public Future<Void> prepareSearchesWithoutText() {
+    return facetTokenIds().compose(ids -> facetGroups()).mapEmpty();
   }
 
   /** SQL of the set of {@code tokens} as {@code repository_image} holds them. */

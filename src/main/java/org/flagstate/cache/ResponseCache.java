@@ -6,10 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.util.Collection;
 import java.util.Map;
@@ -208,7 +205,7 @@ public final class ResponseCache {
     CompletableFuture<RenderedResponse> flight = new CompletableFuture<>();
     CompletableFuture<RenderedResponse> running = rendering.putIfAbsent(key, flight);
     if (running != null) {
-      return answer(running);
+      return Flights.onCallingContext(running);
     }
     Set<String> scope = Set.copyOf(repositories);
     Future<RenderedResponse> response;
@@ -225,7 +222,7 @@ public final class ResponseCache {
       response = Future.failedFuture(e);
     }
     response.onComplete(done -> land(key, scope, startedAt, flight, done));
-    return answer(flight);
+    return Flights.onCallingContext(flight);
   }
 
   /**
@@ -266,11 +263,7 @@ public final class ResponseCache {
       keep(key, new Entry(response, scope, 0), startedAt);
     }
     rendering.remove(key, flight);
-    if (failure == null) {
-      flight.complete(response);
-    } else {
-      flight.completeExceptionally(failure);
-    }
+    Flights.settle(flight, response, failure);
   }
 
   /** Keeps {@code entry} unless it is too large or a change arrived since its render started. */
@@ -300,35 +293,6 @@ public final class ResponseCache {
     }
     lastServed.put(key, new Validators(fresh.etag(), fresh.lastModifiedMillis()));
     return fresh;
-  }
-
-  /**
-   * The outcome of {@code flight} as a future that completes on the calling Vert.x context, if any.
-   * {@code handle}, not {@code whenComplete}: the stage that returns would wrap a failure in a new
-   * CompletionException, its stack trace filled for nobody, on every refused request of a flood.
-   */
-  private static Future<RenderedResponse> answer(CompletableFuture<RenderedResponse> flight) {
-    Context waiter = Vertx.currentContext();
-    Promise<RenderedResponse> promise = Promise.promise();
-    flight.handle(
-        (response, failure) -> {
-          if (waiter == null || waiter == Vertx.currentContext()) {
-            complete(promise, response, failure);
-          } else {
-            waiter.runOnContext(v -> complete(promise, response, failure));
-          }
-          return null;
-        });
-    return promise.future();
-  }
-
-  private static void complete(
-      Promise<RenderedResponse> promise, RenderedResponse response, Throwable failure) {
-    if (failure == null) {
-      promise.complete(response);
-    } else {
-      promise.fail(failure);
-    }
   }
 
   private static int weigh(String key, Entry entry) {

@@ -3,6 +3,9 @@ package org.flagstate.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -16,13 +19,15 @@ import java.util.function.ToLongFunction;
  * node's listener instances, so a search is not ranked once per event loop. Bounded by {@code
  * cache.search_bytes}; W-TinyLFU eviction keeps what is asked for often through a run of one-off
  * searches. A value is remembered under the index generation its work started at, so one computed
- * while the index changed is never read.
+ * while the index changed is never read. Requests that want the same value at once share one
+ * computation: the first searches after a change often ask together, and each would pay it.
  */
 public final class SearchMemo {
 
   private record Entry(Object value, long weight) {}
 
   private final Cache<String, Entry> entries;
+  private final Map<String, CompletableFuture<Object>> computing = new ConcurrentHashMap<>();
   private final LongSupplier generation;
   private final long maxBytes;
 
@@ -44,7 +49,8 @@ public final class SearchMemo {
 
   /**
    * The value remembered under {@code key} for the index as it is; else what {@code work} yields,
-   * remembered when it succeeds. {@code bytes} tells about how much of the heap a value takes.
+   * remembered when it succeeds, and shared with every caller that asks for it meanwhile (each is
+   * answered on its own context). {@code bytes} tells about how much of the heap a value takes.
    */
   public <V> Future<V> remembered(
       String key, Class<V> type, Supplier<Future<V>> work, ToLongFunction<V> bytes) {
@@ -53,8 +59,30 @@ public final class SearchMemo {
     if (entry != null) {
       return Future.succeededFuture(type.cast(entry.value()));
     }
-    return work.get()
-        .onSuccess(value -> entries.put(current, new Entry(value, 64 + bytes.applyAsLong(value))));
+    CompletableFuture<Object> flight = new CompletableFuture<>();
+    CompletableFuture<Object> running = computing.putIfAbsent(current, flight);
+    if (running != null) {
+      return Flights.onCallingContext(running).map(type::cast);
+    }
+    Future<V> computed;
+    try {
+      computed = work.get();
+    } catch (RuntimeException e) {
+      computed = Future.failedFuture(e);
+    }
+    return computed.andThen(
+        done -> {
+          if (done.succeeded()) {
+            entries.put(current, new Entry(done.result(), 64 + bytes.applyAsLong(done.result())));
+          }
+          computing.remove(current, flight);
+          Flights.settle(flight, done.result(), done.cause());
+        });
+  }
+
+  /** Whether a value is remembered under {@code key} for the index as it is. */
+  public boolean remembers(String key) {
+    return entries.getIfPresent(generation.getAsLong() + " " + key) != null;
   }
 
   /** The bound on what the remembered values weigh ({@code cache.search_bytes}). */

@@ -3,9 +3,11 @@ package org.flagstate.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class SearchMemoTest {
@@ -69,5 +71,59 @@ class SearchMemoTest {
     assertThat(memo.size()).isZero();
     remembered(memo, "ranked broad", new long[1_000]);
     assertThat(worked).as("ranked again").hasValue(2);
+  }
+
+  @Test
+  void callersAskingMeanwhileShareOneComputation() {
+    SearchMemo memo = new SearchMemo(1 << 20, generation::get);
+    Promise<long[]> ranking = Promise.promise();
+    Supplier<Future<long[]>> work =
+        () -> {
+          worked.incrementAndGet();
+          return ranking.future();
+        };
+    Future<long[]> first = memo.remembered("ranked fo", long[].class, work, ids -> 8);
+    Future<long[]> second = memo.remembered("ranked fo", long[].class, work, ids -> 8);
+    generation.incrementAndGet();
+    Future<long[]> afterAChange = memo.remembered("ranked fo", long[].class, work, ids -> 8);
+    assertThat(worked).as("one computation per generation").hasValue(2);
+    assertThat(second.isComplete()).isFalse();
+    long[] ids = {4, 2};
+    ranking.complete(ids);
+    assertThat(first.result()).isSameAs(ids);
+    assertThat(second.result()).isSameAs(ids);
+    assertThat(afterAChange.result()).isSameAs(ids);
+  }
+
+  @Test
+  void aSharedFailureReachesEveryCallerAndIsNotRemembered() {
+    SearchMemo memo = new SearchMemo(1 << 20, generation::get);
+    Promise<long[]> ranking = Promise.promise();
+    Future<long[]> first =
+        memo.remembered("ranked x", long[].class, () -> ranking.future(), ids -> 8);
+    Future<long[]> second =
+        memo.remembered(
+            "ranked x", long[].class, () -> Future.succeededFuture(new long[1]), ids -> 8);
+    ranking.fail("database down");
+    assertThat(first.cause()).hasMessage("database down");
+    assertThat(second.cause()).hasMessage("database down");
+    long[] ids = {1};
+    assertThat(remembered(memo, "ranked x", ids)).as("computed again").isSameAs(ids);
+  }
+
+  @Test
+  void workThatThrowsFailsItsCallerAndIsForgotten() {
+    SearchMemo memo = new SearchMemo(1 << 20, generation::get);
+    Future<long[]> thrown =
+        memo.remembered(
+            "ranked y",
+            long[].class,
+            () -> {
+              throw new IllegalStateException("bad statement");
+            },
+            ids -> 8);
+    assertThat(thrown.cause()).hasMessage("bad statement");
+    long[] ids = {1};
+    assertThat(remembered(memo, "ranked y", ids)).isSameAs(ids);
   }
 }
