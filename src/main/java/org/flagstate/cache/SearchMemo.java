@@ -72,11 +72,14 @@ public final class SearchMemo {
     }
     return computed.andThen(
         done -> {
-          if (done.succeeded()) {
-            entries.put(current, new Entry(done.result(), 64 + bytes.applyAsLong(done.result())));
+          try {
+            if (done.succeeded()) {
+              entries.put(current, new Entry(done.result(), 64 + bytes.applyAsLong(done.result())));
+            }
+          } finally {
+            computing.remove(current, flight);
+            Flights.settle(flight, done.result(), done.cause());
           }
-          computing.remove(current, flight);
-          Flights.settle(flight, done.result(), done.cause());
         });
   }
 
