@@ -26,9 +26,9 @@ final class Flights {
     flight.handle(
         (value, failure) -> {
           if (waiter == null || waiter == Vertx.currentContext()) {
-            settle(promise, value, failure);
+            promise.complete(value, failure);
           } else {
-            waiter.runOnContext(v -> settle(promise, value, failure));
+            waiter.runOnContext(v -> promise.complete(value, failure));
           }
           return null;
         });
@@ -43,14 +43,6 @@ final class Flights {
       flight.complete(value);
     } else {
       flight.completeExceptionally(failure);
-    }
-  }
-
-  private static <T> void settle(Promise<T> promise, T value, Throwable failure) {
-    if (failure == null) {
-      promise.complete(value);
-    } else {
-      promise.fail(failure);
     }
   }
 }
