@@ -20,6 +20,8 @@ import org.flagstate.cache.SearchMemo;
 import org.flagstate.db.SqlStatement;
 import org.flagstate.http.Bytewise;
 import org.flagstate.search.RepositoryMatch;
+import org.flagstate.search.SearchReader;
+import org.flagstate.search.TextMatches;
 
 /**
  * All SQL of the JSON API, also read by the web UI so its pages show exactly what the API serves.
@@ -215,6 +217,17 @@ public final class ApiReader {
       from matched x"""
           .formatted(FACETS_EXACT_UP_TO, RepositoryMatch.lastModified("max(x.changed_at)"));
 
+  /** The summaries of repositories by id, in name order; one that left the index is left out. */
+  private static final String SUMMARIES_BY_ID =
+      "select "
+          + SUMMARY_COLUMNS
+          + " from (select r.id, r.name, r.title, r.description, r.icon, r.changed_at"
+          + " from repository r where r.id = any($1::bigint[]) and "
+          + HAS_TAGS
+          + ") r"
+          + SUMMARY_JOINS
+          + " order by r.name";
+
   /** Columns of {@code matched} for a page of summaries (read from {@code repository} after). */
   private static final String PAGE_COLUMNS = "r.id, r.name";
 
@@ -223,6 +236,7 @@ public final class ApiReader {
 
   private final Pool pool;
   private final SearchMemo memo;
+  private final SearchReader texts;
   private final int maxFacetGroups;
 
   /**
@@ -238,6 +252,7 @@ public final class ApiReader {
   ApiReader(Pool pool, SearchMemo memo, int maxFacetGroups) {
     this.pool = pool;
     this.memo = memo;
+    this.texts = new SearchReader(pool, memo);
     this.maxFacetGroups = maxFacetGroups;
   }
 
@@ -275,7 +290,55 @@ public final class ApiReader {
    * match set.
    */
   public Future<SearchPage> search(RepositorySearch search) {
-    return rowsOf(search).compose(source -> search(search, source));
+    if (search.text() == null) {
+      return rowsOf(search).compose(source -> search(search, source));
+    }
+    Future<FacetGroups> groups = facetGroups();
+    Future<TextMatches> matches = texts.textMatches(search.text());
+    return Future.all(groups, matches)
+        .compose(
+            done ->
+                groups.result().tooMany()
+                    ? search(search, MatchedRows.REPOSITORY)
+                    : search(search, groups.result(), matches.result()));
+  }
+
+  /**
+   * A page of the text's {@code matches} that pass {@code search}'s other filters, and their
+   * counts, from the groups: only the page's rows are read.
+   */
+  private Future<SearchPage> search(
+      RepositorySearch search, FacetGroups groups, TextMatches matches) {
+    boolean[] passing = groups.passing(search);
+    MatchSetCounts counts = groups.count(matches, passing);
+    List<Long> shown = new ArrayList<>();
+    String lastShown = null;
+    String nextAfter = null;
+    for (int k = matches.firstAfter(search.page().after()); k < matches.size(); k++) {
+      if (!groups.passes(matches.id(k), passing)) {
+        continue;
+      }
+      if (shown.size() == search.page().limit()) {
+        nextAfter = lastShown;
+        break;
+      }
+      shown.add(matches.id(k));
+      lastShown = matches.name(k);
+    }
+    Future<List<RepositorySummary>> summaries =
+        shown.isEmpty()
+            ? Future.succeededFuture(List.of())
+            : pool.preparedQuery(SUMMARIES_BY_ID)
+                .execute(Tuple.of(shown.toArray(Long[]::new)))
+                .map(ApiReader::summaries);
+    String after = nextAfter;
+    return summaries.map(
+        rows ->
+            new SearchPage(
+                new RepositoryPage(
+                    List.copyOf(rows), counts.total(), after, counts.lastModifiedMillis()),
+                counts.facets(),
+                counts.estimated()));
   }
 
   private Future<SearchPage> search(RepositorySearch search, MatchedRows source) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.flagstate.http.Bytewise;
+import org.flagstate.search.TextMatches;
 
 /**
  * Every repository with tags, grouped by what a search without text can tell apart: its namespace,
@@ -22,7 +24,9 @@ import org.flagstate.http.Bytewise;
  * Repositories of a registry share a few such groups (20,000 repositories made 130 in the 100k
  * bench), so the counts of any filter combination are a walk over the groups instead of a pass over
  * every matching row (30-45 ms for a filter most repositories pass at 20,000). Read once per index
- * generation and kept in the node's search memo.
+ * generation and kept in the node's search memo, with the group of every repository: a text's
+ * matches ({@link TextMatches}) are filtered, counted and paged through by their groups too, so a
+ * search with a text reads from SQL only its matches (once per text) and its page's rows.
  *
  * <p>The matching here is {@link ApiReader}'s SQL restated; {@code SameImageFiltersIT} and {@code
  * FacetGroupsIT} hold the two to the same answers.
@@ -31,8 +35,9 @@ import org.flagstate.http.Bytewise;
  *     change of any match set
  * @param tooMany true when the index has more groups than were to be kept (or they would take too
  *     much of the memo): none are, and counts are made in SQL
+ * @param members which group each repository is in
  */
-record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) {
+record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, Members members) {
 
   /** The most groups kept by default; a more varied index is counted in SQL. */
   static final int MAX_GROUPS = 4_096;
@@ -40,24 +45,25 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
   /**
    * The groups, at most {@code $1} (one more than are kept, so that one more says "too many"), each
    * with how many repositories it has and the newest {@code changed_at} among them, in
-   * milliseconds; and, in a row with a null namespace, when a repository last left the index.
+   * milliseconds, and their ids; and, in a row with a null namespace, when a repository last left
+   * the index.
    */
   static final String SQL =
       """
       select g.namespace, g.namespaced,
              array(select f.token from facet_token f where f.id = any(g.tokens)),
              array(select f.token from facet_token f where f.id = any(g.common_tokens)),
-             g.images, g.n, (extract(epoch from g.newest) * 1000)::bigint
+             g.images, g.n, (extract(epoch from g.newest) * 1000)::bigint, g.ids
       from (select case when strpos(t.name, '/') > 0 then split_part(t.name, '/', 1) else '' end as namespace,
                    strpos(t.name, '/') > 0 as namespaced, t.tokens,
                    t.common_tokens,
                    case when t.tokens <> t.common_tokens
                         then (select jsonb_agg(i.tokens order by i.tokens) from repository_image i
                               where i.repository_id = t.id) end as images,
-                   count(*) as n, max(t.changed_at) as newest
+                   count(*) as n, max(t.changed_at) as newest, array_agg(t.id) as ids
             from tagged_repository t group by 1, 2, 3, 4, 5 limit $1) g
       union all
-      select null, null, null, null, null, null, (extract(epoch from last_removal_at) * 1000)::bigint
+      select null, null, null, null, null, null, (extract(epoch from last_removal_at) * 1000)::bigint, null
       from index_state""";
 
   /**
@@ -91,6 +97,7 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
     // one String per token, however many groups have it
     Map<String, String> shared = new HashMap<>();
     List<Group> groups = new ArrayList<>();
+    List<Long[]> ids = new ArrayList<>();
     long lastRemoval = 0;
     for (Row row : rows) {
       if (row.getString(0) == null) {
@@ -114,24 +121,82 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
               List.copyOf(images),
               row.getLong(5),
               row.getLong(6) == null ? 0 : row.getLong(6)));
+      ids.add(row.getArrayOfLongs(7));
     }
-    FacetGroups all = new FacetGroups(List.copyOf(groups), lastRemoval, false);
-    return groups.size() > maxGroups ? all.none() : all;
+    if (groups.size() > maxGroups) {
+      return new FacetGroups(List.of(), lastRemoval, false, Members.NONE).none();
+    }
+    return new FacetGroups(List.copyOf(groups), lastRemoval, false, Members.of(ids));
   }
 
   /** No groups, and {@code tooMany}: what is remembered when the groups are not kept. */
   FacetGroups none() {
-    return new FacetGroups(List.of(), lastRemovalMillis, true);
+    return new FacetGroups(List.of(), lastRemovalMillis, true, Members.NONE);
+  }
+
+  /**
+   * Which group each repository is in: its id's place among the sorted ids, and the group's index
+   * at the same place. A text's matches are filtered and counted by their groups.
+   */
+  static final class Members {
+
+    static final Members NONE = new Members(new long[0], new int[0]);
+
+    private final long[] ids;
+    private final int[] groups;
+
+    private Members(long[] ids, int[] groups) {
+      this.ids = ids;
+      this.groups = groups;
+    }
+
+    /** The members of each group, by the group's index. */
+    static Members of(List<Long[]> idsByGroup) {
+      int size = idsByGroup.stream().mapToInt(ids -> ids == null ? 0 : ids.length).sum();
+      long[] unsortedIds = new long[size];
+      int[] unsortedGroups = new int[size];
+      int next = 0;
+      for (int group = 0; group < idsByGroup.size(); group++) {
+        Long[] ids = idsByGroup.get(group);
+        for (int i = 0; ids != null && i < ids.length; i++, next++) {
+          unsortedIds[next] = ids[i];
+          unsortedGroups[next] = group;
+        }
+      }
+      Integer[] order = new Integer[size];
+      Arrays.setAll(order, i -> i);
+      Arrays.sort(order, Comparator.comparingLong(i -> unsortedIds[i]));
+      long[] ids = new long[size];
+      int[] groups = new int[size];
+      for (int i = 0; i < size; i++) {
+        ids[i] = unsortedIds[order[i]];
+        groups[i] = unsortedGroups[order[i]];
+      }
+      return new Members(ids, groups);
+    }
+
+    /** The index of the repository's group; -1 when it was not in the index when they were read. */
+    int groupOf(long id) {
+      int at = Arrays.binarySearch(ids, id);
+      return at < 0 ? -1 : groups[at];
+    }
+
+    long bytes() {
+      return 64 + 12L * ids.length;
+    }
   }
 
   private static Set<String> tokenSet(Collection<String> tokens, Map<String, String> shared) {
     return Set.copyOf(tokens.stream().map(token -> shared.computeIfAbsent(token, t -> t)).toList());
   }
 
-  /** About what the groups take of the heap: each group, and each distinct token once. */
+  /**
+   * About what the groups take of the heap: each group, each distinct token once, and which group
+   * each repository is in.
+   */
   long bytes() {
     Set<String> tokens = Collections.newSetFromMap(new IdentityHashMap<>());
-    long bytes = 64;
+    long bytes = 64 + members.bytes();
     for (Group group : groups) {
       bytes += group.bytes();
       tokens.addAll(group.tokens());
@@ -150,33 +215,84 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany) 
    * with two filters or more, an image that has them all.
    */
   MatchSetCounts count(RepositorySearch search) {
+    boolean[] passing = passing(search);
+    long[] repositories = new long[groups.size()];
+    long newest = lastRemovalMillis;
+    for (int g = 0; g < groups.size(); g++) {
+      if (passing[g]) {
+        repositories[g] = groups.get(g).repositories();
+        newest = Math.max(newest, groups.get(g).newestMillis());
+      }
+    }
+    return tally(repositories, newest);
+  }
+
+  /**
+   * The exact counts of the matches of {@code search}'s text that pass its other filters ({@code
+   * passing}, of {@link #passing}): a match in no group (it entered the index after they were read)
+   * is left out.
+   */
+  MatchSetCounts count(TextMatches matches, boolean[] passing) {
+    long[] repositories = new long[groups.size()];
+    long newest = lastRemovalMillis;
+    for (int k = 0; k < matches.size(); k++) {
+      int group = members.groupOf(matches.id(k));
+      if (group >= 0 && passing[group]) {
+        repositories[group]++;
+        newest = Math.max(newest, matches.changedMillis(k));
+      }
+    }
+    return tally(repositories, newest);
+  }
+
+  /** Whether the repository with {@code id} passes: its group does ({@code passing}). */
+  boolean passes(long id, boolean[] passing) {
+    int group = members.groupOf(id);
+    return group >= 0 && passing[group];
+  }
+
+  /**
+   * Which groups pass {@code search}'s filters besides its text, by index: those whose namespace is
+   * one of its namespaces (if any), that have a token of each filter and, with two filters or more,
+   * an image that has them all.
+   */
+  boolean[] passing(RepositorySearch search) {
     List<Set<String>> filters =
         search.imageFilterTokens().stream().map(Set::<String>copyOf).toList();
+    boolean[] passing = new boolean[groups.size()];
+    for (int g = 0; g < groups.size(); g++) {
+      passing[g] = matches(groups.get(g), search.namespaces(), filters);
+    }
+    return passing;
+  }
+
+  /** The counts of a match set with {@code repositories} of each group, by the group's index. */
+  private MatchSetCounts tally(long[] repositories, long newestMillis) {
     Map<String, Map<String, Long>> byFacet = new LinkedHashMap<>();
     for (String facet : MatchSetCounts.FACETS) {
       byFacet.put(facet, new TreeMap<>(Bytewise.ORDER));
     }
     long total = 0;
-    long newest = lastRemovalMillis;
-    for (Group group : groups) {
-      if (!matches(group, search.namespaces(), filters)) {
+    for (int g = 0; g < groups.size(); g++) {
+      Group group = groups.get(g);
+      long n = repositories[g];
+      if (n == 0) {
         continue;
       }
-      total += group.repositories();
-      newest = Math.max(newest, group.newestMillis());
+      total += n;
       for (String token : group.tokens()) {
         int colon = token.indexOf(':');
         Map<String, Long> values = byFacet.get(token.substring(0, Math.max(colon, 0)));
         if (colon > 0 && values != null) {
-          values.merge(token.substring(colon + 1), group.repositories(), Long::sum);
+          values.merge(token.substring(colon + 1), n, Long::sum);
         }
       }
       if (group.namespaced()) {
-        byFacet.get("namespace").merge(group.namespace(), group.repositories(), Long::sum);
+        byFacet.get("namespace").merge(group.namespace(), n, Long::sum);
       }
     }
     byFacet.replaceAll((facet, counts) -> Collections.unmodifiableMap(counts));
-    return new MatchSetCounts(Collections.unmodifiableMap(byFacet), false, total, newest);
+    return new MatchSetCounts(Collections.unmodifiableMap(byFacet), false, total, newestMillis);
   }
 
   private static boolean matches(Group group, Set<String> namespaces, List<Set<String>> filters) {

@@ -356,13 +356,19 @@ public final class ResponseCache {
 
   /**
    * Reports hits, misses, evictions and size of the kept responses ({@code
-   * cache_*{cache="responses"}}) and their weight ({@code flagstate_cache_bytes}).
+   * cache_*{cache="responses"}}), their weight ({@code flagstate_cache_bytes}) and how many index
+   * changes dropped responses and remembered searches ({@code flagstate_cache_generation}).
    */
   public void registerMetrics(MeterRegistry meters) {
     CaffeineCacheMetrics.monitor(meters, ready, "responses");
     Gauge.builder("flagstate.cache.bytes", this, ResponseCache::weightedBytes)
         .baseUnit("bytes")
         .description("What the kept rendered responses weigh, counted against cache.max_bytes")
+        .register(meters);
+    Gauge.builder("flagstate.cache.generation", this, ResponseCache::generation)
+        .description(
+            "Index changes this node has seen since it started; each drops the cached responses"
+                + " and remembered searches it may affect")
         .register(meters);
   }
 

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.flagstate.cache.SearchMemo;
 import org.flagstate.db.SqlStatement;
@@ -34,12 +35,6 @@ public final class SearchReader {
    * repository, or a removal; tags: the repository).
    */
   public record Names(List<String> names, boolean more, long lastModifiedMillis) {}
-
-  /**
-   * The ids of every repository a text matches, in ranked order, and when the data of the answer
-   * last changed.
-   */
-  private record RankedMatches(long[] ids, long lastModifiedMillis) {}
 
   /** When something last entered or left the index, and a page of the catalog. */
   private static final String CATALOG =
@@ -79,28 +74,39 @@ public final class SearchReader {
   }
 
   /**
-   * A page of ranked hits and the number of matches. The matches of a text are ranked once while
-   * the index is unchanged ({@link SearchMemo}); a page then reads only its own rows.
+   * A page of ranked hits and the number of matches. A text's matches are read once while the index
+   * is unchanged ({@link #textMatches}); a page then reads only its own rows.
    */
   public Future<Hits> search(SearchRequest request) {
-    RepositoryMatch match = RepositoryMatch.of(request.term());
-    return memo.remembered(
-            "ranked " + match.term(),
-            RankedMatches.class,
-            () -> rank(match),
-            ranked -> 8L * ranked.ids().length)
-        .compose(ranked -> page(ranked, request));
+    return textMatches(request.term()).compose(matches -> page(matches, request));
   }
 
-  /** Every match in ranked order, and when the data of the answer last changed. */
-  private Future<RankedMatches> rank(RepositoryMatch match) {
+  /**
+   * Every repository {@code term} matches, in ranked order: read once per index generation and
+   * shared by every search of the node for the same text, here and in the JSON API.
+   */
+  public Future<TextMatches> textMatches(String term) {
+    RepositoryMatch match = RepositoryMatch.of(term);
+    return memo.remembered(
+        "text matches " + match.term(),
+        TextMatches.class,
+        () -> readMatches(match),
+        TextMatches::bytes);
+  }
+
+  private Future<TextMatches> readMatches(RepositoryMatch match) {
     SqlStatement s = new SqlStatement();
     RepositoryMatch.Bound bound = match.bind(s);
-    s.append("select coalesce(array_agg(m.id order by ")
-        .append(RepositoryMatch.RANKED_ORDER)
-        .append("), '{}'), ")
+    String ranked = " order by " + RepositoryMatch.RANKED_ORDER + "), '{}'), ";
+    s.append("select coalesce(array_agg(m.id")
+        .append(ranked)
+        .append("coalesce(array_agg(m.name")
+        .append(ranked)
+        .append("coalesce(array_agg(m.changed")
+        .append(ranked)
         .append(RepositoryMatch.lastModified("max(m.changed_at)"))
-        .append(" from (select r.id, r.name, r.changed_at, ")
+        .append(" from (select r.id, r.name, r.changed_at,")
+        .append(" (extract(epoch from r.changed_at) * 1000)::bigint as changed, ")
         .append(bound.rankColumns("r"))
         .append(" from repository r where ")
         .append(bound.condition("r"))
@@ -110,25 +116,26 @@ public final class SearchReader {
             rows -> {
               Row row = rows.iterator().next();
               Long[] ids = row.getArrayOfLongs(0);
-              long[] order = new long[ids.length];
-              for (int i = 0; i < ids.length; i++) {
-                order[i] = ids[i];
-              }
-              return new RankedMatches(order, millis(row.getOffsetDateTime(1)));
+              Long[] changed = row.getArrayOfLongs(2);
+              return new TextMatches(
+                  Arrays.stream(ids).mapToLong(Long::longValue).toArray(),
+                  row.getArrayOfStrings(1),
+                  Arrays.stream(changed).mapToLong(Long::longValue).toArray(),
+                  millis(row.getOffsetDateTime(3)));
             });
   }
 
   /** The page {@code request} asks for of the ranked matches. */
-  private Future<Hits> page(RankedMatches order, SearchRequest request) {
-    long[] ids = order.ids();
+  private Future<Hits> page(TextMatches matches, SearchRequest request) {
     long from = (long) (request.page() - 1) * request.pageSize();
-    int to = (int) Math.min(ids.length, from + request.pageSize());
+    int to = (int) Math.min(matches.size(), from + request.pageSize());
     if (from >= to) {
-      return Future.succeededFuture(new Hits(List.of(), ids.length, order.lastModifiedMillis()));
+      return Future.succeededFuture(
+          new Hits(List.of(), matches.size(), matches.lastModifiedMillis()));
     }
     Long[] page = new Long[to - (int) from];
     for (int i = 0; i < page.length; i++) {
-      page[i] = ids[(int) from + i];
+      page[i] = matches.rankedId((int) from + i);
     }
     return pool.preparedQuery(PAGE)
         .execute(Tuple.of(page))
@@ -140,7 +147,7 @@ public final class SearchReader {
                     new Hit(
                         row.getString(0), row.getString(1), row.getString(2), row.getString(3)));
               }
-              return new Hits(hits, ids.length, order.lastModifiedMillis());
+              return new Hits(hits, matches.size(), matches.lastModifiedMillis());
             });
   }
 

@@ -21,18 +21,38 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A search without text counts its match set from the index's {@link FacetGroups}, in Java; with
- * more groups than {@code maxFacetGroups}, in SQL over {@code tagged_repository}. Both must give
- * the same page, total, facets and last change for every search: seeded random repositories in
- * several namespaces (the standard seed's images mixed, lists among them) and seeded random
- * namespace and image filters, asked of a reader that keeps the groups and of two that keep none
- * (more groups than they keep; a memo too small for them).
+ * A search counts, filters and pages its match set by the index's {@link FacetGroups}, in Java (a
+ * text's matches read once, {@code TextMatches}); with more groups than {@code maxFacetGroups}, in
+ * SQL over {@code tagged_repository} or, with a text, {@code repository}. Both must give the same
+ * page, cursor, total, facets and last change for every search: seeded random repositories in
+ * several namespaces (the standard seed's images mixed, lists among them) and seeded random texts,
+ * cursors, namespace and image filters, asked of a reader that keeps the groups and of two that
+ * keep none (more groups than they keep; a memo too small for them).
  */
 class FacetGroupsIT {
 
   static final int REPOSITORIES = 400;
   static final List<String> DIGESTS = RouteTestServer.STANDARD_DIGESTS;
   static final List<String> NAMESPACES = List.of("alpha", "beta", "beta-x", "gamma");
+
+  /** Texts that match many, some, one or none of the repositories, by name or by words. */
+  static final List<String> TEXTS =
+      List.of(
+          "r0",
+          "r01",
+          "r0123",
+          "a",
+          "alpha",
+          "beta",
+          "sub",
+          "solo",
+          "o0",
+          "hello",
+          "caf",
+          "sort",
+          "a_b",
+          "Beta X",
+          "nothing-like-it");
 
   static long seed;
   static RouteTestServer server;
@@ -80,7 +100,7 @@ class FacetGroupsIT {
   }
 
   @Test
-  void groupsCountEverySearchWithoutTextAsSqlDoes() {
+  void groupsCountFilterAndPageEverySearchAsSqlDoes() {
     AtomicLong generation = new AtomicLong();
     ApiReader groups = new ApiReader(pool, new SearchMemo(1 << 24, generation::get));
     ApiReader sql = new ApiReader(pool, new SearchMemo(1 << 24, generation::get), 0);
@@ -95,8 +115,16 @@ class FacetGroupsIT {
                 List.of(RouteTestServer.OCI, RouteTestServer.OCI_INDEX, RouteTestServer.DOCKER),
             "kind", List.of("flatpak-app", "container-image", "cockpit-plugin"));
     Random random = new Random(seed + 1);
+    List<String> names =
+        List.of(
+            TestDatabase.query(
+                    server.config().database().url(),
+                    "select string_agg(name, ',' order by name) from tagged_repository")
+                .split(","));
     long matched = 0;
-    for (int round = 0; round < 120; round++) {
+    long withText = 0;
+    long followed = 0;
+    for (int round = 0; round < 240; round++) {
       Map<String, TreeSet<String>> filters = new java.util.HashMap<>();
       int count = round == 0 ? 0 : random.nextInt(4);
       List<String> facets = List.copyOf(new TreeSet<>(values.keySet()));
@@ -114,23 +142,31 @@ class FacetGroupsIT {
           namespaces.add(NAMESPACES.get(random.nextInt(NAMESPACES.size())));
         }
       }
+      String text = round % 2 == 0 ? null : TEXTS.get(random.nextInt(TEXTS.size()));
+      String after = random.nextInt(3) == 0 ? names.get(random.nextInt(names.size())) : null;
       RepositorySearch search =
           new RepositorySearch(
-              null,
+              text,
               filters.getOrDefault("architecture", new TreeSet<>()),
               filters.getOrDefault("os", new TreeSet<>()),
               filters.getOrDefault("label", new TreeSet<>()),
               filters.getOrDefault("mediaType", new TreeSet<>()),
               filters.getOrDefault("kind", new TreeSet<>()),
               namespaces,
-              new ApiPage(1 + random.nextInt(ApiPage.MAX_LIMIT), null));
+              new ApiPage(1 + random.nextInt(ApiPage.MAX_LIMIT / 4), after));
+      String asked = search.queryString(search.page().cursor());
       ApiReader.SearchPage fromGroups = groups.search(search).await();
       ApiReader.SearchPage inSql = sql.search(search).await();
-      assertThat(fromGroups).as("%s (seed %d)", search.queryString(null), seed).isEqualTo(inSql);
+      assertThat(fromGroups).as("%s (seed %d)", asked, seed).isEqualTo(inSql);
+      assertThat(smallMemo.search(search).await()).as("%s (seed %d)", asked, seed).isEqualTo(inSql);
       assertThat(fromGroups.facetsEstimated()).isFalse();
       matched += fromGroups.page().total();
+      withText += text == null ? 0 : fromGroups.page().total();
+      followed += fromGroups.page().nextAfter() == null ? 0 : 1;
     }
     assertThat(matched).as("the searches matched something").isGreaterThan(1_000);
+    assertThat(withText).as("the texts matched something").isGreaterThan(500);
+    assertThat(followed).as("pages with a next one").isGreaterThan(20);
   }
 
   @Test
