@@ -8,6 +8,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -309,29 +310,23 @@ public final class ApiReader {
    */
   private Future<SearchPage> search(
       RepositorySearch search, FacetGroups groups, TextMatches matches) {
-    boolean[] passing = groups.passing(search);
-    MatchSetCounts counts = groups.count(matches, passing);
+    int[] places = groups.places(matches, groups.passing(search));
+    MatchSetCounts counts = groups.count(places);
+    FacetGroups.Members members = groups.members();
+    int from = Arrays.binarySearch(places, members.firstAfter(search.page().after()));
+    from = from < 0 ? -from - 1 : from;
+    int to = Math.min(places.length, from + search.page().limit());
     List<Long> shown = new ArrayList<>();
-    String lastShown = null;
-    String nextAfter = null;
-    for (int k = matches.firstAfter(search.page().after()); k < matches.size(); k++) {
-      if (!groups.passes(matches.id(k), passing)) {
-        continue;
-      }
-      if (shown.size() == search.page().limit()) {
-        nextAfter = lastShown;
-        break;
-      }
-      shown.add(matches.id(k));
-      lastShown = matches.name(k);
+    for (int i = from; i < to; i++) {
+      shown.add(members.id(places[i]));
     }
+    String after = to < places.length ? members.name(places[to - 1]) : null;
     Future<List<RepositorySummary>> summaries =
         shown.isEmpty()
             ? Future.succeededFuture(List.of())
             : pool.preparedQuery(SUMMARIES_BY_ID)
                 .execute(Tuple.of(shown.toArray(Long[]::new)))
                 .map(ApiReader::summaries);
-    String after = nextAfter;
     return summaries.map(
         rows ->
             new SearchPage(
@@ -389,15 +384,14 @@ public final class ApiReader {
    * and every search would read them again).
    */
   private Future<FacetGroups> facetGroups() {
-    return memo.remembered(
+    return memo.rememberedForIndex(
         "facet groups",
         FacetGroups.class,
         () ->
             pool.preparedQuery(FacetGroups.SQL)
                 .execute(Tuple.of(maxFacetGroups + 1))
                 .map(rows -> FacetGroups.of(rows, maxFacetGroups))
-                .map(groups -> groups.bytes() > memo.maxBytes() / 4 ? groups.none() : groups),
-        FacetGroups::bytes);
+                .map(groups -> groups.bytes() > memo.maxBytes() / 4 ? groups.none() : groups));
   }
 
   private Future<MatchSetCounts> countedInSql(RepositorySearch search, MatchedRows source) {
@@ -489,10 +483,6 @@ public final class ApiReader {
       rows.forEach(row -> byToken.put(row.getString(0), row.getInteger(1)));
       return new FacetTokenIds(Map.copyOf(byToken));
     }
-
-    long bytes() {
-      return 64 + byToken.keySet().stream().mapToLong(token -> 80 + 2L * token.length()).sum();
-    }
   }
 
   /** Where {@code search}'s match set is read from (see {@link MatchedRows}). */
@@ -505,11 +495,10 @@ public final class ApiReader {
 
   /** Every token an image had, with its id, read once per index generation. */
   private Future<FacetTokenIds> facetTokenIds() {
-    return memo.remembered(
+    return memo.rememberedForIndex(
         "facet token ids",
         FacetTokenIds.class,
-        () -> pool.query("select token, id from facet_token").execute().map(FacetTokenIds::of),
-        FacetTokenIds::bytes);
+        () -> pool.query("select token, id from facet_token").execute().map(FacetTokenIds::of));
   }
 
   /**

@@ -3,6 +3,8 @@ package org.flagstate.api;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -45,25 +47,28 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, 
   /**
    * The groups, at most {@code $1} (one more than are kept, so that one more says "too many"), each
    * with how many repositories it has and the newest {@code changed_at} among them, in
-   * milliseconds, and their ids; and, in a row with a null namespace, when a repository last left
-   * the index.
+   * milliseconds, and their ids, names and change times; and, in a row with a null namespace, when
+   * a repository last left the index.
    */
   static final String SQL =
       """
       select g.namespace, g.namespaced,
              array(select f.token from facet_token f where f.id = any(g.tokens)),
              array(select f.token from facet_token f where f.id = any(g.common_tokens)),
-             g.images, g.n, (extract(epoch from g.newest) * 1000)::bigint, g.ids
+             g.images, g.n, (extract(epoch from g.newest) * 1000)::bigint, g.ids, g.names, g.changed
       from (select case when strpos(t.name, '/') > 0 then split_part(t.name, '/', 1) else '' end as namespace,
                    strpos(t.name, '/') > 0 as namespaced, t.tokens,
                    t.common_tokens,
                    case when t.tokens <> t.common_tokens
                         then (select jsonb_agg(i.tokens order by i.tokens) from repository_image i
                               where i.repository_id = t.id) end as images,
-                   count(*) as n, max(t.changed_at) as newest, array_agg(t.id) as ids
+                   count(*) as n, max(t.changed_at) as newest, array_agg(t.id) as ids,
+                   array_agg(t.name) as names,
+                   array_agg((extract(epoch from t.changed_at) * 1000)::bigint) as changed
             from tagged_repository t group by 1, 2, 3, 4, 5 limit $1) g
       union all
-      select null, null, null, null, null, null, (extract(epoch from last_removal_at) * 1000)::bigint, null
+      select null, null, null, null, null, null, (extract(epoch from last_removal_at) * 1000)::bigint,
+             null, null, null
       from index_state""";
 
   /**
@@ -98,6 +103,8 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, 
     Map<String, String> shared = new HashMap<>();
     List<Group> groups = new ArrayList<>();
     List<Long[]> ids = new ArrayList<>();
+    List<String[]> names = new ArrayList<>();
+    List<Long[]> changed = new ArrayList<>();
     long lastRemoval = 0;
     for (Row row : rows) {
       if (row.getString(0) == null) {
@@ -122,11 +129,14 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, 
               row.getLong(5),
               row.getLong(6) == null ? 0 : row.getLong(6)));
       ids.add(row.getArrayOfLongs(7));
+      names.add(row.getArrayOfStrings(8));
+      changed.add(row.getArrayOfLongs(9));
     }
     if (groups.size() > maxGroups) {
       return new FacetGroups(List.of(), lastRemoval, false, Members.NONE).none();
     }
-    return new FacetGroups(List.copyOf(groups), lastRemoval, false, Members.of(ids));
+    return new FacetGroups(
+        List.copyOf(groups), lastRemoval, false, Members.of(ids, names, changed));
   }
 
   /** No groups, and {@code tooMany}: what is remembered when the groups are not kept. */
@@ -135,54 +145,120 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, 
   }
 
   /**
-   * Which group each repository is in: its id's place among the sorted ids, and the group's index
-   * at the same place. A text's matches are filtered and counted by their groups.
+   * Every repository with tags in bytewise name order, each at its place: its id, name (UTF-8,
+   * packed with the others), last change and group; and its place by id. A text's matches ({@link
+   * TextMatches}, ids in ranked order) are filtered, counted and put in name order through them.
    */
   static final class Members {
 
-    static final Members NONE = new Members(new long[0], new int[0]);
+    static final Members NONE = new Members(new long[0], new String[0], new long[0], new int[0]);
 
     private final long[] ids;
+    private final byte[] names;
+    private final int[] nameEnds;
+    private final long[] changedMillis;
     private final int[] groups;
+    private final long[] sortedIds;
+    private final int[] placeOfSorted;
 
-    private Members(long[] ids, int[] groups) {
+    /** The repositories in name order, their last changes and groups. */
+    Members(long[] ids, String[] names, long[] changedMillis, int[] groups) {
+      int size = ids.length;
       this.ids = ids;
+      this.changedMillis = changedMillis;
       this.groups = groups;
+      this.nameEnds = new int[size];
+      ByteArrayOutputStream packed = new ByteArrayOutputStream();
+      for (int place = 0; place < size; place++) {
+        packed.writeBytes(names[place].getBytes(StandardCharsets.UTF_8));
+        nameEnds[place] = packed.size();
+      }
+      this.names = packed.toByteArray();
+      Integer[] byId = new Integer[size];
+      Arrays.setAll(byId, place -> place);
+      Arrays.sort(byId, Comparator.comparingLong(place -> ids[place]));
+      this.sortedIds = new long[size];
+      this.placeOfSorted = new int[size];
+      for (int i = 0; i < size; i++) {
+        sortedIds[i] = ids[byId[i]];
+        placeOfSorted[i] = byId[i];
+      }
     }
 
-    /** The members of each group, by the group's index. */
-    static Members of(List<Long[]> idsByGroup) {
-      int size = idsByGroup.stream().mapToInt(ids -> ids == null ? 0 : ids.length).sum();
-      long[] unsortedIds = new long[size];
-      int[] unsortedGroups = new int[size];
-      int next = 0;
-      for (int group = 0; group < idsByGroup.size(); group++) {
-        Long[] ids = idsByGroup.get(group);
-        for (int i = 0; ids != null && i < ids.length; i++, next++) {
-          unsortedIds[next] = ids[i];
-          unsortedGroups[next] = group;
+    /** The members of each group, by the group's index: their ids, names and last changes. */
+    static Members of(List<Long[]> ids, List<String[]> names, List<Long[]> changed) {
+      record Member(long id, String name, long changedMillis, int group) {}
+      List<Member> all = new ArrayList<>();
+      for (int group = 0; group < ids.size(); group++) {
+        for (int i = 0; i < ids.get(group).length; i++) {
+          Long change = changed.get(group)[i];
+          all.add(
+              new Member(
+                  ids.get(group)[i], names.get(group)[i], change == null ? 0 : change, group));
         }
       }
-      Integer[] order = new Integer[size];
-      Arrays.setAll(order, i -> i);
-      Arrays.sort(order, Comparator.comparingLong(i -> unsortedIds[i]));
-      long[] ids = new long[size];
-      int[] groups = new int[size];
-      for (int i = 0; i < size; i++) {
-        ids[i] = unsortedIds[order[i]];
-        groups[i] = unsortedGroups[order[i]];
+      all.sort(Comparator.comparing(Member::name, Bytewise.ORDER));
+      return new Members(
+          all.stream().mapToLong(Member::id).toArray(),
+          all.stream().map(Member::name).toArray(String[]::new),
+          all.stream().mapToLong(Member::changedMillis).toArray(),
+          all.stream().mapToInt(Member::group).toArray());
+    }
+
+    /** How many repositories had tags when the groups were read. */
+    int size() {
+      return ids.length;
+    }
+
+    /** The place of the repository with {@code id}; -1 when it had no tags when they were read. */
+    int placeOf(long id) {
+      int at = Arrays.binarySearch(sortedIds, id);
+      return at < 0 ? -1 : placeOfSorted[at];
+    }
+
+    long id(int place) {
+      return ids[place];
+    }
+
+    String name(int place) {
+      int start = place == 0 ? 0 : nameEnds[place - 1];
+      return new String(names, start, nameEnds[place] - start, StandardCharsets.UTF_8);
+    }
+
+    long changedMillis(int place) {
+      return changedMillis[place];
+    }
+
+    int group(int place) {
+      return groups[place];
+    }
+
+    /**
+     * The first place whose name follows {@code after}; 0 when {@code after} is null, {@link
+     * #size()} when none does. UTF-8 byte order is {@link Bytewise#ORDER}.
+     */
+    int firstAfter(String after) {
+      if (after == null) {
+        return 0;
       }
-      return new Members(ids, groups);
+      byte[] key = after.getBytes(StandardCharsets.UTF_8);
+      int low = 0;
+      int high = ids.length;
+      while (low < high) {
+        int middle = (low + high) >>> 1;
+        int start = middle == 0 ? 0 : nameEnds[middle - 1];
+        if (Arrays.compareUnsigned(names, start, nameEnds[middle], key, 0, key.length) <= 0) {
+          low = middle + 1;
+        } else {
+          high = middle;
+        }
+      }
+      return low;
     }
 
-    /** The index of the repository's group; -1 when it was not in the index when they were read. */
-    int groupOf(long id) {
-      int at = Arrays.binarySearch(ids, id);
-      return at < 0 ? -1 : groups[at];
-    }
-
+    /** About what these take of the heap: per repository its name and six array slots. */
     long bytes() {
-      return 64 + 12L * ids.length;
+      return 128 + names.length + (8L + 4 + 8 + 4 + 8 + 4) * ids.length;
     }
   }
 
@@ -228,27 +304,33 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, 
   }
 
   /**
-   * The exact counts of the matches of {@code search}'s text that pass its other filters ({@code
-   * passing}, of {@link #passing}): a match in no group (it entered the index after they were read)
-   * is left out.
+   * The places ({@link Members}) of the text's {@code matches} that pass {@code search}'s other
+   * filters ({@code passing}, of {@link #passing}), in name order. A match that had no tags when
+   * the groups were read (it entered the index since) is left out.
    */
-  MatchSetCounts count(TextMatches matches, boolean[] passing) {
-    long[] repositories = new long[groups.size()];
-    long newest = lastRemovalMillis;
-    for (int k = 0; k < matches.size(); k++) {
-      int group = members.groupOf(matches.id(k));
-      if (group >= 0 && passing[group]) {
-        repositories[group]++;
-        newest = Math.max(newest, matches.changedMillis(k));
+  int[] places(TextMatches matches, boolean[] passing) {
+    int[] places = new int[matches.size()];
+    int kept = 0;
+    for (int rank = 0; rank < matches.size(); rank++) {
+      int place = members.placeOf(matches.id(rank));
+      if (place >= 0 && passing[members.group(place)]) {
+        places[kept++] = place;
       }
     }
-    return tally(repositories, newest);
+    places = Arrays.copyOf(places, kept);
+    Arrays.sort(places);
+    return places;
   }
 
-  /** Whether the repository with {@code id} passes: its group does ({@code passing}). */
-  boolean passes(long id, boolean[] passing) {
-    int group = members.groupOf(id);
-    return group >= 0 && passing[group];
+  /** The exact counts of the repositories at {@code places} ({@link Members}). */
+  MatchSetCounts count(int[] places) {
+    long[] repositories = new long[groups.size()];
+    long newest = lastRemovalMillis;
+    for (int place : places) {
+      repositories[members.group(place)]++;
+      newest = Math.max(newest, members.changedMillis(place));
+    }
+    return tally(repositories, newest);
   }
 
   /**

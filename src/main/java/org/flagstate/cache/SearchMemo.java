@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -21,12 +22,21 @@ import java.util.function.ToLongFunction;
  * searches. A value is remembered under the index generation its work started at, so one computed
  * while the index changed is never read. Requests that want the same value at once share one
  * computation: the first searches after a change often ask together, and each would pay it.
+ *
+ * <p>Values about the whole index that every search of a kind needs (the facet groups, the token
+ * ids) are kept beside the bounded cache, one per key, and replaced at the next generation: a run
+ * of distinct texts must not evict them, or each search would read them again (about 100 ms at 100k
+ * images). Their size is bounded by their callers (a quarter of {@code cache.search_bytes} for the
+ * groups).
  */
 public final class SearchMemo {
 
   private record Entry(Object value, long weight) {}
 
+  private record IndexValue(long generation, Object value) {}
+
   private final Cache<String, Entry> entries;
+  private final Map<String, IndexValue> wholeIndex = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Object>> computing = new ConcurrentHashMap<>();
   private final LongSupplier generation;
   private final long maxBytes;
@@ -59,6 +69,40 @@ public final class SearchMemo {
     if (entry != null) {
       return Future.succeededFuture(type.cast(entry.value()));
     }
+    return computed(
+        current,
+        type,
+        work,
+        value -> entries.put(current, new Entry(value, 64 + bytes.applyAsLong(value))));
+  }
+
+  /**
+   * The same for a value about the whole index, of which there is one per {@code key}: kept until
+   * the index changes, whatever else is remembered meanwhile.
+   */
+  public <V> Future<V> rememberedForIndex(String key, Class<V> type, Supplier<Future<V>> work) {
+    long at = generation.getAsLong();
+    IndexValue kept = wholeIndex.get(key);
+    if (kept != null && kept.generation() == at) {
+      return Future.succeededFuture(type.cast(kept.value()));
+    }
+    return computed(
+        at + " " + key,
+        type,
+        work,
+        value ->
+            wholeIndex.merge(
+                key,
+                new IndexValue(at, value),
+                (old, computed) -> computed.generation() >= old.generation() ? computed : old));
+  }
+
+  /**
+   * What {@code work} yields, kept by {@code keep} when it succeeds, and shared with every caller
+   * that asks for {@code current} meanwhile.
+   */
+  private <V> Future<V> computed(
+      String current, Class<V> type, Supplier<Future<V>> work, Consumer<V> keep) {
     CompletableFuture<Object> flight = new CompletableFuture<>();
     CompletableFuture<Object> running = computing.putIfAbsent(current, flight);
     if (running != null) {
@@ -74,7 +118,7 @@ public final class SearchMemo {
         done -> {
           try {
             if (done.succeeded()) {
-              entries.put(current, new Entry(done.result(), 64 + bytes.applyAsLong(done.result())));
+              keep.accept(done.result());
             }
           } finally {
             computing.remove(current, flight);
@@ -85,7 +129,10 @@ public final class SearchMemo {
 
   /** Whether a value is remembered under {@code key} for the index as it is. */
   public boolean remembers(String key) {
-    return entries.getIfPresent(generation.getAsLong() + " " + key) != null;
+    long at = generation.getAsLong();
+    IndexValue kept = wholeIndex.get(key);
+    return (kept != null && kept.generation() == at)
+        || entries.getIfPresent(at + " " + key) != null;
   }
 
   /** The bound on what the remembered values weigh ({@code cache.search_bytes}). */

@@ -97,16 +97,11 @@ public final class SearchReader {
   private Future<TextMatches> readMatches(RepositoryMatch match) {
     SqlStatement s = new SqlStatement();
     RepositoryMatch.Bound bound = match.bind(s);
-    String ranked = " order by " + RepositoryMatch.RANKED_ORDER + "), '{}'), ";
-    s.append("select coalesce(array_agg(m.id")
-        .append(ranked)
-        .append("coalesce(array_agg(m.name")
-        .append(ranked)
-        .append("coalesce(array_agg(m.changed")
-        .append(ranked)
+    s.append("select coalesce(array_agg(m.id order by ")
+        .append(RepositoryMatch.RANKED_ORDER)
+        .append("), '{}'), ")
         .append(RepositoryMatch.lastModified("max(m.changed_at)"))
-        .append(" from (select r.id, r.name, r.changed_at,")
-        .append(" (extract(epoch from r.changed_at) * 1000)::bigint as changed, ")
+        .append(" from (select r.id, r.name, r.changed_at, ")
         .append(bound.rankColumns("r"))
         .append(" from repository r where ")
         .append(bound.condition("r"))
@@ -115,13 +110,9 @@ public final class SearchReader {
         .map(
             rows -> {
               Row row = rows.iterator().next();
-              Long[] ids = row.getArrayOfLongs(0);
-              Long[] changed = row.getArrayOfLongs(2);
               return new TextMatches(
-                  Arrays.stream(ids).mapToLong(Long::longValue).toArray(),
-                  row.getArrayOfStrings(1),
-                  Arrays.stream(changed).mapToLong(Long::longValue).toArray(),
-                  millis(row.getOffsetDateTime(3)));
+                  Arrays.stream(row.getArrayOfLongs(0)).mapToLong(Long::longValue).toArray(),
+                  millis(row.getOffsetDateTime(1)));
             });
   }
 
@@ -135,7 +126,7 @@ public final class SearchReader {
     }
     Long[] page = new Long[to - (int) from];
     for (int i = 0; i < page.length; i++) {
-      page[i] = matches.rankedId((int) from + i);
+      page[i] = matches.id((int) from + i);
     }
     return pool.preparedQuery(PAGE)
         .execute(Tuple.of(page))

@@ -43,6 +43,32 @@ class SearchMemoTest {
   }
 
   @Test
+  void aValueAboutTheWholeIndexOutlivesAFloodOfOthersUntilTheIndexChanges() {
+    SearchMemo memo = new SearchMemo(1 << 20, generation::get);
+    AtomicInteger reads = new AtomicInteger();
+    long[] groups = new long[40_000];
+    Supplier<Future<long[]>> read =
+        () -> {
+          reads.incrementAndGet();
+          return Future.succeededFuture(groups);
+        };
+    assertThat(memo.rememberedForIndex("facet groups", long[].class, read).result())
+        .isSameAs(groups);
+    Random random = new Random(7);
+    for (int i = 0; i < 2_000; i++) {
+      remembered(memo, "ranked word" + i, new long[random.nextInt(20_000)]);
+      assertThat(memo.rememberedForIndex("facet groups", long[].class, read).result())
+          .isSameAs(groups);
+    }
+    assertThat(reads).as("read once through 2,000 distinct texts").hasValue(1);
+    assertThat(memo.remembers("facet groups")).isTrue();
+    generation.incrementAndGet();
+    assertThat(memo.remembers("facet groups")).as("after the index changed").isFalse();
+    memo.rememberedForIndex("facet groups", long[].class, read);
+    assertThat(reads).as("read again after the index changed").hasValue(2);
+  }
+
+  @Test
   void aFailedWorkIsNotRemembered() {
     SearchMemo memo = new SearchMemo(1 << 20, generation::get);
     Future<long[]> failed =
