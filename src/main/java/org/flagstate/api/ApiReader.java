@@ -28,10 +28,11 @@ import org.flagstate.search.TextMatches;
  * All SQL of the JSON API, also read by the web UI so its pages show exactly what the API serves.
  * Repositories are listed and paged by name with {@code COLLATE "C"} (bytewise) keyset paging. A
  * search text is matched in PostgreSQL once per index generation, in the same reading as {@code
- * /v1/search} ({@link TextMatches}); its matches, and every search without text, are filtered,
- * counted and paged through the index's {@link FacetGroups} in Java, or in SQL when an index is too
- * varied for the groups to be kept. A repository's title, description and icon are the columns the
- * crawler stored (registry/ImageText's rules, from its representative tag).
+ * /v1/search} ({@link TextMatches}); its matches are filtered, counted and paged through the
+ * index's {@link FacetGroups} in Java (a search without text is counted there and paged in SQL), or
+ * all of it in SQL when an index is too varied for the groups to be kept. A repository's title,
+ * description and icon are the columns the crawler stored (registry/ImageText's rules, from its
+ * representative tag).
  */
 public final class ApiReader {
 
