@@ -298,7 +298,7 @@ public final class ApiReader {
       return rowsOf(search).compose(source -> search(search, source));
     }
     Future<FacetGroups> groups = facetGroups();
-    Future<TextMatches> matches = texts.textMatches(search.text());
+    Future<TextMatches> matches = texts.textMatchSet(search.text());
     return Future.all(groups, matches)
         .compose(
             done ->

@@ -311,8 +311,8 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, 
   int[] places(TextMatches matches, boolean[] passing) {
     int[] places = new int[matches.size()];
     int kept = 0;
-    for (int rank = 0; rank < matches.size(); rank++) {
-      int place = members.placeOf(matches.id(rank));
+    for (int i = 0; i < matches.size(); i++) {
+      int place = members.placeOf(matches.id(i));
       if (place >= 0 && passing[members.group(place)]) {
         places[kept++] = place;
       }

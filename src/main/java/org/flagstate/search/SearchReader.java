@@ -3,6 +3,7 @@ package org.flagstate.search;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -62,6 +63,9 @@ public final class SearchReader {
       """
       select array(select name from tag where repository_id = $1 and ($2::text is null or name > $2) order by name limit $3)""";
 
+  /** The memo key of a text's ranked matches. */
+  private static final String RANKED = "text matches ";
+
   private final Pool pool;
   private final SearchMemo memo;
 
@@ -88,10 +92,42 @@ public final class SearchReader {
   public Future<TextMatches> textMatches(String term) {
     RepositoryMatch match = RepositoryMatch.of(term);
     return memo.remembered(
-        "text matches " + match.term(),
+        RANKED + match.term(), TextMatches.class, () -> readMatches(match), TextMatches::bytes);
+  }
+
+  /**
+   * Every repository {@code term} matches, in no particular order: the ranked matches when they are
+   * remembered, else read without ranking them (ranking and sorting is most of what a text matching
+   * most repositories costs: 56 against 30 ms for 18,000 matches at 100k images), once per index
+   * generation.
+   */
+  public Future<TextMatches> textMatchSet(String term) {
+    RepositoryMatch match = RepositoryMatch.of(term);
+    if (memo.remembers(RANKED + match.term())) {
+      return textMatches(term);
+    }
+    return memo.remembered(
+        "text match set " + match.term(),
         TextMatches.class,
-        () -> readMatches(match),
+        () -> readMatchSet(match),
         TextMatches::bytes);
+  }
+
+  private Future<TextMatches> readMatchSet(RepositoryMatch match) {
+    SqlStatement s = new SqlStatement();
+    RepositoryMatch.Bound bound = match.bind(s);
+    s.append("select coalesce(array_agg(r.id), '{}'), ")
+        .append(RepositoryMatch.lastModified("max(r.changed_at)"))
+        .append(" from repository r where ")
+        .append(bound.condition("r"));
+    return s.executeThroughIndexes(pool).map(SearchReader::textMatches);
+  }
+
+  private static TextMatches textMatches(RowSet<Row> rows) {
+    Row row = rows.iterator().next();
+    return new TextMatches(
+        Arrays.stream(row.getArrayOfLongs(0)).mapToLong(Long::longValue).toArray(),
+        millis(row.getOffsetDateTime(1)));
   }
 
   private Future<TextMatches> readMatches(RepositoryMatch match) {
@@ -106,14 +142,7 @@ public final class SearchReader {
         .append(" from repository r where ")
         .append(bound.condition("r"))
         .append(") m");
-    return s.executeThroughIndexes(pool)
-        .map(
-            rows -> {
-              Row row = rows.iterator().next();
-              return new TextMatches(
-                  Arrays.stream(row.getArrayOfLongs(0)).mapToLong(Long::longValue).toArray(),
-                  millis(row.getOffsetDateTime(1)));
-            });
+    return s.executeThroughIndexes(pool).map(SearchReader::textMatches);
   }
 
   /** The page {@code request} asks for of the ranked matches. */

@@ -1,13 +1,14 @@
 package org.flagstate.search;
 
 /**
- * Every repository a search text matches ({@link RepositoryMatch}), in ranked order: read by one
- * statement once per index generation, kept in the node's search memo, and shared by {@code
- * /v1/search}, which pages through them, and {@code /api/v1/search}, which filters, counts and
- * pages through them in name order. So neither endpoint matches a text again for another page, page
- * size or filter: a broad prefix such as {@code co} matches thousands of repositories, and matching
- * them is most of what its first request costs. Only ids are kept (8 bytes a match), so that a node
- * keeps many texts' matches.
+ * Every repository a search text matches ({@link RepositoryMatch}), in ranked order (or in none,
+ * when read for {@code /api/v1/search} alone, which needs no ranking): read by one statement once
+ * per index generation, kept in the node's search memo, and shared by {@code /v1/search}, which
+ * pages through them, and {@code /api/v1/search}, which filters, counts and pages through them in
+ * name order. So neither endpoint matches a text again for another page, page size or filter: a
+ * broad prefix such as {@code co} matches thousands of repositories, and matching them is most of
+ * what its first request costs. Only ids are kept (8 bytes a match), so that a node keeps many
+ * texts' matches.
  */
 public final class TextMatches {
 
@@ -15,7 +16,7 @@ public final class TextMatches {
   private final long lastModifiedMillis;
 
   /**
-   * @param ids the matches' ids in ranked order
+   * @param ids the matches' ids, in ranked order when ranked
    * @param lastModifiedMillis when the data of the answer last changed: the newest match, or the
    *     last removal from the index
    */
@@ -29,9 +30,9 @@ public final class TextMatches {
     return ids.length;
   }
 
-  /** The id of the match ranked {@code rank}th (from 0). */
-  public long id(int rank) {
-    return ids[rank];
+  /** The id of the {@code i}th match (from 0): the match ranked {@code i}th when ranked. */
+  public long id(int i) {
+    return ids[i];
   }
 
   /** When the data of an answer over all the matches last changed (0: unknown). */

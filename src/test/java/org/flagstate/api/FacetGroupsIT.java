@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.flagstate.cache.SearchMemo;
 import org.flagstate.db.DatabaseServer;
 import org.flagstate.db.SharedPool;
+import org.flagstate.search.SearchReader;
 import org.flagstate.testsupport.RouteTestServer;
 import org.flagstate.testsupport.TestDatabase;
 import org.flagstate.testsupport.TestSeeds;
@@ -102,7 +103,10 @@ class FacetGroupsIT {
   @Test
   void groupsCountFilterAndPageEverySearchAsSqlDoes() {
     AtomicLong generation = new AtomicLong();
-    ApiReader groups = new ApiReader(pool, new SearchMemo(1 << 24, generation::get));
+    SearchMemo groupsMemo = new SearchMemo(1 << 24, generation::get);
+    ApiReader groups = new ApiReader(pool, groupsMemo);
+    // /v1/search's ranked matches of a text, when remembered, serve the JSON API's search too
+    SearchReader v1 = new SearchReader(pool, groupsMemo);
     ApiReader sql = new ApiReader(pool, new SearchMemo(1 << 24, generation::get), 0);
     // groups heavier than a quarter of the memo are not kept either
     ApiReader smallMemo = new ApiReader(pool, new SearchMemo(16 * 1024, generation::get));
@@ -155,6 +159,9 @@ class FacetGroupsIT {
               namespaces,
               new ApiPage(1 + random.nextInt(ApiPage.MAX_LIMIT / 4), after));
       String asked = search.queryString(search.page().cursor());
+      if (text != null && random.nextBoolean()) {
+        v1.textMatches(text).await();
+      }
       ApiReader.SearchPage fromGroups = groups.search(search).await();
       ApiReader.SearchPage inSql = sql.search(search).await();
       assertThat(fromGroups).as("%s (seed %d)", asked, seed).isEqualTo(inSql);
