@@ -120,10 +120,11 @@ public final class SearchReader {
         .append(RepositoryMatch.lastModified("max(r.changed_at)"))
         .append(" from repository r where ")
         .append(bound.condition("r"));
-    return s.executeThroughIndexes(pool).map(SearchReader::textMatches);
+    return s.executeThroughIndexes(pool).map(SearchReader::matchesOf);
   }
 
-  private static TextMatches textMatches(RowSet<Row> rows) {
+  /** The matches of a statement whose row holds their ids and when the answer last changed. */
+  private static TextMatches matchesOf(RowSet<Row> rows) {
     Row row = rows.iterator().next();
     return new TextMatches(
         Arrays.stream(row.getArrayOfLongs(0)).mapToLong(Long::longValue).toArray(),
@@ -142,7 +143,7 @@ public final class SearchReader {
         .append(" from repository r where ")
         .append(bound.condition("r"))
         .append(") m");
-    return s.executeThroughIndexes(pool).map(SearchReader::textMatches);
+    return s.executeThroughIndexes(pool).map(SearchReader::matchesOf);
   }
 
   /** The page {@code request} asks for of the ranked matches. */

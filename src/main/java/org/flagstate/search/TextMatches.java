@@ -16,12 +16,12 @@ public final class TextMatches {
   private final long lastModifiedMillis;
 
   /**
-   * @param ids the matches' ids, in ranked order when ranked
+   * @param ids the matches' ids, in ranked order when ranked (kept, not copied)
    * @param lastModifiedMillis when the data of the answer last changed: the newest match, or the
    *     last removal from the index
    */
   TextMatches(long[] ids, long lastModifiedMillis) {
-    this.ids = ids.clone();
+    this.ids = ids;
     this.lastModifiedMillis = lastModifiedMillis;
   }
 
