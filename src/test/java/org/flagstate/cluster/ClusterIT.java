@@ -39,6 +39,14 @@ class ClusterIT {
 
   private static final String TOKEN = "cluster-events-token";
   private static final Duration VISIBLE = Duration.ofSeconds(1);
+
+  /**
+   * The first push after a failover meets a successor whose crawling code has never run (cold JIT)
+   * and that reconciles the registry with a full crawl as it takes the lock; issue 10 asks only
+   * that such a push be indexed on the survivors. Measured: 0.7 s here, 1.5 s on a loaded CI.
+   */
+  private static final Duration VISIBLE_AFTER_FAILOVER = Duration.ofSeconds(5);
+
   private static final Duration TAKEOVER = Duration.ofSeconds(5);
 
   private final List<AutoCloseable> started = new ArrayList<>();
@@ -120,9 +128,9 @@ class ClusterIT {
 
     // events reaching a node that does not crawl, then the crawling node itself
     relay.pointAt(webhookPorts.get(2));
-    awaitVisibleEverywhere(pusher, "cluster/standby", List.of(1, 2, 3));
+    awaitVisibleEverywhere(pusher, "cluster/standby", List.of(1, 2, 3), VISIBLE);
     relay.pointAt(webhookPorts.get(1));
-    awaitVisibleEverywhere(pusher, "cluster/crawler", List.of(1, 2, 3));
+    awaitVisibleEverywhere(pusher, "cluster/crawler", List.of(1, 2, 3), VISIBLE);
 
     // kill -9 of the crawling node: another takes the lock within five seconds and applies new
     // events
@@ -136,7 +144,8 @@ class ClusterIT {
     int other = successor == 2 ? 3 : 2;
     relay.pointAt(webhookPorts.get(other));
     PushedImage afterFailover =
-        awaitVisibleEverywhere(pusher, "cluster/after-failover", List.of(2, 3));
+        awaitVisibleEverywhere(
+            pusher, "cluster/after-failover", List.of(2, 3), VISIBLE_AFTER_FAILOVER);
     assertThat(inbox("cluster/after-failover"))
         .as("events of the push after the failover: stored once, applied")
         .allSatisfy(row -> assertThat(row).isEqualTo("applied"));
@@ -154,7 +163,7 @@ class ClusterIT {
     }
     assertThat(crawlingNodes()).containsExactly(successor);
     relay.pointAt(webhookPorts.get(1));
-    awaitVisibleEverywhere(pusher, "cluster/rejoined", List.of(1, 2, 3));
+    awaitVisibleEverywhere(pusher, "cluster/rejoined", List.of(1, 2, 3), VISIBLE);
 
     // nothing was lost: every node serves what a fresh crawl of the registry serves
     IndexComparison.awaitConvergence(
@@ -190,11 +199,11 @@ class ClusterIT {
 
   /**
    * Pushes {@code repository:latest} and waits until each of {@code on} serves it; fails when a
-   * node needs more than {@link #VISIBLE} from the moment the registry's notification reached
+   * node needs more than {@code within} from the moment the registry's notification reached
    * Flagstate (the registry's own queue and the push itself are not Flagstate's time).
    */
   private PushedImage awaitVisibleEverywhere(
-      RegistryPusher pusher, String repository, List<Integer> on) {
+      RegistryPusher pusher, String repository, List<Integer> on, Duration within) {
     long started = System.nanoTime();
     PushedImage image =
         pusher.pushImage(repository, "latest", ImageSpec.oci().withSeed(repository));
@@ -224,7 +233,7 @@ class ClusterIT {
         .containsExactlyInAnyOrderElementsOf(on);
     assertThat(seconds.values())
         .as("seconds from the push of %s until each node served it", repository)
-        .allSatisfy(s -> assertThat(s).isLessThan(VISIBLE.toMillis() / 1000.0));
+        .allSatisfy(s -> assertThat(s).isLessThan(within.toMillis() / 1000.0));
     return image;
   }
 
