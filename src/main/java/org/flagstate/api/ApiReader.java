@@ -505,11 +505,12 @@ public final class ApiReader {
   }
 
   /**
-   * Reads what every search without text starts from (the facet token ids, the facet groups) into
-   * the memo, unless it holds them for the index as it is, so that no search waits for them.
+   * Reads what every search starts from (the facet token ids, the facet groups, the names a text's
+   * matches are ranked with) into the memo, unless it holds them for the index as it is, so that no
+   * search waits for them.
    */
-  public Future<Void> prepareSearchesWithoutText() {
-    return facetTokenIds().compose(ids -> facetGroups()).mapEmpty();
+  public Future<Void> prepareSearches() {
+    return facetTokenIds().compose(ids -> facetGroups()).compose(groups -> texts.prepareRanking());
   }
 
   /** SQL of the set of {@code tokens} as {@code repository_image} holds them. */

@@ -12,13 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Prepares what every search without text starts from once the index has settled after a change
- * (and at start), the way a search engine warms a new searcher before it serves. Without it the
- * first searches after each change wait for the facet groups: about 100 ms at 100,000 images on two
- * cores, and a client that sends its first searches at once saw p99 rise from 21 to 87 ms over the
- * next 10 s. Settled means no change for {@link #QUIET}: during a crawl, which changes the index
- * many times a second, nothing is read that the next change would make stale. One instance per
- * node: the memo it fills is the node's.
+ * Prepares what every search starts from (the facet groups, and the names a text's matches are
+ * ranked with) once the index has settled after a change (and at start), the way a search engine
+ * warms a new searcher before it serves. Without it the first searches after each change wait for
+ * the facet groups: about 100 ms at 100,000 images on two cores, and a client that sends its first
+ * searches at once saw p99 rise from 21 to 87 ms over the next 10 s. Settled means no change for
+ * {@link #QUIET}: during a crawl, which changes the index many times a second, nothing is read that
+ * the next change would make stale. One instance per node: the memo it fills is the node's.
  */
 public final class SearchWarmupVerticle extends VerticleBase {
 
@@ -82,20 +82,20 @@ public final class SearchWarmupVerticle extends VerticleBase {
     }
     preparing = true;
     reader
-        .prepareSearchesWithoutText()
+        .prepareSearches()
         .onComplete(
             done -> {
               preparing = false;
               if (done.succeeded()) {
                 prepared = current;
                 LOG.debug(
-                    "Searches without text are prepared for index generation {} ({} ms)",
+                    "Searches are prepared for index generation {} ({} ms)",
                     current,
                     (System.nanoTime() - now) / 1_000_000);
               } else {
                 // tried again once the index has been quiet for as long again
                 seenSinceNanos = System.nanoTime();
-                LOG.debug("Could not prepare searches without text: {}", done.cause().getMessage());
+                LOG.debug("Could not prepare searches: {}", done.cause().getMessage());
               }
             });
   }

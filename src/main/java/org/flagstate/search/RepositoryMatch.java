@@ -139,6 +139,11 @@ public final class RepositoryMatch {
     return term;
   }
 
+  /** The search text, stripped and lower-cased, as names are compared with it. */
+  String lowerTerm() {
+    return term.toLowerCase(Locale.ROOT);
+  }
+
   /**
    * The tsquery text of {@link #prefixQuery}, or null when the text has no word (only the name can
    * match).
@@ -169,7 +174,7 @@ public final class RepositoryMatch {
 
     private Bound(SqlStatement statement) {
       this.statement = statement;
-      this.lower = term.toLowerCase(Locale.ROOT);
+      this.lower = lowerTerm();
     }
 
     private String exact() {
