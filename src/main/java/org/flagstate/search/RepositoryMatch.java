@@ -214,18 +214,23 @@ public final class RepositoryMatch {
       return query;
     }
 
+    /** SQL: repository {@code alias} has tags and matches ({@link #matches}). */
+    public String condition(String alias) {
+      return hasTags(alias) + " and " + matches(alias);
+    }
+
     /**
-     * SQL: repository {@code alias} has tags and matches. A name contains a text of three
+     * SQL: the row {@code alias} of {@code repository} or {@code tagged_repository} (V11: the same
+     * search columns and indexes, narrower rows) matches. A name contains a text of three
      * characters or more when its trigram index says so; one of two characters when its index of
      * two-character substrings does (V9); one character is looked for in every name.
      */
-    public String condition(String alias) {
+    public String matches(String alias) {
       String names =
           bigram() == null
               ? "lower(" + alias + ".name) like " + contains() + " escape '\\'"
               : alias + ".name_bigrams @> " + bigram();
-      return hasTags(alias)
-          + " and ("
+      return "("
           + names
           + (query() == null ? "" : " or " + alias + ".search_document @@ " + query())
           + ")";

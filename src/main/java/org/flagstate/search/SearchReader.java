@@ -160,8 +160,8 @@ public final class SearchReader {
   }
 
   /**
-   * Each match's relevance comes with it, aggregated in the same pass (so in the same order as the
-   * ids).
+   * Read from the narrow rows of {@code tagged_repository} (V11). Each match's relevance comes with
+   * it, aggregated in the same pass (so in the same order as the ids).
    */
   private Future<TextMatches> readMatchSet(RepositoryMatch match) {
     SqlStatement s = new SqlStatement();
@@ -170,8 +170,8 @@ public final class SearchReader {
         .append(RepositoryMatch.lastModified("max(r.changed_at)"))
         .append(", coalesce(array_agg(")
         .append(bound.relevance("r"))
-        .append("), '{}') from repository r where ")
-        .append(bound.condition("r"));
+        .append("), '{}') from tagged_repository r where ")
+        .append(bound.matches("r"));
     return s.executeThroughIndexes(pool).map(SearchReader::matchesOf);
   }
 

@@ -26,8 +26,12 @@ final class TaggedNames {
   private final long[] ids;
   private final byte[] names;
   private final int[] nameEnds;
+  private final int[] lastStarts;
+  private final boolean lowerAscii;
   private final long[] sortedIds;
   private final int[] placeOfSorted;
+  private final long firstId;
+  private final int[] placeById;
 
   /**
    * @param ids the repositories' ids, in name order
@@ -37,13 +41,18 @@ final class TaggedNames {
     int size = ids.length;
     this.ids = ids;
     this.nameEnds = new int[size];
+    this.lastStarts = new int[size];
     byte[][] encoded = new byte[size][];
     int length = 0;
+    boolean allLowerAscii = true;
     for (int place = 0; place < size; place++) {
       encoded[place] = names[place].getBytes(StandardCharsets.UTF_8);
+      lastStarts[place] = length + names[place].lastIndexOf('/') + 1;
       length += encoded[place].length;
       nameEnds[place] = length;
+      allLowerAscii &= isLowerAscii(names[place]);
     }
+    this.lowerAscii = allLowerAscii;
     this.names = new byte[length];
     for (int place = 0; place < size; place++) {
       System.arraycopy(
@@ -62,6 +71,19 @@ final class TaggedNames {
       sortedIds[i] = ids[byId[i]];
       placeOfSorted[i] = byId[i];
     }
+    // ids come from a sequence, so mostly dense: a place per id then costs a few bytes a
+    // repository, and finding one no search
+    this.firstId = size == 0 ? 0 : sortedIds[0];
+    long span = size == 0 ? 0 : sortedIds[size - 1] - firstId + 1;
+    if (size > 0 && span <= 4L * size + 1024) {
+      placeById = new int[(int) span];
+      Arrays.fill(placeById, -1);
+      for (int i = 0; i < size; i++) {
+        placeById[(int) (sortedIds[i] - firstId)] = placeOfSorted[i];
+      }
+    } else {
+      placeById = null;
+    }
   }
 
   static TaggedNames of(RowSet<Row> rows) {
@@ -78,7 +100,7 @@ final class TaggedNames {
 
   /** About what these take of the heap. */
   long bytes() {
-    return 64 + names.length + 28L * ids.length;
+    return 64 + names.length + 32L * ids.length + (placeById == null ? 0 : 4L * placeById.length);
   }
 
   /**
@@ -91,12 +113,17 @@ final class TaggedNames {
   TextMatches ranked(TextMatches matches, String lowerTerm) {
     int size = matches.size();
     long[] keys = new long[size];
+    // names as distribution allows them are lower-case ASCII: compared as bytes, without decoding
+    byte[] term =
+        lowerAscii && isLowerAscii(lowerTerm)
+            ? lowerTerm.getBytes(StandardCharsets.US_ASCII)
+            : null;
     for (int i = 0; i < size; i++) {
       int place = placeOf(matches.id(i));
       if (place < 0) {
         return null;
       }
-      long rank = rank(name(place), lowerTerm);
+      long rank = term == null ? rank(name(place), lowerTerm) : rank(place, term);
       long relevanceDescending = ~sortable(matches.relevance(i)) & 0xFFFF_FFFFL;
       // unsigned order of rank (2 bits), relevance descending (32 bits), place (30 bits), made
       // signed by flipping the top bit
@@ -128,6 +155,41 @@ final class TaggedNames {
     return lower.contains(lowerTerm) ? 2 : 3;
   }
 
+  /** {@link #rank(String, String)} of the name at {@code place}, both lower-case ASCII. */
+  private int rank(int place, byte[] term) {
+    int start = place == 0 ? 0 : nameEnds[place - 1];
+    int end = nameEnds[place];
+    int last = lastStarts[place];
+    if (end - start == term.length && startsWith(start, term)
+        || end - last == term.length && startsWith(last, term)) {
+      return 0;
+    }
+    if (end - start >= term.length && startsWith(start, term)
+        || end - last >= term.length && startsWith(last, term)) {
+      return 1;
+    }
+    for (int at = start + 1; at + term.length <= end; at++) {
+      if (startsWith(at, term)) {
+        return 2;
+      }
+    }
+    return 3;
+  }
+
+  private boolean startsWith(int at, byte[] term) {
+    return Arrays.equals(names, at, at + term.length, term, 0, term.length);
+  }
+
+  private static boolean isLowerAscii(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 0x80 || c >= 'A' && c <= 'Z') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The bits of {@code value} as an int whose unsigned order is the float order. */
   private static int sortable(float value) {
     int bits = Float.floatToIntBits(value);
@@ -135,6 +197,10 @@ final class TaggedNames {
   }
 
   private int placeOf(long id) {
+    if (placeById != null) {
+      long at = id - firstId;
+      return at < 0 || at >= placeById.length ? -1 : placeById[(int) at];
+    }
     int at = Arrays.binarySearch(sortedIds, id);
     return at < 0 ? -1 : placeOfSorted[at];
   }

@@ -17,12 +17,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code tagged_repository} (V10), the narrow rows facet counting reads, is derived from {@code
- * repository} and must never disagree with it: one row per repository with tags, with its name,
- * {@code changed_at}, and its facets and common facets as {@code facet_token} ids. Checked after
- * the migration fills it from an index stored by V9, and after every step of seeded random changes
- * made the ways Flagstate makes them (tags inserted, moved and deleted, {@code changed_at} set,
- * repositories deleted, everything re-derived).
+ * {@code tagged_repository} (V10), the narrow rows facet counting and text matching read, is
+ * derived from {@code repository} and must never disagree with it: one row per repository with
+ * tags, with its name, {@code changed_at}, its facets and common facets as {@code facet_token} ids,
+ * and (V11) its name's two-character substrings and full-text document. Checked after the
+ * migrations fill it from an index stored by V9, and after every step of seeded random changes made
+ * the ways Flagstate makes them (tags inserted, moved and deleted, {@code changed_at} and the
+ * document set, repositories deleted, everything re-derived).
  */
 class TaggedRepositoryIT {
 
@@ -37,13 +38,15 @@ class TaggedRepositoryIT {
       with derived as (
         select id, name, changed_at,
                array(select u from unnest(facets) u order by u collate "C") as facets,
-               array(select u from unnest(common_facets) u order by u collate "C") as common_facets
+               array(select u from unnest(common_facets) u order by u collate "C") as common_facets,
+               name_bigrams, search_document
         from repository where tag_count > 0),
       kept as (
         select t.id, t.name, t.changed_at,
                array(select f.token from facet_token f where f.id = any(t.tokens) order by f.token) as facets,
                array(select f.token from facet_token f where f.id = any(t.common_tokens) order by f.token)
-                 as common_facets
+                 as common_facets,
+               t.name_bigrams, t.search_document
         from tagged_repository t)
       select coalesce(string_agg(d::text, '; '), '') from (
         (select 'missing or stale', * from derived except select 'missing or stale', * from kept)
@@ -102,7 +105,7 @@ class TaggedRepositoryIT {
       String tag = "t" + random.nextInt(4);
       String digest = DIGESTS.get(random.nextInt(DIGESTS.size()));
       String change =
-          switch (random.nextInt(7)) {
+          switch (random.nextInt(8)) {
             case 0 ->
                 "insert into repository (name) values ('"
                     + repository
@@ -129,6 +132,13 @@ class TaggedRepositoryIT {
                     + "')";
             case 4 -> "update repository set changed_at = now() where name = '" + repository + "'";
             case 5 -> "delete from repository where name = '" + repository + "'";
+            case 6 ->
+                "update repository set search_document = "
+                    + org.flagstate.search.RepositoryMatch.document(
+                        "name", "'word" + random.nextInt(5) + "'", "null")
+                    + " where name = '"
+                    + repository
+                    + "'";
             default -> "select flagstate_refresh_repositories(array(select id from repository))";
           };
       steps.add(change);

@@ -42,6 +42,19 @@ class TaggedNamesTest {
   }
 
   @Test
+  void sparseIdsAndNamesThatAreNotLowerCaseAsciiRankAlike() {
+    TaggedNames sparse =
+        new TaggedNames(
+            new long[] {5_000_000_000L, 7, 90_000}, new String[] {"Apps/Tea", "café/tea-x", "tea"});
+    TextMatches set =
+        new TextMatches(new long[] {90_000, 7, 5_000_000_000L, 8}, new float[] {0f, 0f, 0f, 0f}, 0);
+    assertThat(sparse.ranked(set, "tea")).isNull();
+    TextMatches known =
+        new TextMatches(new long[] {90_000, 7, 5_000_000_000L}, new float[] {0f, 0.3f, 0f}, 0);
+    assertThat(ids(sparse.ranked(known, "tea"))).containsExactly(5_000_000_000L, 90_000L, 7L);
+  }
+
+  @Test
   void rankComparesTheLowerCasedNameAndItsLastComponent() {
     assertThat(TaggedNames.rank("Team/Tea", "tea")).isZero();
     assertThat(TaggedNames.rank("tea", "tea")).isZero();
