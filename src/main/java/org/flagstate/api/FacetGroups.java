@@ -3,8 +3,6 @@ package org.flagstate.api;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -18,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.flagstate.http.Bytewise;
+import org.flagstate.search.TaggedNames;
 import org.flagstate.search.TextMatches;
 
 /**
@@ -153,36 +152,15 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, 
 
     static final Members NONE = new Members(new long[0], new String[0], new long[0], new int[0]);
 
-    private final long[] ids;
-    private final byte[] names;
-    private final int[] nameEnds;
+    private final TaggedNames names;
     private final long[] changedMillis;
     private final int[] groups;
-    private final long[] sortedIds;
-    private final int[] placeOfSorted;
 
     /** The repositories in name order, their last changes and groups. */
     Members(long[] ids, String[] names, long[] changedMillis, int[] groups) {
-      int size = ids.length;
-      this.ids = ids;
+      this.names = new TaggedNames(ids, names);
       this.changedMillis = changedMillis;
       this.groups = groups;
-      this.nameEnds = new int[size];
-      ByteArrayOutputStream packed = new ByteArrayOutputStream();
-      for (int place = 0; place < size; place++) {
-        packed.writeBytes(names[place].getBytes(StandardCharsets.UTF_8));
-        nameEnds[place] = packed.size();
-      }
-      this.names = packed.toByteArray();
-      Integer[] byId = new Integer[size];
-      Arrays.setAll(byId, place -> place);
-      Arrays.sort(byId, Comparator.comparingLong(place -> ids[place]));
-      this.sortedIds = new long[size];
-      this.placeOfSorted = new int[size];
-      for (int i = 0; i < size; i++) {
-        sortedIds[i] = ids[byId[i]];
-        placeOfSorted[i] = byId[i];
-      }
     }
 
     /** The members of each group, by the group's index: their ids, names and last changes. */
@@ -207,22 +185,20 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, 
 
     /** How many repositories had tags when the groups were read. */
     int size() {
-      return ids.length;
+      return names.size();
     }
 
     /** The place of the repository with {@code id}; -1 when it had no tags when they were read. */
     int placeOf(long id) {
-      int at = Arrays.binarySearch(sortedIds, id);
-      return at < 0 ? -1 : placeOfSorted[at];
+      return names.placeOf(id);
     }
 
     long id(int place) {
-      return ids[place];
+      return names.id(place);
     }
 
     String name(int place) {
-      int start = place == 0 ? 0 : nameEnds[place - 1];
-      return new String(names, start, nameEnds[place] - start, StandardCharsets.UTF_8);
+      return names.name(place);
     }
 
     long changedMillis(int place) {
@@ -235,30 +211,15 @@ record FacetGroups(List<Group> groups, long lastRemovalMillis, boolean tooMany, 
 
     /**
      * The first place whose name follows {@code after}; 0 when {@code after} is null, {@link
-     * #size()} when none does. UTF-8 byte order is {@link Bytewise#ORDER}.
+     * #size()} when none does.
      */
     int firstAfter(String after) {
-      if (after == null) {
-        return 0;
-      }
-      byte[] key = after.getBytes(StandardCharsets.UTF_8);
-      int low = 0;
-      int high = ids.length;
-      while (low < high) {
-        int middle = (low + high) >>> 1;
-        int start = middle == 0 ? 0 : nameEnds[middle - 1];
-        if (Arrays.compareUnsigned(names, start, nameEnds[middle], key, 0, key.length) <= 0) {
-          low = middle + 1;
-        } else {
-          high = middle;
-        }
-      }
-      return low;
+      return names.firstAfter(after);
     }
 
-    /** About what these take of the heap: per repository its name and six array slots. */
+    /** About what these take of the heap: the names, and per repository two more array slots. */
     long bytes() {
-      return 128 + names.length + (8L + 4 + 8 + 4 + 8 + 4) * ids.length;
+      return 64 + names.bytes() + (8L + 4) * changedMillis.length;
     }
   }
 

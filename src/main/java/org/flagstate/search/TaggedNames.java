@@ -8,12 +8,14 @@ import java.util.Comparator;
 import java.util.Locale;
 
 /**
- * The name of every repository with tags, in bytewise name order, as a node read them once per
- * index generation: what ranking a text's matches in Java needs ({@link #ranked}). Ranking them in
- * SQL sorted every match by name on each text's first search: 72 against 31 ms for the 18,000
- * matches of {@code te} at 100,000 images, most of a broad prefix's first {@code /v1/search}.
+ * The name of every repository with tags, in bytewise name order, each at its place, and its place
+ * by id, as a node read them once per index generation: what ranking a text's matches in Java needs
+ * ({@link #ranked}), and what the JSON API's facet groups put matches in name order with. Ranking
+ * them in SQL sorted every match by name on each text's first search: 72 against 31 ms for the
+ * 18,000 matches of {@code te} at 100,000 images, most of a broad prefix's first {@code
+ * /v1/search}.
  */
-final class TaggedNames {
+public final class TaggedNames {
 
   /** Every tagged repository's id and name, in name order (names are {@code COLLATE "C"}). */
   static final String SQL =
@@ -37,7 +39,7 @@ final class TaggedNames {
    * @param ids the repositories' ids, in name order
    * @param names their names, in the same order
    */
-  TaggedNames(long[] ids, String[] names) {
+  public TaggedNames(long[] ids, String[] names) {
     int size = ids.length;
     this.ids = ids;
     this.nameEnds = new int[size];
@@ -99,7 +101,7 @@ final class TaggedNames {
   }
 
   /** About what these take of the heap. */
-  long bytes() {
+  public long bytes() {
     return 64 + names.length + 32L * ids.length + (placeById == null ? 0 : 4L * placeById.length);
   }
 
@@ -196,7 +198,13 @@ final class TaggedNames {
     return bits >= 0 ? bits ^ Integer.MIN_VALUE : ~bits;
   }
 
-  private int placeOf(long id) {
+  /** How many repositories had tags when the names were read. */
+  public int size() {
+    return ids.length;
+  }
+
+  /** The place of the repository with {@code id}; -1 when it had no tags when they were read. */
+  public int placeOf(long id) {
     if (placeById != null) {
       long at = id - firstId;
       return at < 0 || at >= placeById.length ? -1 : placeById[(int) at];
@@ -205,7 +213,34 @@ final class TaggedNames {
     return at < 0 ? -1 : placeOfSorted[at];
   }
 
-  private String name(int place) {
+  public long id(int place) {
+    return ids[place];
+  }
+
+  /**
+   * The first place whose name follows {@code after}; 0 when {@code after} is null, {@link #size()}
+   * when none does. UTF-8 byte order is {@code COLLATE "C"}'s.
+   */
+  public int firstAfter(String after) {
+    if (after == null) {
+      return 0;
+    }
+    byte[] key = after.getBytes(StandardCharsets.UTF_8);
+    int low = 0;
+    int high = ids.length;
+    while (low < high) {
+      int middle = (low + high) >>> 1;
+      int start = middle == 0 ? 0 : nameEnds[middle - 1];
+      if (Arrays.compareUnsigned(names, start, nameEnds[middle], key, 0, key.length) <= 0) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    return low;
+  }
+
+  public String name(int place) {
     int start = place == 0 ? 0 : nameEnds[place - 1];
     return new String(names, start, nameEnds[place] - start, StandardCharsets.UTF_8);
   }
