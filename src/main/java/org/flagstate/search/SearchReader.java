@@ -159,20 +159,25 @@ public final class SearchReader {
                             : names));
   }
 
-  /**
-   * Read from the narrow rows of {@code tagged_repository} (V11). Each match's relevance comes with
-   * it, aggregated in the same pass (so in the same order as the ids).
-   */
   private Future<TextMatches> readMatchSet(RepositoryMatch match) {
-    SqlStatement s = new SqlStatement();
+    return matchSetQuery(match, new SqlStatement())
+        .executeThroughIndexes(pool)
+        .map(SearchReader::matchesOf);
+  }
+
+  /**
+   * Appends to {@code s} the statement of a text's match set, read from the narrow rows of {@code
+   * tagged_repository} (V11). Each match's relevance comes with it, aggregated in the same pass (so
+   * in the same order as the ids).
+   */
+  static SqlStatement matchSetQuery(RepositoryMatch match, SqlStatement s) {
     RepositoryMatch.Bound bound = match.bind(s);
-    s.append("select coalesce(array_agg(r.id), '{}'), ")
+    return s.append("select coalesce(array_agg(r.id), '{}'), ")
         .append(RepositoryMatch.lastModified("max(r.changed_at)"))
         .append(", coalesce(array_agg(")
         .append(bound.relevance("r"))
         .append("), '{}') from tagged_repository r where ")
         .append(bound.matches("r"));
-    return s.executeThroughIndexes(pool).map(SearchReader::matchesOf);
   }
 
   /**

@@ -130,6 +130,37 @@ class TextRankingIT {
     assertThat(ties).as("texts with several matches").isGreaterThan(200);
   }
 
+  /**
+   * The match set is read through tagged_repository's indexes (V11): the two-character substrings
+   * or the trigrams of the name, and the document; never a scan of every row.
+   */
+  @Test
+  void theMatchSetIsReadThroughTheNarrowRowsIndexes() {
+    for (var expected :
+        java.util.Map.of(
+                "te", "tagged_repository_name_bigrams",
+                "tea", "tagged_repository_name_trgm",
+                "tea pot", "tagged_repository_name_trgm")
+            .entrySet()) {
+      String plan =
+          String.join(
+              "\n",
+              SearchReader.matchSetQuery(
+                      RepositoryMatch.of(expected.getKey()),
+                      new org.flagstate.db.SqlStatement().append("explain "))
+                  .executeThroughIndexes(pool)
+                  .await()
+                  .value()
+                  .stream()
+                  .map(row -> row.getString(0))
+                  .toList());
+      assertThat(plan)
+          .as("'%s'", expected.getKey())
+          .contains(expected.getValue(), "tagged_repository_search_document")
+          .doesNotContain("Seq Scan on tagged_repository");
+    }
+  }
+
   private static String text(Random random) {
     return switch (random.nextInt(6)) {
       case 0 -> {
