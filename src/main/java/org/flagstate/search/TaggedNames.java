@@ -49,6 +49,7 @@ public final class TaggedNames {
     boolean allLowerAscii = true;
     for (int place = 0; place < size; place++) {
       encoded[place] = names[place].getBytes(StandardCharsets.UTF_8);
+      // a char index: a byte offset too when every name is ASCII, the only case it is used in
       lastStarts[place] = length + names[place].lastIndexOf('/') + 1;
       length += encoded[place].length;
       nameEnds[place] = length;
