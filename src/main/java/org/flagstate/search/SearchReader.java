@@ -105,7 +105,7 @@ public final class SearchReader {
         .compose(
             read -> {
               TextMatches ranked =
-                  names.result().isEmpty() || !set.result().hasRelevance()
+                  names.result().isEmpty()
                       ? null
                       : names.result().ranked(set.result(), match.lowerTerm());
               return ranked == null ? readMatches(match) : Future.succeededFuture(ranked);

@@ -65,27 +65,30 @@ public final class TaggedNames {
           nameEnds[place] - encoded[place].length,
           encoded[place].length);
     }
-    Integer[] byId = new Integer[size];
-    Arrays.setAll(byId, place -> place);
-    Arrays.sort(byId, Comparator.comparingLong(place -> ids[place]));
-    this.sortedIds = new long[size];
-    this.placeOfSorted = new int[size];
-    for (int i = 0; i < size; i++) {
-      sortedIds[i] = ids[byId[i]];
-      placeOfSorted[i] = byId[i];
-    }
+    long lowest = Arrays.stream(ids).min().orElse(0);
+    long span = Arrays.stream(ids).max().orElse(-1) - lowest + 1;
+    this.firstId = lowest;
     // ids come from a sequence, so mostly dense: a place per id then costs a few bytes a
-    // repository, and finding one no search
-    this.firstId = size == 0 ? 0 : sortedIds[0];
-    long span = size == 0 ? 0 : sortedIds[size - 1] - firstId + 1;
+    // repository, and finding one no search; else the ids are searched in order
     if (size > 0 && span <= 4L * size + 1024) {
       placeById = new int[(int) span];
       Arrays.fill(placeById, -1);
-      for (int i = 0; i < size; i++) {
-        placeById[(int) (sortedIds[i] - firstId)] = placeOfSorted[i];
+      for (int place = 0; place < size; place++) {
+        placeById[(int) (ids[place] - firstId)] = place;
       }
+      sortedIds = null;
+      placeOfSorted = null;
     } else {
       placeById = null;
+      Integer[] byId = new Integer[size];
+      Arrays.setAll(byId, place -> place);
+      Arrays.sort(byId, Comparator.comparingLong(place -> ids[place]));
+      sortedIds = new long[size];
+      placeOfSorted = new int[size];
+      for (int i = 0; i < size; i++) {
+        sortedIds[i] = ids[byId[i]];
+        placeOfSorted[i] = byId[i];
+      }
     }
   }
 
@@ -103,7 +106,10 @@ public final class TaggedNames {
 
   /** About what these take of the heap. */
   public long bytes() {
-    return 64 + names.length + 32L * ids.length + (placeById == null ? 0 : 4L * placeById.length);
+    return 64
+        + names.length
+        + 20L * ids.length
+        + (placeById == null ? 12L * ids.length : 4L * placeById.length);
   }
 
   /**
