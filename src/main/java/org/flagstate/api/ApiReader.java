@@ -510,7 +510,9 @@ public final class ApiReader {
    * search waits for them.
    */
   public Future<Void> prepareSearches() {
-    return facetTokenIds().compose(ids -> facetGroups()).compose(groups -> texts.prepareRanking());
+    return facetTokenIds()
+        .compose(ids -> facetGroups())
+        .compose(groups -> texts.prepareTextIndex());
   }
 
   /** SQL of the set of {@code tokens} as {@code repository_image} holds them. */

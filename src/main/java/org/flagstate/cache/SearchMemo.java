@@ -127,6 +127,17 @@ public final class SearchMemo {
         });
   }
 
+  /**
+   * The value kept under {@code key} for the index as it is, or null: what {@link
+   * #rememberedForIndex} would answer at once, without computing it.
+   */
+  public <V> V keptForIndex(String key, Class<V> type) {
+    IndexValue kept = wholeIndex.get(key);
+    return kept != null && kept.generation() == generation.getAsLong()
+        ? type.cast(kept.value())
+        : null;
+  }
+
   /** Whether a value is remembered under {@code key} for the index as it is. */
   public boolean remembers(String key) {
     long at = generation.getAsLong();

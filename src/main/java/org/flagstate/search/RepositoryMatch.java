@@ -1,6 +1,7 @@
 package org.flagstate.search;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.flagstate.db.SqlStatement;
@@ -98,6 +99,25 @@ public final class RepositoryMatch {
    * operators.
    */
   public static String prefixQuery(String text) {
+    List<String> words = words(text);
+    if (words.isEmpty()) {
+      return null;
+    }
+    StringBuilder query = new StringBuilder();
+    for (String each : words) {
+      if (!query.isEmpty()) {
+        query.append(" & ");
+      }
+      query.append('\'').append(each).append("':*");
+    }
+    return query.toString();
+  }
+
+  /**
+   * The distinct words of {@code text} that {@link #prefixQuery} looks for, in order: runs of
+   * letters, digits and marks, at most {@link #MAX_WORDS}, each cut to {@link #MAX_WORD_CHARS}.
+   */
+  static List<String> words(String text) {
     Set<String> words = new LinkedHashSet<>();
     StringBuilder word = new StringBuilder();
     int length = text.length();
@@ -113,17 +133,7 @@ public final class RepositoryMatch {
       }
       i += Character.charCount(codePoint);
     }
-    if (words.isEmpty()) {
-      return null;
-    }
-    StringBuilder query = new StringBuilder();
-    for (String each : words) {
-      if (!query.isEmpty()) {
-        query.append(" & ");
-      }
-      query.append('\'').append(each).append("':*");
-    }
-    return query.toString();
+    return List.copyOf(words);
   }
 
   private static boolean isWordCharacter(int codePoint) {

@@ -66,6 +66,9 @@ public final class SearchReader {
   /** The memo key of a text's ranked matches. */
   private static final String RANKED = "text matches ";
 
+  /** The memo key of the node's {@link TextIndex}. */
+  private static final String TEXT_INDEX = "text index";
+
   private final Pool pool;
   private final SearchMemo memo;
 
@@ -88,9 +91,9 @@ public final class SearchReader {
   /**
    * Every repository {@code term} matches, in ranked order: read once per index generation and
    * shared by every search of the node for the same text, here and in the JSON API. The matches are
-   * ranked in Java from their relevance and the node's {@link TaggedNames} (SQL sorting them by
-   * name was most of what a broad text's first search cost), or in SQL when the names are not kept
-   * or the index changed between the two readings.
+   * ranked in Java from their relevance and the names of the node's {@link TextIndex} (SQL sorting
+   * them by name was most of what a broad text's first search cost), or in SQL when the index is
+   * not kept or changed between the two readings.
    */
   public Future<TextMatches> textMatches(String term) {
     RepositoryMatch match = RepositoryMatch.of(term);
@@ -99,31 +102,34 @@ public final class SearchReader {
   }
 
   private Future<TextMatches> rank(RepositoryMatch match) {
-    Future<TaggedNames> names = taggedNames();
+    Future<TextIndex> index = textIndex();
     Future<TextMatches> set = matchSet(match);
-    return Future.all(names, set)
+    return Future.all(index, set)
         .compose(
             read -> {
+              TaggedNames names = index.result().names();
               TextMatches ranked =
-                  names.result().isEmpty()
-                      ? null
-                      : names.result().ranked(set.result(), match.lowerTerm());
+                  names.isEmpty() ? null : names.ranked(set.result(), match.lowerTerm());
               return ranked == null ? readMatches(match) : Future.succeededFuture(ranked);
             });
   }
 
   /**
    * Every repository {@code term} matches, in no particular order: the ranked matches when they are
-   * remembered, else read without ranking them (ranking and sorting is most of what a text matching
-   * most repositories costs: 72 against 31 ms for 18,000 matches at 100k images), once per index
-   * generation.
+   * remembered; else found in the node's {@link TextIndex} when it is ready for the index as it is
+   * (about a millisecond, where the database took 23–29 ms for a broad prefix at 100,000 images);
+   * else read without ranking them, once per index generation. The index is not read here: the
+   * search warm-up reads it once the index has settled, rather than each search while a crawl
+   * changes the index many times a second.
    */
   public Future<TextMatches> textMatchSet(String term) {
     RepositoryMatch match = RepositoryMatch.of(term);
     if (memo.remembers(RANKED + match.term())) {
       return textMatches(term);
     }
-    return matchSet(match);
+    TextIndex index = memo.keptForIndex(TEXT_INDEX, TextIndex.class);
+    TextMatches found = index == null ? null : index.matchSet(match);
+    return found == null ? matchSet(match) : Future.succeededFuture(found);
   }
 
   private Future<TextMatches> matchSet(RepositoryMatch match) {
@@ -134,29 +140,29 @@ public final class SearchReader {
         TextMatches::bytes);
   }
 
-  /** Reads the names of the index's tagged repositories now, unless they are remembered. */
-  public Future<Void> prepareRanking() {
-    return taggedNames().mapEmpty();
+  /** Reads the node's {@link TextIndex} now, unless it is remembered for the index as it is. */
+  public Future<Void> prepareTextIndex() {
+    return textIndex().mapEmpty();
   }
 
   /**
-   * The names every text's matches are ranked with, read once per index generation; none when they
-   * would take more than a quarter of the memo (which might not keep them, and every search would
-   * read them again).
+   * The names and words every text is matched and ranked with, read once per index generation; none
+   * when they would take more than a quarter of the memo (which might not keep them, and every
+   * search would read them again).
    */
-  private Future<TaggedNames> taggedNames() {
+  private Future<TextIndex> textIndex() {
     return memo.rememberedForIndex(
-        "tagged names",
-        TaggedNames.class,
+        TEXT_INDEX,
+        TextIndex.class,
         () ->
-            pool.query(TaggedNames.SQL)
+            pool.query(TextIndex.SQL)
                 .execute()
-                .map(TaggedNames::of)
+                .map(TextIndex::of)
                 .map(
-                    names ->
-                        names.bytes() > memo.maxBytes() / 4 || !names.rankable()
-                            ? TaggedNames.NONE
-                            : names));
+                    index ->
+                        index.bytes() > memo.maxBytes() / 4 || !index.names().rankable()
+                            ? TextIndex.NONE
+                            : index));
   }
 
   private Future<TextMatches> readMatchSet(RepositoryMatch match) {

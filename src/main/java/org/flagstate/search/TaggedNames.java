@@ -1,7 +1,5 @@
 package org.flagstate.search;
 
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -16,11 +14,6 @@ import java.util.Locale;
  * /v1/search}.
  */
 public final class TaggedNames {
-
-  /** Every tagged repository's id and name, in name order (names are {@code COLLATE "C"}). */
-  static final String SQL =
-      "select coalesce(array_agg(id order by name), '{}'),"
-          + " coalesce(array_agg(name order by name), '{}') from tagged_repository";
 
   /** What is kept when the names would take too much of the memo: nothing to rank with. */
   static final TaggedNames NONE = new TaggedNames(new long[0], new String[0]);
@@ -90,13 +83,6 @@ public final class TaggedNames {
         placeOfSorted[i] = byId[i];
       }
     }
-  }
-
-  static TaggedNames of(RowSet<Row> rows) {
-    Row row = rows.iterator().next();
-    Long[] ids = row.getArrayOfLongs(0);
-    return new TaggedNames(
-        Arrays.stream(ids).mapToLong(Long::longValue).toArray(), row.getArrayOfStrings(1));
   }
 
   /** Whether there are no names to rank with (none kept). */
@@ -183,6 +169,26 @@ public final class TaggedNames {
       }
     }
     return 3;
+  }
+
+  /** Whether every name is lower-case ASCII, so that {@link #nameContains} can answer. */
+  boolean lowerAscii() {
+    return lowerAscii;
+  }
+
+  /**
+   * Whether the name at {@code place} contains {@code term}, lower-case ASCII as the names are
+   * ({@link #lowerAscii}): {@code lower(name) like '%term%'}.
+   */
+  boolean nameContains(int place, byte[] term) {
+    int end = nameEnds[place];
+    byte first = term[0];
+    for (int at = place == 0 ? 0 : nameEnds[place - 1]; at + term.length <= end; at++) {
+      if (names[at] == first && startsWith(at, term)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean startsWith(int at, byte[] term) {

@@ -21,18 +21,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A text's matches are ranked in Java from their relevance and the node's {@link TaggedNames}; they
- * must come in exactly the order {@link RepositoryMatch#RANKED_ORDER} gives in SQL, which ranks
- * them when the names are not kept. Seeded random repositories (names in namespaces and deeper,
- * exact and partial last components, titles and descriptions repeating words so that relevance
- * differs and ties) and seeded random texts (parts of names, words, two-word texts, case, none).
+ * A text's matches are found in the node's {@link TextIndex} and ranked in Java from their
+ * relevance and its names; they must be exactly the repositories SQL finds, and come in exactly the
+ * order {@link RepositoryMatch#RANKED_ORDER} gives in SQL, which ranks them when the names are not
+ * kept.
+ *
+ * <p>A text's matches are ranked in Java from their relevance and the node's {@link TaggedNames};
+ * they must come in exactly the order {@link RepositoryMatch#RANKED_ORDER} gives in SQL, which
+ * ranks them when the names are not kept. Seeded random repositories (names in namespaces and
+ * deeper, exact and partial last components, titles and descriptions repeating words so that
+ * relevance differs and ties) and seeded random texts (parts of names, words, two-word texts, case,
+ * none).
  */
 class TextRankingIT {
 
   static final List<String> WORDS =
       List.of(
           "alpha", "alps", "beta", "bet", "gamma", "gam", "hello", "help", "caf", "café", "日本",
-          "sort", "tools", "te", "team", "tea", "steam", "ab", "a_b");
+          "sort", "tools", "te", "team", "tea", "steam", "ab", "a_b", "x86", "1e5x", "2026", "v2");
 
   static long seed;
   static RouteTestServer server;
@@ -125,9 +131,48 @@ class TextRankingIT {
       ranked += java.size();
       ties += java.size() > 1 ? 1 : 0;
     }
-    assertThat(memo.remembers("tagged names")).as("the names were kept").isTrue();
+    assertThat(memo.remembers("text index")).as("the names were kept").isTrue();
     assertThat(ranked).as("the texts matched something").isGreaterThan(5_000);
     assertThat(ties).as("texts with several matches").isGreaterThan(200);
+  }
+
+  @Test
+  void theTextIndexFindsEveryTextsMatchesAsSqlDoes() {
+    AtomicLong generation = new AtomicLong();
+    SearchMemo memo = new SearchMemo(1 << 24, generation::get);
+    SearchReader inJava = new SearchReader(pool, memo);
+    // a memo this small keeps no index: every text is matched in SQL
+    SearchReader inSql = new SearchReader(pool, new SearchMemo(1024, generation::get));
+    Random random = new Random(seed + 2);
+    int answered = 0;
+    int inDatabase = 0;
+    long matched = 0;
+    for (int round = 0; round < 400; round++) {
+      if (round % 100 == 99) {
+        generation.incrementAndGet(); // read again, as after a change of the index
+      }
+      inJava.prepareTextIndex().await();
+      String text = round % 7 == 0 ? text(random) + " " + text(random) : text(random);
+      TextMatches sql = inSql.textMatchSet(text).await();
+      assertThat(sql.hasRelevance()).as("'%s' read in SQL", text).isTrue();
+      TextMatches found =
+          memo.keptForIndex("text index", TextIndex.class).matchSet(RepositoryMatch.of(text));
+      TextMatches served = inJava.textMatchSet(text).await();
+      if (found == null) {
+        inDatabase++;
+        assertThat(served.hasRelevance()).as("'%s' read in SQL", text).isTrue();
+        continue;
+      }
+      answered++;
+      assertThat(served.hasRelevance()).as("'%s' found in the index", text).isFalse();
+      assertThat(sorted(found)).as("'%s' (seed %d)", text, seed).isEqualTo(sorted(sql));
+      assertThat(sorted(served)).isEqualTo(sorted(sql));
+      assertThat(found.lastModifiedMillis()).as("'%s'", text).isEqualTo(sql.lastModifiedMillis());
+      matched += found.size();
+    }
+    assertThat(answered).as("texts found in the index").isGreaterThan(250);
+    assertThat(inDatabase).as("texts left to SQL (café, 日本, 1e5x)").isGreaterThan(10);
+    assertThat(matched).as("the texts matched something").isGreaterThan(2_000);
   }
 
   /**
@@ -190,6 +235,10 @@ class TextRankingIT {
 
   private static String literal(String value) {
     return value == null ? "null" : "'" + value.replace("'", "''") + "'";
+  }
+
+  private static List<Long> sorted(TextMatches matches) {
+    return ids(matches).stream().sorted().toList();
   }
 
   private static List<Long> ids(TextMatches matches) {
