@@ -505,9 +505,9 @@ public final class ApiReader {
   }
 
   /**
-   * Reads what every search starts from (the facet token ids, the facet groups, the names a text's
-   * matches are ranked with) into the memo, unless it holds them for the index as it is, so that no
-   * search waits for them.
+   * Reads what every search starts from (the facet token ids, the facet groups, the text index a
+   * text's matches are found and ranked with) into the memo, unless it holds them for the index as
+   * it is, so that no search waits for them.
    */
   public Future<Void> prepareSearches() {
     return facetTokenIds()

@@ -12,13 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Prepares what every search starts from (the facet groups, and the names a text's matches are
- * ranked with) once the index has settled after a change (and at start), the way a search engine
- * warms a new searcher before it serves. Without it the first searches after each change wait for
- * the facet groups: about 100 ms at 100,000 images on two cores, and a client that sends its first
- * searches at once saw p99 rise from 21 to 87 ms over the next 10 s. Settled means no change for
- * {@link #QUIET}: during a crawl, which changes the index many times a second, nothing is read that
- * the next change would make stale. One instance per node: the memo it fills is the node's.
+ * Prepares what every search starts from (the facet groups, and the text index a text's matches are
+ * found and ranked with) once the index has settled after a change (and at start), the way a search
+ * engine warms a new searcher before it serves. Without it the first searches after each change
+ * wait for the facet groups: about 100 ms at 100,000 images on two cores, and a client that sends
+ * its first searches at once saw p99 rise from 21 to 87 ms over the next 10 s. Settled means no
+ * change for {@link #QUIET}: during a crawl, which changes the index many times a second, nothing
+ * is read that the next change would make stale. One instance per node: the memo it fills is the
+ * node's.
  */
 public final class SearchWarmupVerticle extends VerticleBase {
 
