@@ -92,8 +92,8 @@ public final class SearchReader {
    * Every repository {@code term} matches, in ranked order: read once per index generation and
    * shared by every search of the node for the same text, here and in the JSON API. The matches are
    * ranked in Java from their relevance and the names of the node's {@link TextIndex} (SQL sorting
-   * them by name was most of what a broad text's first search cost), or in SQL when the index is
-   * not kept or changed between the two readings.
+   * them by name was most of what a broad text's first search cost); in SQL when the index is not
+   * ready for the index as it is, or changed between the two readings.
    */
   public Future<TextMatches> textMatches(String term) {
     RepositoryMatch match = RepositoryMatch.of(term);
@@ -102,14 +102,14 @@ public final class SearchReader {
   }
 
   private Future<TextMatches> rank(RepositoryMatch match) {
-    Future<TextIndex> index = textIndex();
-    Future<TextMatches> set = matchSet(match);
-    return Future.all(index, set)
+    TextIndex index = memo.keptForIndex(TEXT_INDEX, TextIndex.class);
+    if (index == null || index.names().isEmpty()) {
+      return readMatches(match);
+    }
+    return matchSet(match)
         .compose(
-            read -> {
-              TaggedNames names = index.result().names();
-              TextMatches ranked =
-                  names.isEmpty() ? null : names.ranked(set.result(), match.lowerTerm());
+            set -> {
+              TextMatches ranked = index.names().ranked(set, match.lowerTerm());
               return ranked == null ? readMatches(match) : Future.succeededFuture(ranked);
             });
   }
@@ -118,9 +118,9 @@ public final class SearchReader {
    * Every repository {@code term} matches, in no particular order: the ranked matches when they are
    * remembered; else found in the node's {@link TextIndex} when it is ready for the index as it is
    * (about a millisecond, where the database took 23–29 ms for a broad prefix at 100,000 images);
-   * else read without ranking them, once per index generation. The index is not read here: the
-   * search warm-up reads it once the index has settled, rather than each search while a crawl
-   * changes the index many times a second.
+   * else read without ranking them, once per index generation. No search reads the index: the
+   * search warm-up does once the index has settled, rather than each search while a crawl changes
+   * the index many times a second.
    */
   public Future<TextMatches> textMatchSet(String term) {
     RepositoryMatch match = RepositoryMatch.of(term);
@@ -146,9 +146,9 @@ public final class SearchReader {
   }
 
   /**
-   * The names and words every text is matched and ranked with, read once per index generation; none
-   * when they would take more than a quarter of the memo (which might not keep them, and every
-   * search would read them again).
+   * The names and words every text is matched and ranked with, read once per index generation (by
+   * the search warm-up, {@link #prepareTextIndex}); none when they would take more than a quarter
+   * of the memo (which might not keep them, and every search would read them again).
    */
   private Future<TextIndex> textIndex() {
     return memo.rememberedForIndex(

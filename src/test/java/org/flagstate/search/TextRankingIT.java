@@ -118,9 +118,10 @@ class TextRankingIT {
       if (round % 50 == 49) {
         generation.incrementAndGet(); // the names and matches are read again
       }
+      inJava.prepareTextIndex().await(); // as the search warm-up does
       String text = text(random);
       if (random.nextInt(4) == 0) {
-        // the unranked set first, as /api/v1/search reads it: the ranking reuses it
+        // the unranked set first, as /api/v1/search reads it (from the text index)
         inJava.textMatchSet(text).await();
       }
       TextMatches java = inJava.textMatches(text).await();
