@@ -86,36 +86,52 @@ public final class TextIndex {
       long[] changedAtMillis,
       String[][] documentWords,
       long lastRemovalMillis) {
-    Map<String, List<Integer>> placesByWord = new HashMap<>();
+    // each word gets an id in order of first sight, each posting is (word id, place) in place order
+    Map<String, Integer> wordIds = new HashMap<>();
+    int postings = 0;
+    for (String[] each : documentWords) {
+      postings += each.length;
+    }
+    int[] postingWords = new int[postings];
+    int[] postingPlaces = new int[postings];
+    int posting = 0;
     for (int place = 0; place < ids.length; place++) {
       for (String word : documentWords[place]) {
-        placesByWord.computeIfAbsent(word, w -> new ArrayList<>()).add(place);
+        postingWords[posting] = wordIds.computeIfAbsent(word, w -> wordIds.size());
+        postingPlaces[posting++] = place;
       }
     }
-    byte[][] sorted =
-        placesByWord.keySet().stream()
-            .map(word -> word.getBytes(StandardCharsets.UTF_8))
-            .sorted(Arrays::compareUnsigned)
-            .toArray(byte[][]::new);
-    int[] wordEnds = new int[sorted.length];
-    int[] placeEnds = new int[sorted.length];
-    int bytes = 0;
-    int postings = 0;
-    for (int w = 0; w < sorted.length; w++) {
-      bytes += sorted[w].length;
-      wordEnds[w] = bytes;
-      postings += placesByWord.get(new String(sorted[w], StandardCharsets.UTF_8)).size();
-      placeEnds[w] = postings;
+    byte[][] encoded = new byte[wordIds.size()][];
+    wordIds.forEach((word, id) -> encoded[id] = word.getBytes(StandardCharsets.UTF_8));
+    Integer[] byBytes = new Integer[encoded.length];
+    Arrays.setAll(byBytes, id -> id);
+    Arrays.sort(byBytes, (a, b) -> Arrays.compareUnsigned(encoded[a], encoded[b]));
+    int[] sortedPosition = new int[encoded.length];
+    int[] wordEnds = new int[encoded.length];
+    int length = 0;
+    for (int w = 0; w < encoded.length; w++) {
+      sortedPosition[byBytes[w]] = w;
+      length += encoded[byBytes[w]].length;
+      wordEnds[w] = length;
     }
-    byte[] words = new byte[bytes];
+    byte[] words = new byte[length];
+    for (int w = 0; w < encoded.length; w++) {
+      byte[] word = encoded[byBytes[w]];
+      System.arraycopy(word, 0, words, wordEnds[w] - word.length, word.length);
+    }
+    // a counting sort by word keeps each word's places ascending
+    int[] placeEnds = new int[encoded.length];
+    for (int word : postingWords) {
+      placeEnds[sortedPosition[word]]++;
+    }
+    int[] next = new int[encoded.length];
+    for (int w = 1; w < encoded.length; w++) {
+      next[w] = placeEnds[w - 1];
+      placeEnds[w] += placeEnds[w - 1];
+    }
     int[] places = new int[postings];
-    for (int w = 0; w < sorted.length; w++) {
-      int start = w == 0 ? 0 : wordEnds[w - 1];
-      System.arraycopy(sorted[w], 0, words, start, sorted[w].length);
-      int at = w == 0 ? 0 : placeEnds[w - 1];
-      for (int place : placesByWord.get(new String(sorted[w], StandardCharsets.UTF_8))) {
-        places[at++] = place;
-      }
+    for (int i = 0; i < postings; i++) {
+      places[next[sortedPosition[postingWords[i]]]++] = postingPlaces[i];
     }
     return new TextIndex(
         new TaggedNames(ids, names),
