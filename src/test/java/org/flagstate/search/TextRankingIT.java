@@ -104,19 +104,33 @@ class TextRankingIT {
     TestDatabase.dropDatabase(server.config().database().url());
   }
 
+  /**
+   * A reader whose memo keeps the text index, and one whose memo is too small to keep it, so that
+   * every text is matched and ranked in SQL; both see the index generation {@code generation}.
+   */
+  private record Readers(
+      AtomicLong generation, SearchMemo memo, SearchReader inJava, SearchReader inSql) {
+    static Readers of() {
+      AtomicLong generation = new AtomicLong();
+      SearchMemo memo = new SearchMemo(1 << 24, generation::get);
+      return new Readers(
+          generation,
+          memo,
+          new SearchReader(pool, memo),
+          new SearchReader(pool, new SearchMemo(1024, generation::get)));
+    }
+  }
+
   @Test
   void javaRanksEveryTextAsSqlDoes() {
-    AtomicLong generation = new AtomicLong();
-    SearchMemo memo = new SearchMemo(1 << 24, generation::get);
-    SearchReader inJava = new SearchReader(pool, memo);
-    // a memo this small keeps no names: every text is ranked in SQL
-    SearchReader inSql = new SearchReader(pool, new SearchMemo(1024, generation::get));
+    Readers readers = Readers.of();
+    SearchReader inJava = readers.inJava();
     Random random = new Random(seed + 1);
     long ranked = 0;
     int ties = 0;
     for (int round = 0; round < 400; round++) {
       if (round % 50 == 49) {
-        generation.incrementAndGet(); // the names and matches are read again
+        readers.generation().incrementAndGet(); // the names and matches are read again
       }
       inJava.prepareTextIndex().await(); // as the search warm-up does
       String text = text(random);
@@ -125,39 +139,39 @@ class TextRankingIT {
         inJava.textMatchSet(text).await();
       }
       TextMatches java = inJava.textMatches(text).await();
-      TextMatches sql = inSql.textMatches(text).await();
+      TextMatches sql = readers.inSql().textMatches(text).await();
       assertThat(ids(java)).as("'%s' (seed %d)", text, seed).isEqualTo(ids(sql));
       assertThat(java.lastModifiedMillis()).isEqualTo(sql.lastModifiedMillis());
       assertThat(java.hasRelevance()).as("ranked in Java").isFalse();
       ranked += java.size();
       ties += java.size() > 1 ? 1 : 0;
     }
-    assertThat(memo.remembers("text index")).as("the names were kept").isTrue();
+    assertThat(readers.memo().remembers("text index")).as("the names were kept").isTrue();
     assertThat(ranked).as("the texts matched something").isGreaterThan(5_000);
     assertThat(ties).as("texts with several matches").isGreaterThan(200);
   }
 
   @Test
   void theTextIndexFindsEveryTextsMatchesAsSqlDoes() {
-    AtomicLong generation = new AtomicLong();
-    SearchMemo memo = new SearchMemo(1 << 24, generation::get);
-    SearchReader inJava = new SearchReader(pool, memo);
-    // a memo this small keeps no index: every text is matched in SQL
-    SearchReader inSql = new SearchReader(pool, new SearchMemo(1024, generation::get));
+    Readers readers = Readers.of();
+    SearchReader inJava = readers.inJava();
     Random random = new Random(seed + 2);
     int answered = 0;
     int inDatabase = 0;
     long matched = 0;
     for (int round = 0; round < 400; round++) {
       if (round % 100 == 99) {
-        generation.incrementAndGet(); // read again, as after a change of the index
+        readers.generation().incrementAndGet(); // read again, as after a change of the index
       }
       inJava.prepareTextIndex().await();
       String text = round % 7 == 0 ? text(random) + " " + text(random) : text(random);
-      TextMatches sql = inSql.textMatchSet(text).await();
+      TextMatches sql = readers.inSql().textMatchSet(text).await();
       assertThat(sql.hasRelevance()).as("'%s' read in SQL", text).isTrue();
       TextMatches found =
-          memo.keptForIndex("text index", TextIndex.class).matchSet(RepositoryMatch.of(text));
+          readers
+              .memo()
+              .keptForIndex("text index", TextIndex.class)
+              .matchSet(RepositoryMatch.of(text));
       TextMatches served = inJava.textMatchSet(text).await();
       if (found == null) {
         inDatabase++;
