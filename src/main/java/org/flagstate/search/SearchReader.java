@@ -117,10 +117,10 @@ public final class SearchReader {
   /**
    * Every repository {@code term} matches, in no particular order: the ranked matches when they are
    * remembered; else found in the node's {@link TextIndex} when it is ready for the index as it is
-   * (about a millisecond, where the database took 23–29 ms for a broad prefix at 100,000 images);
-   * else read without ranking them, once per index generation. No search reads the index: the
-   * search warm-up does once the index has settled, rather than each search while a crawl changes
-   * the index many times a second.
+   * (1–2 ms, where the database took 23–29 ms for a broad prefix at 100,000 images); else read
+   * without ranking them, once per index generation. No search reads the index: the search warm-up
+   * does once the index has settled, rather than each search while a crawl changes the index many
+   * times a second.
    */
   public Future<TextMatches> textMatchSet(String term) {
     RepositoryMatch match = RepositoryMatch.of(term);

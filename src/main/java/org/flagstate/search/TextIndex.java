@@ -17,7 +17,7 @@ import java.util.Map;
  * RepositoryMatch}) without asking the database. A broad prefix such as {@code te} matches 18,000
  * of 20,000 repositories at 100,000 images; reading them took PostgreSQL 23–29 ms on two cores
  * (every matching row visited and tested), which two concurrent first searches doubled past 50 ms,
- * while finding them here takes about a millisecond.
+ * while finding them here takes 1–2 ms.
  *
  * <p>The words are looked up by prefix in a sorted list of every distinct word, each with the
  * places of the repositories holding it. Only what is certain to match as PostgreSQL would is
