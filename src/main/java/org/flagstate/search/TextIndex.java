@@ -196,7 +196,8 @@ public final class TextIndex {
    */
   TextMatches matchSet(RepositoryMatch match) {
     String lowerTerm = match.lowerTerm();
-    if (this == NONE || !names.lowerAscii() || !isAscii(lowerTerm)) {
+    // the text as sent, not lower-cased: Java lower-cases the Kelvin sign to k, lower() in "C" not
+    if (this == NONE || !names.lowerAscii() || !isAscii(match.term())) {
       return null;
     }
     List<String> textWords = RepositoryMatch.words(match.term());

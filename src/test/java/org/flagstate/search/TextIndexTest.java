@@ -64,6 +64,7 @@ class TextIndexTest {
     assertThat(INDEX.matchSet(RepositoryMatch.of("café"))).isNull();
     assertThat(INDEX.matchSet(RepositoryMatch.of("tea 日本"))).isNull();
     assertThat(INDEX.matchSet(RepositoryMatch.of("1e5x"))).as("'1e5' <-> 'x'").isNull();
+    assertThat(INDEX.matchSet(RepositoryMatch.of("\u212Aettle"))).as("Kelvin sign").isNull();
     assertThat(TextIndex.NONE.matchSet(RepositoryMatch.of("tea"))).as("not kept").isNull();
     TextIndex upperCase =
         TextIndex.of(
